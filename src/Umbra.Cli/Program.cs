@@ -1,0 +1,11 @@
+using System.CommandLine;
+using Umbra.Cli.Commands;
+
+var root = new RootCommand("Umbra: private inference on open-weight models.")
+{
+    RunCommand.Create(),
+    ServeCommand.Create(),
+    ModelCommands.Create(),
+    BenchCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

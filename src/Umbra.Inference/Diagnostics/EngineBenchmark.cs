@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Umbra.Inference.Model;
+
+namespace Umbra.Inference.Diagnostics;
+
+/// <summary>Figures from one <see cref="EngineBenchmark"/> run.</summary>
+public sealed record EngineBenchmarkResult(
+    string Model,
+    string Architecture,
+    string WeightTypes,
+    int PromptTokens,
+    int GeneratedTokens,
+    double PrefillTokensPerSecond,
+    double DecodeTokensPerSecond,
+    double TimeToFirstTokenMs,
+    long PeakWorkingSetBytes,
+    double AllocatedBytesPerToken,
+    int Threads);
+
+/// <summary>
+/// Measures prefill and decode speed of a model on this machine: a prompt of random (seeded) ordinary
+/// tokens is evaluated, then tokens are generated greedily one at a time.
+/// </summary>
+public static class EngineBenchmark
+{
+    public static EngineBenchmarkResult Run(LlamaModel model, int promptTokens, int generatedTokens, ulong seed = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(promptTokens, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(generatedTokens, 1);
+        int needed = promptTokens + generatedTokens;
+        if (needed > model.Config.ContextLength)
+            throw new ContextLengthExceededException(needed, model.Config.ContextLength);
+
+        var rng = new Random(unchecked((int)seed));
+        int vocab = model.Config.VocabSize;
+        int[] prompt = new int[promptTokens];
+        for (int i = 0; i < prompt.Length; i++) prompt[i] = rng.Next(Math.Min(vocab, 300), vocab);
+
+        // Warm-up: JIT, page in the weights.
+        var warm = model.CreateSession(Math.Min(needed, 16));
+        warm.Forward(prompt.AsSpan(0, Math.Min(4, prompt.Length)));
+
+        var session = model.CreateSession(needed);
+        var watch = Stopwatch.StartNew();
+        var logits = session.Forward(prompt);
+        int next = ArgMax(logits);
+        double prefillSeconds = watch.Elapsed.TotalSeconds;
+
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        watch.Restart();
+        for (int i = 0; i < generatedTokens; i++)
+        {
+            logits = session.Forward([next]);
+            next = ArgMax(logits);
+        }
+        double decodeSeconds = watch.Elapsed.TotalSeconds;
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+
+        var types = model.File.BytesByType().OrderByDescending(kv => kv.Value).Select(kv => kv.Key.ToString());
+        return new EngineBenchmarkResult(
+            model.Id,
+            model.Config.Architecture,
+            string.Join("+", types),
+            promptTokens,
+            generatedTokens,
+            promptTokens / prefillSeconds,
+            generatedTokens / decodeSeconds,
+            prefillSeconds * 1000 + decodeSeconds * 1000 / generatedTokens,
+            Process.GetCurrentProcess().PeakWorkingSet64,
+            (double)allocated / generatedTokens,
+            Environment.ProcessorCount);
+    }
+
+    private static int ArgMax(ReadOnlySpan<float> x) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(x);
+}

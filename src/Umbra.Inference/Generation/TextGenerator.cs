@@ -1,0 +1,148 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Umbra.Inference.Model;
+using Umbra.Inference.Sampling;
+
+namespace Umbra.Inference.Generation;
+
+/// <summary>
+/// Runs generations on a model, one sequence at a time (later requests wait their turn), streaming text
+/// as it is produced. The KV cache is kept between requests, so a prompt that extends the previous
+/// conversation only evaluates its new tokens.
+/// </summary>
+public sealed class TextGenerator : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly InferenceSession _session;
+
+    public TextGenerator(LlamaModel model, int? contextLength = null)
+    {
+        Model = model;
+        ContextLength = Math.Min(contextLength ?? model.Config.ContextLength, model.Config.ContextLength);
+        _session = model.CreateSession(ContextLength);
+    }
+
+    public LlamaModel Model { get; }
+
+    /// <summary>Positions available to one request: prompt plus generated tokens.</summary>
+    public int ContextLength { get; }
+
+    /// <summary>Checks a request against the context before it is queued; throws what generation would.</summary>
+    public int ResolveMaxTokens(GenerationRequest request)
+    {
+        int prompt = request.PromptTokens.Count;
+        if (prompt == 0) throw new ArgumentException("The prompt is empty.", nameof(request));
+        if (request.MaxTokens is int m && m < 1)
+            throw new ArgumentException($"max_tokens must be at least 1; got {m}.", nameof(request));
+        if (request.Stop.Count > 4)
+            throw new ArgumentException("At most 4 stop sequences are allowed.", nameof(request));
+        request.Sampling.Validate();
+        if (prompt >= ContextLength || prompt + (request.MaxTokens ?? 1) > ContextLength)
+            throw new ContextLengthExceededException(prompt + (request.MaxTokens ?? 1), ContextLength);
+        return request.MaxTokens ?? ContextLength - prompt;
+    }
+
+    /// <summary>Streams the generation. Cancelling the token stops it within one step.</summary>
+    public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        int maxTokens = ResolveMaxTokens(request);
+        var channel = Channel.CreateUnbounded<GenerationUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var worker = Task.Run(async () =>
+        {
+            await _gate.WaitAsync(linked.Token).ConfigureAwait(false);
+            try
+            {
+                Run(request, maxTokens, channel.Writer, linked.Token);
+                channel.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                channel.Writer.TryComplete(e);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }, CancellationToken.None);
+
+        try
+        {
+            await foreach (var update in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+                yield return update;
+        }
+        finally
+        {
+            await linked.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await worker.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The caller stopped listening; the worker saw it and ended.
+            }
+        }
+    }
+
+    /// <summary>Runs to completion and returns the whole text.</summary>
+    public async Task<(string Text, GenerationUpdate Final)> GenerateTextAsync(GenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        var text = new System.Text.StringBuilder();
+        GenerationUpdate? last = null;
+        await foreach (var u in GenerateAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            text.Append(u.Text);
+            last = u;
+        }
+        return (text.ToString(), last!);
+    }
+
+    private void Run(GenerationRequest request, int maxTokens, ChannelWriter<GenerationUpdate> output, CancellationToken ct)
+    {
+        var prompt = request.PromptTokens;
+        var tokenizer = Model.Tokenizer;
+        var sampler = new Sampler(request.Sampling);
+        foreach (var t in prompt) sampler.Accept(t);
+
+        // Reuse the cached prefix shared with the previous request; at least one token must be evaluated.
+        int common = 0;
+        var cached = _session.Tokens;
+        while (common < cached.Count && common < prompt.Count - 1 && cached[common] == prompt[common]) common++;
+        _session.Rewind(common);
+        var toEval = prompt.Skip(common).ToArray();
+        ct.ThrowIfCancellationRequested();
+        var logits = _session.Forward(toEval);
+
+        var decoder = tokenizer.CreateStreamingDecoder();
+        var stops = new StopSequenceFilter(request.Stop);
+        var eog = tokenizer.EndOfGenerationIds;
+        int generated = 0;
+        FinishReason finish = FinishReason.Length;
+        while (generated < maxTokens)
+        {
+            ct.ThrowIfCancellationRequested();
+            int next = sampler.Sample(logits);
+            if (!request.IgnoreEndOfGeneration && eog.Contains(next))
+            {
+                finish = FinishReason.Stop;
+                break;
+            }
+            generated++;
+            sampler.Accept(next);
+            var (text, stopped) = stops.Push(decoder.Append(next));
+            if (stopped)
+            {
+                output.TryWrite(new GenerationUpdate(text, FinishReason.Stop, prompt.Count, generated));
+                return;
+            }
+            if (text.Length > 0) output.TryWrite(new GenerationUpdate(text, null, prompt.Count, generated));
+            if (generated < maxTokens) logits = _session.Forward([next]);
+        }
+        var (tail, hit) = stops.Push(decoder.Flush());
+        string rest = hit ? tail : tail + stops.Flush();
+        output.TryWrite(new GenerationUpdate(rest, hit ? FinishReason.Stop : finish, prompt.Count, generated));
+    }
+
+    public void Dispose() => _gate.Dispose();
+}

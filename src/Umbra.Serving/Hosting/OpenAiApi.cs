@@ -1,0 +1,146 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Umbra.Inference.Generation;
+using Umbra.Serving.OpenAi;
+
+namespace Umbra.Serving.Hosting;
+
+/// <summary>The OpenAI-compatible endpoints over the built-in engine.</summary>
+public static class OpenAiApi
+{
+    /// <summary>Largest request body accepted (prompts of the largest contexts fit comfortably).</summary>
+    public const int MaxBodyBytes = 8 * 1024 * 1024;
+
+    public static IEndpointRouteBuilder MapOpenAiApi(this IEndpointRouteBuilder app)
+    {
+        var v1 = app.MapGroup("/v1");
+        v1.MapGet("/models", ListModels);
+        v1.MapGet("/models/{id}", GetModel);
+        v1.MapPost("/chat/completions", ChatCompletions);
+        v1.MapPost("/completions", Completions);
+        return app;
+    }
+
+    private static IResult ListModels(ServedModel served) =>
+        TypedResults.Json(new ModelList([new ModelObject(served.Id, served.Created, "umbra")]), OpenAiJsonContext.Default.ModelList);
+
+    private static IResult GetModel(string id, ServedModel served) =>
+        id == served.Id
+            ? TypedResults.Json(new ModelObject(served.Id, served.Created, "umbra"), OpenAiJsonContext.Default.ModelObject)
+            : throw ModelNotFound(id);
+
+    private static async Task ChatCompletions(HttpContext context, ServedModel served)
+    {
+        using var body = await ReadJsonAsync(context).ConfigureAwait(false);
+        var request = RequestParser.ParseChat(body.RootElement);
+        CheckModel(request, served);
+        var prompt = PromptBuilder.ForChat(served.Model, request.Messages!);
+        await RunAsync(context, served, request, prompt, chat: true).ConfigureAwait(false);
+    }
+
+    private static async Task Completions(HttpContext context, ServedModel served)
+    {
+        using var body = await ReadJsonAsync(context).ConfigureAwait(false);
+        var request = RequestParser.ParseCompletion(body.RootElement);
+        CheckModel(request, served);
+        var prompt = PromptBuilder.ForCompletion(served.Model, request.Prompt!);
+        await RunAsync(context, served, request, prompt, chat: false).ConfigureAwait(false);
+    }
+
+    private static async Task RunAsync(HttpContext context, ServedModel served, ParsedRequest request, int[] prompt, bool chat)
+    {
+        var gen = new GenerationRequest { PromptTokens = prompt, MaxTokens = request.MaxTokens, Sampling = request.Sampling, Stop = request.Stop };
+        served.Generator.ResolveMaxTokens(gen); // context and parameter errors surface before any byte is sent
+        string id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N");
+        long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var ct = context.RequestAborted;
+
+        if (!request.Stream)
+        {
+            var (text, final) = await served.Generator.GenerateTextAsync(gen, ct).ConfigureAwait(false);
+            var usage = new Usage(final.PromptTokens, final.CompletionTokens);
+            string finish = Finish(final.Finish);
+            IResult result = chat
+                ? TypedResults.Json(new ChatCompletion(id, created, served.Id, [new ChatChoice(0, new ChatMessageDto("assistant", text), finish)], usage), OpenAiJsonContext.Default.ChatCompletion)
+                : TypedResults.Json(new TextCompletion(id, created, served.Id, [new CompletionChoice(0, text, finish)], usage), OpenAiJsonContext.Default.TextCompletion);
+            await result.ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        var sse = new SseWriter(context.Response);
+        sse.Start();
+        if (chat)
+            await sse.WriteAsync(new ChatCompletionChunk(id, created, served.Id, [new ChatChunkChoice(0, new ChatDelta("assistant", ""), null)], null), OpenAiJsonContext.Default.ChatCompletionChunk, ct).ConfigureAwait(false);
+        try
+        {
+            await foreach (var u in served.Generator.GenerateAsync(gen, ct).ConfigureAwait(false))
+            {
+                if (u.Text.Length == 0 && !u.IsFinal) continue;
+                string? finish = u.IsFinal ? Finish(u.Finish) : null;
+                // The final chunk carries the usage, so clients that stream still learn the token counts.
+                var usage = u.IsFinal ? new Usage(u.PromptTokens, u.CompletionTokens) : null;
+                if (chat)
+                {
+                    var delta = new ChatDelta(null, u.Text.Length > 0 || !u.IsFinal ? u.Text : null);
+                    await sse.WriteAsync(new ChatCompletionChunk(id, created, served.Id, [new ChatChunkChoice(0, delta, finish)], usage), OpenAiJsonContext.Default.ChatCompletionChunk, ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await sse.WriteAsync(new TextCompletion(id, created, served.Id, [new CompletionChoice(0, u.Text, finish)], usage), OpenAiJsonContext.Default.TextCompletion, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Headers are gone; report the failure in-band rather than cutting the stream silently.
+            await sse.WriteAsync(ApiErrors.From(e).ToBody(), OpenAiJsonContext.Default.OpenAiErrorBody, ct).ConfigureAwait(false);
+        }
+        await sse.DoneAsync(ct).ConfigureAwait(false);
+    }
+
+    private static string Finish(FinishReason? reason) => reason == FinishReason.Length ? "length" : "stop";
+
+    private static void CheckModel(ParsedRequest request, ServedModel served)
+    {
+        if (request.Model != served.Id) throw ModelNotFound(request.Model);
+    }
+
+    private static ApiException ModelNotFound(string id) =>
+        new(404, $"The model '{id}' does not exist or you do not have access to it.", "model", "model_not_found");
+
+    private static async Task<JsonDocument> ReadJsonAsync(HttpContext context)
+    {
+        var contentType = context.Request.ContentType;
+        if (contentType != null && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+            throw new ApiException(415, $"Unsupported content type '{contentType}'; send application/json.", null, "unsupported_media_type");
+        if (context.Request.ContentLength > MaxBodyBytes)
+            throw new ApiException(413, $"The request body of {context.Request.ContentLength} bytes exceeds the limit of {MaxBodyBytes}.", null, "request_too_large");
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+                throw new ApiException(413, $"The request body exceeds the limit of {MaxBodyBytes} bytes.", null, "request_too_large");
+            buffer.Write(chunk, 0, read);
+        }
+        if (buffer.Length == 0)
+            throw new ApiException(400, "The request body is empty; send a JSON object.", null, "invalid_json");
+        try
+        {
+            return JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            throw new ApiException(400, $"We could not parse the JSON body of your request ({e.Message}). Send valid JSON.", null, "invalid_json");
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new ApiException(400, "The request body is not valid UTF-8.", null, "invalid_json");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using Umbra.Inference.Generation;
+using Umbra.Inference.Model;
+using Umbra.Inference.Sampling;
+
+namespace Umbra.Inference.Tests.Generation;
+
+public class TextGeneratorTests
+{
+    private static GenerationRequest Request(LlamaModel model, string prompt, int max, SamplingOptions? sampling = null) => new()
+    {
+        PromptTokens = PromptBuilder.ForCompletion(model, prompt),
+        MaxTokens = max,
+        Sampling = sampling ?? SamplingOptions.Greedy,
+    };
+
+    [Fact]
+    public async Task The_same_seed_gives_the_same_text_and_another_seed_differs()
+    {
+        using var model = LlamaModel.Load(TestData.Stories260K);
+        using var generator = new TextGenerator(model, 256);
+        var sampling = new SamplingOptions { Temperature = 1.0f, Seed = 1234 };
+        var (a, _) = await generator.GenerateTextAsync(Request(model, "Once upon a time", 40, sampling));
+        var (b, _) = await generator.GenerateTextAsync(Request(model, "Once upon a time", 40, sampling));
+        Assert.Equal(a, b);
+        var texts = new HashSet<string>();
+        for (ulong seed = 1; seed <= 4; seed++)
+            texts.Add((await generator.GenerateTextAsync(Request(model, "Once upon a time", 40, sampling with { Seed = seed }))).Text);
+        Assert.True(texts.Count > 1, "different seeds should not all give the same text");
+    }
+
+    [Fact]
+    public async Task A_stop_sequence_ends_generation_and_is_not_returned()
+    {
+        using var model = LlamaModel.Load(TestData.Stories260K);
+        using var generator = new TextGenerator(model, 256);
+        var request = Request(model, "Once upon a time", 40) with { Stop = ["Lily"] };
+        var (text, final) = await generator.GenerateTextAsync(request);
+        Assert.Equal(", there was a little girl named ", text);
+        Assert.Equal(FinishReason.Stop, final.Finish);
+    }
+
+    [Fact]
+    public async Task Streamed_deltas_concatenate_to_the_whole_text()
+    {
+        using var model = LlamaModel.Load(TestData.Stories260K);
+        using var generator = new TextGenerator(model, 256);
+        var (whole, _) = await generator.GenerateTextAsync(Request(model, "Once upon a time", 30));
+        var parts = new List<string>();
+        await foreach (var u in generator.GenerateAsync(Request(model, "Once upon a time", 30)))
+            parts.Add(u.Text);
+        Assert.True(parts.Count > 5);
+        Assert.Equal(whole, string.Concat(parts));
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_generation_within_one_step()
+    {
+        using var model = LlamaModel.Load(TestData.Stories260K);
+        using var generator = new TextGenerator(model, 256);
+        using var cts = new CancellationTokenSource();
+        int updates = 0;
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var u in generator.GenerateAsync(Request(model, "Once upon a time", 200) with { IgnoreEndOfGeneration = true }, cts.Token))
+            {
+                if (++updates == 3) await cts.CancelAsync();
+            }
+        });
+        Assert.InRange(updates, 3, 4);
+        // The generator is free again at once.
+        var (text, _) = await generator.GenerateTextAsync(Request(model, "Once upon a time", 5));
+        Assert.NotEmpty(text);
+    }
+
+    [Fact]
+    public async Task A_conversation_that_extends_the_previous_prompt_reuses_the_cache_and_gives_the_same_text()
+    {
+        using var model = LlamaModel.Load(TestData.Stories260K);
+        using var cached = new TextGenerator(model, 256);
+        await cached.GenerateTextAsync(Request(model, "Once upon a time", 5));
+        var (again, _) = await cached.GenerateTextAsync(Request(model, "Once upon a time, there was", 20));
+        using var fresh = new TextGenerator(model, 256);
+        var (expected, _) = await fresh.GenerateTextAsync(Request(model, "Once upon a time, there was", 20));
+        Assert.Equal(expected, again);
+    }
+}
