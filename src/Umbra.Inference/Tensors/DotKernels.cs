@@ -1,0 +1,100 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Umbra.Inference.Tensors;
+
+/// <summary>
+/// Dot products of weight rows, in any supported <see cref="GgmlType"/> layout, with float vectors. The widest
+/// instruction set the CPU offers is picked once at start-up; the runtime's own switches (for instance
+/// DOTNET_EnableAVX512F=0) narrow it. Nothing here allocates.
+/// </summary>
+public static class DotKernels
+{
+    /// <summary>The path the public methods use.</summary>
+    internal static DotPath BestPath { get; } =
+        IsSupported(DotPath.Avx512) && Vector512.IsHardwareAccelerated ? DotPath.Avx512
+        : IsSupported(DotPath.Avx2) ? DotPath.Avx2
+        : DotPath.Scalar;
+
+    internal static bool IsSupported(DotPath path) => path switch
+    {
+        DotPath.Scalar => true,
+        DotPath.Avx2 => Avx2.IsSupported && Fma.IsSupported,
+        DotPath.Avx512 => Avx512F.IsSupported && Avx512BW.IsSupported && Fma.IsSupported,
+        _ => false,
+    };
+
+    /// <summary>Dot product of one weight row of <paramref name="n"/> elements (in <paramref name="type"/>'s layout) with <paramref name="x"/>.</summary>
+    public static unsafe float Dot(GgmlType type, byte* row, float* x, int n) => Dot(BestPath, type, row, x, n);
+
+    /// <summary>
+    /// y[r] = dot(row r of W, x) for r in [<paramref name="rowStart"/>, <paramref name="rowEnd"/>), with W
+    /// row-major and row r starting at w + r * <paramref name="rowBytes"/>. Safe to call from several threads
+    /// on disjoint row ranges.
+    /// </summary>
+    public static unsafe void MatVec(GgmlType type, byte* w, long rowBytes, float* x, int n, float* y, int rowStart, int rowEnd) =>
+        MatVec(BestPath, type, w, rowBytes, x, n, y, rowStart, rowEnd);
+
+    internal static unsafe float Dot(DotPath path, GgmlType type, byte* row, float* x, int n)
+    {
+        var kernel = Resolve(path, type, n, nameof(n));
+        if (n == 0)
+            return 0;
+        if (row == null || x == null)
+            throw new ArgumentNullException(row == null ? nameof(row) : nameof(x), "Dot was given a null pointer for a non-empty row.");
+        return kernel(row, x, n);
+    }
+
+    internal static unsafe void MatVec(DotPath path, GgmlType type, byte* w, long rowBytes, float* x, int n, float* y, int rowStart, int rowEnd)
+    {
+        var kernel = Resolve(path, type, n, nameof(n));
+        var minRowBytes = GgmlTypeInfo.RowSize(type, n);
+        if (rowBytes < minRowBytes)
+            throw new ArgumentOutOfRangeException(nameof(rowBytes), rowBytes, $"A row of {n} {type} values takes {minRowBytes} bytes, more than the row stride of {rowBytes}.");
+        if (rowStart < 0 || rowEnd < rowStart)
+            throw new ArgumentOutOfRangeException(nameof(rowStart), $"Row range [{rowStart}, {rowEnd}) is not a valid range of non-negative row indices.");
+        if (rowStart == rowEnd)
+            return;
+        if (y == null || (n > 0 && (w == null || x == null)))
+            throw new ArgumentNullException(y == null ? nameof(y) : w == null ? nameof(w) : nameof(x), "MatVec was given a null pointer.");
+        for (var r = rowStart; r < rowEnd; r++)
+            y[r] = n == 0 ? 0 : kernel(w + r * rowBytes, x, n);
+    }
+
+    /// <summary>Validates the arguments every entry point shares and picks the kernel.</summary>
+    private static unsafe delegate*<byte*, float*, int, float> Resolve(DotPath path, GgmlType type, int n, string nParam)
+    {
+        if (!IsSupported(path))
+            throw new PlatformNotSupportedException($"This CPU cannot run the {path} dot kernels.");
+        if (!GgmlTypeInfo.IsSupportedWeightType(type))
+            throw new ArgumentException($"The dot kernels do not support {type} weights; supported: {Quantization.SupportedTypeNames}.", nameof(type));
+        var block = GgmlTypeInfo.Geometry(type).BlockSize;
+        if (n < 0 || n % block != 0)
+            throw new ArgumentException($"n = {n} is not a non-negative multiple of the {type} block size {block}.", nParam);
+
+        return (type, path) switch
+        {
+            (GgmlType.F32, DotPath.Avx512) => &FloatDot.F32Avx512,
+            (GgmlType.F32, DotPath.Avx2) => &FloatDot.F32Avx2,
+            (GgmlType.F32, _) => &FloatDot.F32Scalar,
+            (GgmlType.F16, DotPath.Avx512) => &FloatDot.F16Avx512,
+            (GgmlType.F16, DotPath.Avx2) => &FloatDot.F16Avx2,
+            (GgmlType.F16, _) => &FloatDot.F16Scalar,
+            (GgmlType.BF16, DotPath.Avx512) => &FloatDot.BF16Avx512,
+            (GgmlType.BF16, DotPath.Avx2) => &FloatDot.BF16Avx2,
+            (GgmlType.BF16, _) => &FloatDot.BF16Scalar,
+            (GgmlType.Q8_0, DotPath.Avx512) => &Q8_0Dot.Avx512Path,
+            (GgmlType.Q8_0, DotPath.Avx2) => &Q8_0Dot.Avx2Path,
+            (GgmlType.Q8_0, _) => &Q8_0Dot.Scalar,
+            (GgmlType.Q4_0, DotPath.Avx512) => &Q4_0Dot.Avx512Path,
+            (GgmlType.Q4_0, DotPath.Avx2) => &Q4_0Dot.Avx2Path,
+            (GgmlType.Q4_0, _) => &Q4_0Dot.Scalar,
+            (GgmlType.Q4_K, DotPath.Avx512) => &Q4KDot.Avx512Path,
+            (GgmlType.Q4_K, DotPath.Avx2) => &Q4KDot.Avx2Path,
+            (GgmlType.Q4_K, _) => &Q4KDot.Scalar,
+            (GgmlType.Q6_K, DotPath.Avx512) => &Q6KDot.Avx512Path,
+            (GgmlType.Q6_K, DotPath.Avx2) => &Q6KDot.Avx2Path,
+            _ => &Q6KDot.Scalar,
+        };
+    }
+}
