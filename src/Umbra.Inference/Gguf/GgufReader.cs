@@ -29,6 +29,13 @@ internal unsafe sealed class GgufReader
 
     public long Position => _pos;
 
+    /// <summary>Parses a header held in managed memory, so that corrupted copies can be checked without touching the disk.</summary>
+    internal static GgufHeader ReadHeader(ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+            return new GgufReader(p, data.Length).ReadHeader();
+    }
+
     public GgufHeader ReadHeader()
     {
         if (_length < 4)
