@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using System.Numerics;
 using Umbra.Inference.Tensors;
 
 namespace Umbra.Inference.Gguf;
@@ -49,6 +50,9 @@ public sealed unsafe class GgufFile : IDisposable
     public static GgufFile Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        // Without this a directory reads as "not found", which sends the user looking for a missing file.
+        if (Directory.Exists(path))
+            throw new FileNotFoundException($"Model path is a directory, not a GGUF file: {path}", path);
         var info = new FileInfo(path);
         if (!info.Exists)
             throw new FileNotFoundException($"Model file not found: {path}", path);
@@ -108,8 +112,14 @@ public sealed unsafe class GgufFile : IDisposable
     public string? GetString(string key) =>
         Metadata.TryGetValue(key, out var v) ? v.Value as string ?? throw TypeError(key, v, "a string") : null;
 
-    public long? GetInteger(string key) =>
-        Metadata.TryGetValue(key, out var v) ? v.IsInteger ? v.AsInt64() : throw TypeError(key, v, "an integer") : null;
+    public long? GetInteger(string key)
+    {
+        if (!Metadata.TryGetValue(key, out var v)) return null;
+        if (!v.IsInteger) throw TypeError(key, v, "an integer");
+        if (v.Value is ulong u && u > long.MaxValue)
+            throw new GgufFormatException($"Metadata '{key}' value {u} does not fit in a signed 64-bit integer");
+        return v.AsInt64();
+    }
 
     public double? GetNumber(string key) =>
         Metadata.TryGetValue(key, out var v) ? v.IsInteger || v.Type is GgufValueType.Float32 or GgufValueType.Float64 ? v.AsDouble() : throw TypeError(key, v, "a number") : null;
@@ -118,25 +128,45 @@ public sealed unsafe class GgufFile : IDisposable
         Metadata.TryGetValue(key, out var v) ? v.Value as bool? ?? throw TypeError(key, v, "a bool") : null;
 
     /// <summary>An array value as <typeparamref name="T"/>[], or null when absent; throws when it has another element type.</summary>
+    /// <remarks>
+    /// The CLR lets a uint[] pass for an int[] (and long[]/ulong[], byte[]/sbyte[]...), so the exact array type
+    /// is compared: otherwise a file's uint32 4294967295 would come back as the int -1.
+    /// </remarks>
     public T[]? GetArray<T>(string key) =>
-        Metadata.TryGetValue(key, out var v) ? v.Value as T[] ?? throw TypeError(key, v, $"an array of {typeof(T).Name}") : null;
+        Metadata.TryGetValue(key, out var v) ? v.Value is T[] a && a.GetType() == typeof(T[]) ? a : throw TypeError(key, v, $"an array of {typeof(T).Name}") : null;
 
     /// <summary>An integer array of any element width as int[] (token types, merges ranks...).</summary>
     public int[]? GetInt32Array(string key)
     {
         if (!Metadata.TryGetValue(key, out var v)) return null;
-        return v.Value switch
+        if (!v.IsArray) throw TypeError(key, v, "an integer array");
+        // Dispatch on the element type, not on the CLR array type, for the reason given at GetArray.
+        return v.ElementType switch
         {
-            int[] a => a,
-            uint[] a => Array.ConvertAll(a, x => checked((int)x)),
-            byte[] a => Array.ConvertAll(a, x => (int)x),
-            sbyte[] a => Array.ConvertAll(a, x => (int)x),
-            short[] a => Array.ConvertAll(a, x => (int)x),
-            ushort[] a => Array.ConvertAll(a, x => (int)x),
-            long[] a => Array.ConvertAll(a, x => checked((int)x)),
-            ulong[] a => Array.ConvertAll(a, x => checked((int)x)),
+            GgufValueType.Int32 => (int[])v.Value,
+            GgufValueType.UInt32 => Narrow(key, (uint[])v.Value),
+            GgufValueType.UInt8 => Narrow(key, (byte[])v.Value),
+            GgufValueType.Int8 => Narrow(key, (sbyte[])v.Value),
+            GgufValueType.Int16 => Narrow(key, (short[])v.Value),
+            GgufValueType.UInt16 => Narrow(key, (ushort[])v.Value),
+            GgufValueType.Int64 => Narrow(key, (long[])v.Value),
+            GgufValueType.UInt64 => Narrow(key, (ulong[])v.Value),
             _ => throw TypeError(key, v, "an integer array"),
         };
+    }
+
+    /// <summary>Converts to int, refusing (as a format error: the file holds the value) any element out of range.</summary>
+    private static int[] Narrow<T>(string key, T[] values) where T : IBinaryInteger<T>
+    {
+        var result = new int[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            int n = int.CreateSaturating(values[i]);
+            if (T.CreateTruncating(n) != values[i])
+                throw new GgufFormatException($"Metadata '{key}' element {i} is {values[i]}, outside the 32-bit integer range");
+            result[i] = n;
+        }
+        return result;
     }
 
     /// <summary>The architecture name from general.architecture.</summary>

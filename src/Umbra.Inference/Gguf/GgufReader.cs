@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 using Umbra.Inference.Tensors;
@@ -15,6 +16,14 @@ internal unsafe sealed class GgufReader
     public const int MaxDimensions = 4;
     public const int MaxArrayDepth = 4;
     public const long MaxStringBytes = 64L * 1024 * 1024;
+
+    // Limits far above any real model (vocabularies hold a few hundred thousand tokens, models a few
+    // thousand tensors) that keep every count an int and every array under 2 GiB even in a huge file.
+    public const int MaxArrayElements = 1 << 24;
+    public const int MaxMetadataCount = 1 << 20;
+    public const int MaxTensorCount = 1 << 20;
+    public const long MaxAlignment = 1 << 20;
+    private const string AlignmentKey = "general.alignment";
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     private readonly byte* _base;
@@ -28,6 +37,13 @@ internal unsafe sealed class GgufReader
     }
 
     public long Position => _pos;
+
+    /// <summary>Parses a header held in managed memory, so that corrupted copies can be checked without touching the disk.</summary>
+    internal static GgufHeader ReadHeader(ReadOnlySpan<byte> data)
+    {
+        fixed (byte* p = data)
+            return new GgufReader(p, data.Length).ReadHeader();
+    }
 
     public GgufHeader ReadHeader()
     {
@@ -54,14 +70,34 @@ internal unsafe sealed class GgufReader
         ulong kvCount = ReadUInt64();
 
         // Each metadata entry takes at least 8 (key length) + 1 (key) + 4 (type) + 1 (value) bytes,
-        // each tensor info at least 8 + 1 + 4 + 8 + 4 + 8.
+        // each tensor info at least 8 + 1 + 4 + 8 + 4 + 8. The fixed limits come first so that the
+        // counts fit in an int whatever the file size.
+        if (kvCount > MaxMetadataCount)
+            throw new GgufFormatException($"Metadata count {kvCount} exceeds the limit of {MaxMetadataCount}", kvCountAt);
         if (kvCount > (ulong)(Remaining / 14))
             throw new GgufFormatException($"Metadata count {kvCount} cannot fit in the {Remaining} bytes that remain", kvCountAt);
+        if (tensorCount > MaxTensorCount)
+            throw new GgufFormatException($"Tensor count {tensorCount} exceeds the limit of {MaxTensorCount}", tensorCountAt);
         if (tensorCount > (ulong)(Remaining / 33))
             throw new GgufFormatException($"Tensor count {tensorCount} cannot fit in the {Remaining} bytes that remain", tensorCountAt);
 
-        var metadata = new Dictionary<string, GgufValue>((int)kvCount, StringComparer.Ordinal);
-        for (ulong i = 0; i < kvCount; i++)
+        var metadata = ReadMetadata((int)kvCount, out long alignmentAt);
+        uint alignment = ValidateAlignment(metadata, alignmentAt);
+        var tensors = ReadTensorInfos((int)tensorCount, alignment, out long[] offsetFields);
+
+        long dataOffset = AlignUp(_pos, alignment);
+        if (tensors.Count > 0 && dataOffset > _length)
+            throw new GgufFormatException("The tensor data section starts beyond the end of the file (the file may be truncated)", _pos);
+        PlaceTensors(tensors, offsetFields, dataOffset);
+
+        return new GgufHeader((int)version, metadata, tensors, alignment, dataOffset);
+    }
+
+    private Dictionary<string, GgufValue> ReadMetadata(int count, out long alignmentAt)
+    {
+        alignmentAt = -1;
+        var metadata = new Dictionary<string, GgufValue>(count, StringComparer.Ordinal);
+        for (int i = 0; i < count; i++)
         {
             long keyAt = _pos;
             string key = ReadString();
@@ -72,23 +108,35 @@ internal unsafe sealed class GgufReader
             var value = ReadValue(type, typeAt, depth: 0);
             if (!metadata.TryAdd(key, value))
                 throw new GgufFormatException($"Duplicate metadata key '{key}'", keyAt);
+            if (key == AlignmentKey)
+                alignmentAt = typeAt + 4;
         }
+        return metadata;
+    }
 
-        uint alignment = 32;
-        if (metadata.TryGetValue("general.alignment", out var alignValue))
-        {
-            long a = alignValue.IsInteger ? alignValue.AsInt64() : 0;
-            if (a <= 0 || a > 1 << 20 || (a & (a - 1)) != 0)
-                throw new GgufFormatException($"general.alignment must be a power of two up to 1 MiB, not {alignValue}");
-            alignment = (uint)a;
-        }
+    private static uint ValidateAlignment(Dictionary<string, GgufValue> metadata, long valueAt)
+    {
+        if (!metadata.TryGetValue(AlignmentKey, out var value))
+            return 32;
+        // A uint64 above long.MaxValue is an integer that AsInt64 refuses; it is as wrong as any other bad value.
+        long a = value.IsInteger && value.Value is not (ulong and > (ulong)long.MaxValue) ? value.AsInt64() : 0;
+        if (a <= 0 || a > MaxAlignment || (a & (a - 1)) != 0)
+            throw new GgufFormatException($"{AlignmentKey} must be a power of two up to {MaxAlignment} bytes, not {value} ({value.Type})", valueAt);
+        return (uint)a;
+    }
 
-        var tensors = new List<GgufTensorInfo>((int)tensorCount);
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        for (ulong i = 0; i < tensorCount; i++)
+    private List<GgufTensorInfo> ReadTensorInfos(int count, uint alignment, out long[] offsetFields)
+    {
+        var tensors = new List<GgufTensorInfo>(count);
+        // Where each tensor's offset field is, so that errors found once all infos are read can point at it.
+        offsetFields = new long[count];
+        var names = new HashSet<string>(count, StringComparer.Ordinal);
+        for (int i = 0; i < count; i++)
         {
             long infoAt = _pos;
             string name = ReadString();
+            if (name.Length == 0)
+                throw new GgufFormatException($"Tensor {i} has an empty name", infoAt);
             if (!names.Add(name))
                 throw new GgufFormatException($"Duplicate tensor name '{name}'", infoAt);
             long dimsAt = _pos;
@@ -119,44 +167,49 @@ internal unsafe sealed class GgufReader
             ulong offset = ReadUInt64();
             if (offset % alignment != 0)
                 throw new GgufFormatException($"Tensor '{name}' data offset {offset} is not a multiple of the alignment {alignment}", offsetAt);
+            // Also keeps the offset no larger than the file, so that offset arithmetic below cannot overflow.
             if (offset > (ulong)_length)
-                throw new GgufFormatException($"Tensor '{name}' data offset {offset} is beyond the end of the file", offsetAt);
+                throw new GgufFormatException($"Tensor '{name}' data offset {offset} is beyond the end of the {_length}-byte file (the file may be truncated)", offsetAt);
             long blocks = elements / blockSize;
             if (blocks > long.MaxValue / typeSize)
                 throw new GgufFormatException($"Tensor '{name}' byte size overflows", dimsAt);
             tensors.Add(new GgufTensorInfo(name, type, shape, (long)offset, blocks * typeSize));
+            offsetFields[i] = offsetAt;
         }
+        return tensors;
+    }
 
-        long dataOffset = AlignUp(_pos, alignment);
-        if (tensors.Count > 0 && dataOffset > _length)
-            throw new GgufFormatException("The tensor data section starts beyond the end of the file", _pos);
-
+    /// <summary>Checks that every tensor lies inside the file and that no two overlap; sets each one's file offset.</summary>
+    private void PlaceTensors(List<GgufTensorInfo> tensors, long[] offsetFields, long dataOffset)
+    {
+        long dataBytes = _length - Math.Min(dataOffset, _length);
         for (int i = 0; i < tensors.Count; i++)
         {
             var t = tensors[i];
-            long start = dataOffset + t.Offset;
-            if (t.Offset > _length || start > _length || t.ByteSize > _length - start)
+            // Compared by subtraction: t.Offset <= _length, but t.ByteSize may be close to long.MaxValue.
+            if (t.Offset > dataBytes || t.ByteSize > dataBytes - t.Offset)
             {
                 throw new GgufFormatException(
-                    $"Tensor '{t.Name}' data [{t.Offset}, {t.Offset + t.ByteSize}) runs past the end of the file ({_length - Math.Min(dataOffset, _length)} data bytes; the file may be truncated)",
-                    dataOffset);
+                    $"Tensor '{t.Name}' data ({t.ByteSize} bytes at data offset {t.Offset}) runs past the end of the file: the data section holds {dataBytes} bytes (the file may be truncated)",
+                    offsetFields[i]);
             }
-            tensors[i] = t with { FileOffset = start };
+            tensors[i] = t with { FileOffset = dataOffset + t.Offset };
         }
 
-        var sorted = tensors.OrderBy(t => t.Offset).ToArray();
-        for (int i = 1; i < sorted.Length; i++)
+        // Sorted by offset, a tensor that overlaps any earlier one overlaps its predecessor (sizes are never 0).
+        // Every tensor is inside the file by now, so the ends cannot overflow.
+        var order = Enumerable.Range(0, tensors.Count).OrderBy(i => tensors[i].Offset).ToArray();
+        for (int k = 1; k < order.Length; k++)
         {
-            var prev = sorted[i - 1];
-            if (sorted[i].Offset < prev.Offset + prev.ByteSize)
+            var prev = tensors[order[k - 1]];
+            var t = tensors[order[k]];
+            if (t.Offset < prev.Offset + prev.ByteSize)
             {
                 throw new GgufFormatException(
-                    $"Tensor '{sorted[i].Name}' data at {sorted[i].Offset} overlaps tensor '{prev.Name}' [{prev.Offset}, {prev.Offset + prev.ByteSize})",
-                    dataOffset + sorted[i].Offset);
+                    $"Tensor '{t.Name}' data at {t.Offset} overlaps tensor '{prev.Name}' [{prev.Offset}, {prev.Offset + prev.ByteSize})",
+                    offsetFields[order[k]]);
             }
         }
-
-        return new GgufHeader((int)version, metadata, tensors, alignment, dataOffset);
     }
 
     private long Remaining => _length - _pos;
@@ -196,8 +249,17 @@ internal unsafe sealed class GgufReader
         }
         catch (DecoderFallbackException)
         {
-            throw new GgufFormatException("String is not valid UTF-8", at + 8);
+            throw new GgufFormatException("String is not valid UTF-8", at + 8 + FirstInvalidUtf8(bytes));
         }
+    }
+
+    /// <summary>Index of the first byte that does not begin a complete, valid UTF-8 sequence.</summary>
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> bytes)
+    {
+        int i = 0;
+        while (i < bytes.Length && Rune.DecodeFromUtf8(bytes[i..], out _, out int consumed) == OperationStatus.Done)
+            i += consumed;
+        return i;
     }
 
     private GgufValue ReadValue(GgufValueType type, long typeAt, int depth) => type switch
@@ -251,7 +313,9 @@ internal unsafe sealed class GgufReader
             throw new GgufFormatException($"Unknown array element type {(uint)elementType}", at);
         long countAt = _pos;
         ulong count = ReadUInt64();
-        if (count > (ulong)(Remaining / min) || count > int.MaxValue)
+        if (count > MaxArrayElements)
+            throw new GgufFormatException($"Array of {count} {elementType} values exceeds the limit of {MaxArrayElements} elements", countAt);
+        if (count > (ulong)(Remaining / min))
             throw new GgufFormatException($"Array of {count} {elementType} values cannot fit in the {Remaining} bytes that remain", countAt);
         int n = (int)count;
         object array = elementType switch
@@ -275,8 +339,8 @@ internal unsafe sealed class GgufReader
 
     private T[] ReadFixed<T>(int n) where T : unmanaged
     {
-        // Little-endian hosts only (x64, ARM64): the bytes are the values.
-        var bytes = Take(checked(n * sizeof(T)), "an array");
+        // Little-endian hosts only (x64, ARM64): the bytes are the values. n <= MaxArrayElements, so no overflow.
+        var bytes = Take(n * sizeof(T), "an array");
         return System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(bytes).ToArray();
     }
 
