@@ -58,15 +58,11 @@ public sealed class StreamingDecoder
     {
         if (_cleaner is not null)
             bytes = _cleaner.Process(bytes, flush);
+        // Bytes that complete no character are still fed in: the decoder keeps them for the next call.
         int count = _utf8.GetCharCount(bytes, flush);
-        if (count == 0)
-        {
-            if (flush) _utf8.Reset();
-            return string.Empty;
-        }
         if (count > _chars.Length)
             _chars = new char[Math.Max(count, _chars.Length * 2)];
         int written = _utf8.GetChars(bytes, _chars, flush);
-        return new string(_chars, 0, written);
+        return written == 0 ? string.Empty : new string(_chars, 0, written);
     }
 }
