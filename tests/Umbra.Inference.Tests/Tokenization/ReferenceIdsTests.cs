@@ -34,6 +34,21 @@ public class ReferenceIdsTests
     [InlineData("deepseek-coder")]
     public void Every_test_file_has_all_its_cases(string vocab) => Assert.Equal(46, VocabCases.Load(vocab).Count);
 
+    [Theory]
+    [InlineData("gpt-2")]
+    [InlineData("llama-spm")]
+    public void Encoding_from_many_threads_gives_the_same_ids(string vocab)
+    {
+        // The BPE word cache is shared; concurrent use must not change any result.
+        var cases = VocabCases.Load(vocab);
+        var tokenizer = VocabCases.Tokenizer(vocab);
+        Parallel.For(0, cases.Count * 8, i =>
+        {
+            var (text, ids) = cases[i % cases.Count];
+            Assert.Equal(ids, tokenizer.Encode(text, addSpecial: false));
+        });
+    }
+
     private static void AssertIds(string vocab, int index, string text)
     {
         var expected = VocabCases.Load(vocab)[index];
