@@ -5,8 +5,10 @@ namespace Umbra.Inference.Tokenization;
 /// <summary>
 /// The tokenizer.ggml.pre values supported, with their regexes and settings from llama.cpp's
 /// llama-vocab.cpp. "gpt2" is accepted as a spelling of "gpt-2" although llama.cpp rejects it.
-/// Regexes with characters above U+FFFF (parts of deepseek-llm's letter class) are left out of those
-/// classes: .NET regexes work on UTF-16 units, and such code points are rare.
+/// deepseek-llm's letter class also lists ranges above U+FFFF (Deseret, Osage, Old Hungarian, Warang
+/// Citi, Adlam); .NET character classes work on UTF-16 units, so those ranges are left out and such
+/// letters split like other characters. Only gpt-2, deepseek-coder (and the hand-written GPT-2 and
+/// Llama 3 matchers) are checked against llama.cpp's own outputs; the other entries are transcriptions.
 /// </summary>
 internal static class PreTokenizerCatalog
 {
