@@ -117,6 +117,7 @@ internal sealed class Parser
                 _stream.Next();
                 EndTag();
                 nodes.AddRange(ParseBlock("generation", ["endgeneration"], out _));
+                _stream.Next();
                 EndTag();
                 break;
             default:
