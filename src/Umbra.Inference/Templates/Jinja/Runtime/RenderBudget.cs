@@ -1,0 +1,43 @@
+namespace Umbra.Inference.Templates.Jinja.Runtime;
+
+/// <summary>Counts the work one render does and stops it, with a clear error, when a limit is passed.</summary>
+internal sealed class RenderBudget
+{
+    private long _steps;
+
+    public RenderBudget(TemplateLimits limits)
+    {
+        Limits = limits;
+    }
+
+    public TemplateLimits Limits { get; }
+
+    public void Step(long units = 1)
+    {
+        _steps += units;
+        if (_steps > Limits.MaxSteps)
+            throw new TemplateException($"The chat template did more than {Limits.MaxSteps:N0} steps of work and was stopped; it may loop without end");
+    }
+
+    /// <summary>Accounts for building a string of <paramref name="length"/> characters.</summary>
+    public void ChargeString(long length)
+    {
+        if (length > Limits.MaxOutputLength)
+            throw new TemplateException($"The chat template built a string longer than {Limits.MaxOutputLength:N0} characters");
+        Step(length / 64);
+    }
+
+    /// <summary>Accounts for building or walking a collection of <paramref name="count"/> items.</summary>
+    public void ChargeItems(long count)
+    {
+        if (count > Limits.MaxItems)
+            throw new TemplateException($"The chat template built a list longer than {Limits.MaxItems:N0} items");
+        Step(count);
+    }
+
+    public void CheckValueDepth(int depth)
+    {
+        if (depth > Limits.MaxValueDepth)
+            throw new TemplateException($"A value in the chat template nests more than {Limits.MaxValueDepth} levels deep");
+    }
+}
