@@ -7,7 +7,7 @@ namespace Umbra.Inference.Generation;
 /// </summary>
 internal sealed class StopSequenceFilter
 {
-    private readonly IReadOnlyList<string> _stops;
+    private readonly string[] _stops;
     private readonly StringBuilder _pending = new();
 
     public StopSequenceFilter(IReadOnlyList<string> stops) => _stops = stops.Where(s => s.Length > 0).ToArray();
@@ -15,7 +15,7 @@ internal sealed class StopSequenceFilter
     /// <summary>Adds generated text; returns what can be shown now, and whether a stop sequence was hit.</summary>
     public (string Text, bool Stopped) Push(string text)
     {
-        if (_stops.Count == 0) return (text, false);
+        if (_stops.Length == 0) return (text, false);
         _pending.Append(text);
         string all = _pending.ToString();
         int cut = -1;

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Umbra.Inference.Model;
 using Umbra.Inference.Sampling;
+using Umbra.Inference.Tokenization;
 
 namespace Umbra.Inference.Generation;
 
@@ -22,7 +23,15 @@ public sealed class TextGenerator : IDisposable
         _session = model.CreateSession(ContextLength);
     }
 
+    /// <summary>Updates buffered between the worker and a slow reader.</summary>
+    public const int OutputBuffer = 8;
+
+    private int _steps;
+
     public LlamaModel Model { get; }
+
+    /// <summary>Forward passes run so far (prefill counts as one); lets tests see when a worker stopped.</summary>
+    internal int Steps => Volatile.Read(ref _steps);
 
     /// <summary>Positions available to one request: prompt plus generated tokens.</summary>
     public int ContextLength { get; }
@@ -46,7 +55,8 @@ public sealed class TextGenerator : IDisposable
     public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(GenerationRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         int maxTokens = ResolveMaxTokens(request);
-        var channel = Channel.CreateUnbounded<GenerationUpdate>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        // Bounded: a slow reader holds the worker back instead of letting output pile up in memory.
+        var channel = Channel.CreateBounded<GenerationUpdate>(new BoundedChannelOptions(OutputBuffer) { SingleReader = true, SingleWriter = true });
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var worker = Task.Run(async () =>
         {
@@ -69,7 +79,11 @@ public sealed class TextGenerator : IDisposable
         try
         {
             await foreach (var update in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // ReadAllAsync drains what is buffered even after cancellation; stop at once instead.
+                cancellationToken.ThrowIfCancellationRequested();
                 yield return update;
+            }
         }
         finally
         {
@@ -113,8 +127,10 @@ public sealed class TextGenerator : IDisposable
         var toEval = prompt.Skip(common).ToArray();
         ct.ThrowIfCancellationRequested();
         var logits = _session.Forward(toEval);
+        Interlocked.Increment(ref _steps);
 
-        var decoder = tokenizer.CreateStreamingDecoder();
+        // Output continues the prompt: keep its first space, and show no control-token markup.
+        var decoder = tokenizer.CreateStreamingDecoder(new DecodeOptions { StripLeadingSpace = false, RenderSpecial = false });
         var stops = new StopSequenceFilter(request.Stop);
         var eog = tokenizer.EndOfGenerationIds;
         int generated = 0;
@@ -133,15 +149,27 @@ public sealed class TextGenerator : IDisposable
             var (text, stopped) = stops.Push(decoder.Append(next));
             if (stopped)
             {
-                output.TryWrite(new GenerationUpdate(text, FinishReason.Stop, prompt.Count, generated));
+                Emit(output, new GenerationUpdate(text, FinishReason.Stop, prompt.Count, generated), ct);
                 return;
             }
-            if (text.Length > 0) output.TryWrite(new GenerationUpdate(text, null, prompt.Count, generated));
-            if (generated < maxTokens) logits = _session.Forward([next]);
+            if (text.Length > 0) Emit(output, new GenerationUpdate(text, null, prompt.Count, generated), ct);
+            if (generated < maxTokens)
+            {
+                ct.ThrowIfCancellationRequested();
+                logits = _session.Forward([next]);
+                Interlocked.Increment(ref _steps);
+            }
         }
         var (tail, hit) = stops.Push(decoder.Flush());
         string rest = hit ? tail : tail + stops.Flush();
-        output.TryWrite(new GenerationUpdate(rest, hit ? FinishReason.Stop : finish, prompt.Count, generated));
+        Emit(output, new GenerationUpdate(rest, hit ? FinishReason.Stop : finish, prompt.Count, generated), ct);
+    }
+
+    private static void Emit(ChannelWriter<GenerationUpdate> output, GenerationUpdate update, CancellationToken ct)
+    {
+        // The worker is a dedicated compute loop, so waiting here for the reader blocks nothing else.
+        if (!output.TryWrite(update))
+            output.WriteAsync(update, ct).AsTask().GetAwaiter().GetResult();
     }
 
     public void Dispose() => _gate.Dispose();

@@ -61,7 +61,7 @@ public sealed class InferenceSession
     }
 
     /// <summary>Appends <paramref name="tokens"/> to the sequence and returns the logits after the last one.</summary>
-    public ReadOnlySpan<float> Forward(ReadOnlySpan<int> tokens)
+    public ReadOnlySpan<float> Forward(scoped ReadOnlySpan<int> tokens)
     {
         if (tokens.IsEmpty) throw new ArgumentException("At least one token is needed.", nameof(tokens));
         if (Position + tokens.Length > ContextLength)

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Umbra.Inference.Generation;
 using Umbra.Serving.OpenAi;
@@ -24,10 +25,10 @@ public static class OpenAiApi
         return app;
     }
 
-    private static IResult ListModels(ServedModel served) =>
+    private static JsonHttpResult<ModelList> ListModels(ServedModel served) =>
         TypedResults.Json(new ModelList([new ModelObject(served.Id, served.Created, "umbra")]), OpenAiJsonContext.Default.ModelList);
 
-    private static IResult GetModel(string id, ServedModel served) =>
+    private static JsonHttpResult<ModelObject> GetModel(string id, ServedModel served) =>
         id == served.Id
             ? TypedResults.Json(new ModelObject(served.Id, served.Created, "umbra"), OpenAiJsonContext.Default.ModelObject)
             : throw ModelNotFound(id);
@@ -130,17 +131,17 @@ public static class OpenAiApi
         }
         if (buffer.Length == 0)
             throw new ApiException(400, "The request body is empty; send a JSON object.", null, "invalid_json");
+        var bytes = buffer.ToArray();
+        // The JSON reader does not check every string (property names included); check the whole body once.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            throw new ApiException(400, "The request body is not valid UTF-8.", null, "invalid_json");
         try
         {
-            return JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+            return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException e)
         {
             throw new ApiException(400, $"We could not parse the JSON body of your request ({e.Message}). Send valid JSON.", null, "invalid_json");
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new ApiException(400, "The request body is not valid UTF-8.", null, "invalid_json");
         }
     }
 }

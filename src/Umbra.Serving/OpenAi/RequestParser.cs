@@ -142,7 +142,7 @@ public static class RequestParser
         return text.ToString();
     }
 
-    private static IReadOnlyList<string> Stops(JsonElement root)
+    private static List<string> Stops(JsonElement root)
     {
         if (!root.TryGetProperty("stop", out var stop) || stop.ValueKind == JsonValueKind.Null) return [];
         if (stop.ValueKind == JsonValueKind.String)

@@ -17,12 +17,12 @@ public class StoriesModelTests
         var (text, final) = await generator.GenerateTextAsync(new GenerationRequest
         {
             PromptTokens = prompt,
-            MaxTokens = 24,
+            MaxTokens = 40,
             Sampling = SamplingOptions.Greedy,
         });
         Assert.StartsWith(", there was a little girl named Lily. She loved to play outside in the park.", text, StringComparison.Ordinal);
         Assert.Equal(prompt.Length, final.PromptTokens);
-        Assert.Equal(24, final.CompletionTokens);
+        Assert.Equal(40, final.CompletionTokens);
         Assert.Equal(FinishReason.Length, final.Finish);
     }
 
