@@ -59,19 +59,18 @@ public sealed unsafe class WeightMatrix
         fixed (float* py = y)
         {
             long bytes = RowBytes * Rows;
-            int workers = Environment.ProcessorCount;
-            if (bytes < ParallelThresholdBytes || workers == 1)
+            var pool = WorkerPool.Shared;
+            if (bytes < ParallelThresholdBytes || pool.Size == 1)
             {
                 DotKernels.MatVec(Type, _data, RowBytes, px, Columns, py, 0, Rows);
                 return;
             }
             var xp = (nint)px;
             var yp = (nint)py;
-            int chunks = Math.Min(Rows, workers * 4);
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers }, c =>
+            pool.Run((part, parts) =>
             {
-                int start = (int)((long)Rows * c / chunks);
-                int end = (int)((long)Rows * (c + 1) / chunks);
+                int start = (int)((long)Rows * part / parts);
+                int end = (int)((long)Rows * (part + 1) / parts);
                 DotKernels.MatVec(Type, _data, RowBytes, (float*)xp, Columns, (float*)yp, start, end);
             });
         }
