@@ -11,10 +11,11 @@ namespace Umbra.Serving.Hosting;
 /// <summary>Builds the Kestrel host of `umbra serve`: one model, OpenAI-compatible, on loopback by default.</summary>
 public static class LocalServer
 {
-    public static WebApplication Build(ServedModel model, IPAddress address, int port, LogLevel logLevel = LogLevel.Warning)
+    public static WebApplication Build(ServedModel model, IPAddress address, int port, LogLevel logLevel = LogLevel.Warning, Action<ILoggingBuilder>? configureLogging = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(logLevel);
+        configureLogging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Listen(address, port);
@@ -26,6 +27,7 @@ public static class LocalServer
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Umbra.Serving");
         app.Use(async (context, next) =>
         {
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 await next(context).ConfigureAwait(false);
@@ -40,6 +42,14 @@ public static class LocalServer
                 if (error.Status >= 500)
                     ServerLog.Unexpected(log, e.GetType().Name);
                 await ApiErrors.WriteAsync(context, error).ConfigureAwait(false);
+            }
+            // Method, path and status only: request and response bodies never reach a log.
+            if (log.IsEnabled(LogLevel.Information))
+            {
+                string method = context.Request.Method, path = context.Request.Path.Value ?? "";
+                int status = context.Response.StatusCode;
+                double ms = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                ServerLog.Request(log, method, path, status, ms);
             }
         });
         app.UseStatusCodePages(async status =>
