@@ -94,7 +94,7 @@ internal static partial class Filters
         {
             budget.Step();
             var subject = path == null ? item : GetPath(item, path);
-            bool passes = test == null ? PyOps.IsTrue(subject) : Tests.Apply(test, subject, testArgs, budget);
+            bool passes = test == null ? PyOps.IsTrue(subject) : JinjaTests.Apply(test, subject, testArgs, budget);
             if (passes == keep)
                 result.Add(item);
         }
