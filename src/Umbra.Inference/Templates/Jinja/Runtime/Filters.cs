@@ -58,7 +58,7 @@ internal static partial class Filters
         ["sum"] = Sum,
         ["min"] = (v, a, b) => Extreme(v, a, b, smallest: true),
         ["max"] = (v, a, b) => Extreme(v, a, b, smallest: false),
-        ["attr"] = (v, a, _) => PyOps.GetAttribute(v, a.GetString(0, "name") ?? throw new TemplateException("attr() needs a name")),
+        ["attr"] = (v, a, _) => Attribute(v, a.GetString(0, "name") ?? throw new TemplateException("attr() needs a name")),
     };
 
     public static bool Exists(string name) => All.ContainsKey(name);
@@ -136,11 +136,7 @@ internal static partial class Filters
     private static string Center(string s, long width, RenderBudget budget)
     {
         budget.ChargeString(width);
-        if (width <= s.Length)
-            return s;
-        int total = (int)width - s.Length;
-        int left = (total / 2) + (total & (int)width & 1);
-        return new string(' ', left) + s + new string(' ', total - left);
+        return Methods.Center(s, (int)Math.Min(width, int.MaxValue));
     }
 
     private static object? ToInteger(object? value, CallArgs args, RenderBudget budget)
@@ -191,16 +187,22 @@ internal static partial class Filters
         args.Expect("round", 2, "precision", "method");
         int precision = (int)Math.Clamp(args.GetInteger(0, "precision") ?? 0, 0, 15);
         string method = args.GetString(1, "method", "common")!;
+        if (method == "common" && value is long or bool)
+            return value is bool b ? (b ? 1L : 0L) : value; // Python's round() keeps an int an int
         double number = PyOps.ToDouble(value);
         double factor = Math.Pow(10, precision);
         return method switch
         {
-            "common" => Math.Round(number, precision, MidpointRounding.AwayFromZero),
+            "common" => PyRound.Round(number, precision),
             "ceil" => Math.Ceiling(number * factor) / factor,
             "floor" => Math.Floor(number * factor) / factor,
             _ => throw new TemplateException("round() method must be 'common', 'ceil' or 'floor'"),
         };
     }
+
+    // attr() is getattr only: unlike obj.name it never falls back to a dict key.
+    private static object? Attribute(object? value, string name) =>
+        value is JinjaDict dict && !Methods.IsDictMethod(name) ? Undefined.Attribute(dict, name) : PyOps.GetAttribute(value, name);
 
     private static object? Default(object? value, CallArgs args, RenderBudget budget)
     {
