@@ -34,6 +34,8 @@ public class FilterTests
     [InlineData("{{ 'a\nb\n\nc' | indent(2) }}|{{ 'a\nb' | indent(2, true) }}|{{ 'a\n\nb' | indent('> ', blank=true) }}", "a\n  b\n\n  c|  a\n  b|a\n> \n> b")]
     [InlineData("{{ '%s-%d' | format('a', 3) }}|{{ '%s and %s' % ('x', 'y') }}|{{ '%05.1f%%' % 3.14159 }}|{{ '%(n)s' % {'n': 1} }}", "a-3|x and y|003.1%|1")]
     [InlineData("{{ '<a href=\"x\">&\\'' | e }}|{{ 'x' | safe }}|{{ 'one two  three' | wordcount }}|{{ 'ab' | center(6) }}", "&lt;a href=&#34;x&#34;&gt;&amp;&#39;|x|3|  ab  ")]
+    [InlineData("{{ none | selectattr('a') | list }}|{{ none | rejectattr('a', 'none') | list }}|{{ none | map('upper') | list }}|{{ '' | select | list }}", "[]|[]|[]|[]")]
+    [InlineData("{{ '<b>' | safe + '<i>' }}|{{ '<i>' + '<b>' | safe }}|{{ ('<b>' | safe) ~ '<i>' }}|{{ '<' | e | e }}|{{ '<' | e | forceescape }}", "<b>&lt;i&gt;|&lt;i&gt;<b>|<b><i>|&lt;|&amp;lt;")] // markupsafe: + escapes the plain side
     [InlineData("{{ {'n': 1} | attr('n') }}|{{ 'x' | attr('upper') is callable }}", "|True")] // attr() never reads dict keys
     public void Filters(string template, string expected) => Assert.Equal(expected, Render(template));
 

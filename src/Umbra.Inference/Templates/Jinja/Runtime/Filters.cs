@@ -24,10 +24,10 @@ internal static partial class Filters
         ["title"] = (v, _, b) => Title(Text(v, b)),
         ["replace"] = Replace,
         ["string"] = (v, _, b) => Text(v, b),
-        ["safe"] = (v, _, _) => v,
-        ["escape"] = (v, _, b) => Escape(Text(v, b)),
-        ["e"] = (v, _, b) => Escape(Text(v, b)),
-        ["forceescape"] = (v, _, b) => Escape(Text(v, b)),
+        ["safe"] = (v, _, b) => b.MarkSafe(Text(v, b)),
+        ["escape"] = (v, _, b) => v is string s && b.IsSafe(s) ? s : b.MarkSafe(Escape(Text(v, b))),
+        ["e"] = (v, _, b) => v is string s && b.IsSafe(s) ? s : b.MarkSafe(Escape(Text(v, b))),
+        ["forceescape"] = (v, _, b) => b.MarkSafe(Escape(Text(v, b))),
         ["indent"] = Indent,
         ["format"] = (v, a, b) => Printf.Format(Text(v, b), a.Named.Count > 0 ? ToDict(a.Named) : a.Positional.ToArray(), b),
         ["wordcount"] = (v, _, b) => (long)Text(v, b).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length,
@@ -101,7 +101,7 @@ internal static partial class Filters
         return Methods.Replace(Text(value, budget), old, replacement, args.GetInteger(2, "count") ?? -1, budget);
     }
 
-    private static string Escape(string s) =>
+    public static string Escape(string s) =>
         s.Replace("&", "&amp;", StringComparison.Ordinal)
             .Replace("<", "&lt;", StringComparison.Ordinal)
             .Replace(">", "&gt;", StringComparison.Ordinal)

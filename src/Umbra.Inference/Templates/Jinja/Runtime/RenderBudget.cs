@@ -1,8 +1,13 @@
+using System.Runtime.CompilerServices;
+
 namespace Umbra.Inference.Templates.Jinja.Runtime;
 
 /// <summary>Counts the work one render does and stops it, with a clear error, when a limit is passed.</summary>
 internal sealed class RenderBudget
 {
+    // Strings that markupsafe would hold as Markup (results of |safe and |escape). Jinja's "+" escapes a plain
+    // string added to one, and some published templates rely on it, so the mark travels with the instance.
+    private readonly ConditionalWeakTable<string, object> _safe = [];
     private long _steps;
 
     public RenderBudget(TemplateLimits limits)
@@ -34,6 +39,18 @@ internal sealed class RenderBudget
             throw new TemplateException($"The chat template built a list longer than {Limits.MaxItems:N0} items");
         Step(count);
     }
+
+    /// <summary>Marks a copy of <paramref name="text"/> as already escaped (markupsafe's Markup).</summary>
+    public string MarkSafe(string text)
+    {
+        if (text.Length == 0)
+            return text; // the empty string is shared; "" + x escapes nothing worth escaping anyway
+        var copy = new string(text.AsSpan());
+        _safe.AddOrUpdate(copy, this);
+        return copy;
+    }
+
+    public bool IsSafe(string text) => text.Length > 0 && _safe.TryGetValue(text, out _);
 
     public void CheckValueDepth(int depth)
     {
