@@ -83,8 +83,6 @@ public sealed class ChatTemplate
         return new ChatTemplate(Source, _text, _nodes, clock, _limits);
     }
 
-    internal ChatTemplate WithLimits(TemplateLimits limits) => new(Source, _text, _nodes, _clock, limits);
-
     /// <summary>Renders a conversation into prompt text.</summary>
     public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, string bosToken, string eosToken) =>
         Render(messages, addGenerationPrompt, bosToken, eosToken, null);

@@ -15,7 +15,10 @@ public class HostileTemplateTests
     [InlineData("{% for i in range(100000) %}{% for j in range(100000) %}{% for k in range(100000) %}{{ k }}{% endfor %}{% endfor %}{% endfor %}", "output passed")]
     [InlineData("{% set ns = namespace(i=0) %}{% for i in range(100000) %}{% for j in range(100000) %}{% set ns.i = ns.i + 1 %}{% endfor %}{% endfor %}", "steps of work")]
     [InlineData("{{ range(1000000000) | length }}", "range() of 1,000,000,000 items is larger than the limit")]
-    public void Endless_loops_are_stopped(string template, string reason)
+    [InlineData("{% set big = 'x' * 4000000 %}{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = ns.l + [big | upper] %}{% endfor %}", "steps of work")]
+    [InlineData("{% set big = 'x' * 4000000 %}{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = ns.l + [big.lower()] %}{% endfor %}", "steps of work")]
+    [InlineData("{% set big = ['x' * 1000000] %}{% set ns = namespace(l=[]) %}{% for i in range(100000) %}{% set ns.l = ns.l + [big | string] %}{% endfor %}", "steps of work")]
+    public void Endless_loops_and_hoarding_are_stopped(string template, string reason)
     {
         var clock = Stopwatch.StartNew();
         Assert.Contains(reason, RenderFails(template).Message, StringComparison.Ordinal);

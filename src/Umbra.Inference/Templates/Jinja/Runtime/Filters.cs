@@ -67,7 +67,7 @@ internal static partial class Filters
     {
         if (!All.TryGetValue(name, out var filter))
             throw new TemplateException($"No filter named '{name}'");
-        return filter(value, args, budget);
+        return budget.ChargeResult(filter(value, args, budget));
     }
 
     private static string Text(object? value, RenderBudget budget) => PyText.Str(value, budget);

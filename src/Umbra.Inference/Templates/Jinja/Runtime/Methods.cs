@@ -22,13 +22,13 @@ internal static class Methods
 
     public static bool IsDictMethod(string name) => DictMethods.Contains(name);
 
-    public static object? Call(BoundMethod method, CallArgs args, RenderBudget budget) => method.Target switch
+    public static object? Call(BoundMethod method, CallArgs args, RenderBudget budget) => budget.ChargeResult(method.Target switch
     {
         string s => CallString(s, method.Name, args, budget),
         JinjaDict d => CallDict(d, method.Name, args, budget),
         LoopContext loop => loop.Cycle(args.Positional),
         _ => throw new TemplateException($"'{PyOps.TypeName(method.Target)}' object has no method '{method.Name}'"),
-    };
+    });
 
     private static object? CallDict(JinjaDict dict, string name, CallArgs args, RenderBudget budget)
     {
