@@ -10,6 +10,7 @@ namespace Umbra.Inference.Templates;
 /// Rendering matches Hugging Face's <c>apply_chat_template</c> (trim_blocks and lstrip_blocks on,
 /// <c>raise_exception</c> and <c>strftime_now</c> defined, <c>tojson</c> keeping key order and non-ASCII text).
 /// Templates are untrusted: rendering is sandboxed and bounded in time, memory, output size and recursion.
+/// A parsed template is immutable, so one instance may render on many threads at once.
 /// </summary>
 public sealed class ChatTemplate
 {
