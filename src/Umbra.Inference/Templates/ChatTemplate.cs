@@ -10,6 +10,7 @@ namespace Umbra.Inference.Templates;
 /// Rendering matches Hugging Face's <c>apply_chat_template</c> (trim_blocks and lstrip_blocks on,
 /// <c>raise_exception</c> and <c>strftime_now</c> defined, <c>tojson</c> keeping key order and non-ASCII text).
 /// Templates are untrusted: rendering is sandboxed and bounded in time, memory, output size and recursion.
+/// A parsed template is immutable, so one instance may render on many threads at once.
 /// </summary>
 public sealed class ChatTemplate
 {
@@ -82,8 +83,6 @@ public sealed class ChatTemplate
         ArgumentNullException.ThrowIfNull(clock);
         return new ChatTemplate(Source, _text, _nodes, clock, _limits);
     }
-
-    internal ChatTemplate WithLimits(TemplateLimits limits) => new(Source, _text, _nodes, _clock, limits);
 
     /// <summary>Renders a conversation into prompt text.</summary>
     public string Render(IReadOnlyList<ChatMessage> messages, bool addGenerationPrompt, string bosToken, string eosToken) =>

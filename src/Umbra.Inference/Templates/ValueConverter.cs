@@ -18,7 +18,7 @@ internal static class ValueConverter
             case null: return null;
             case string or bool or long or double: return value;
             case int or short or sbyte or byte or ushort or uint: return Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
-            case ulong u: return u <= long.MaxValue ? (long)u : (double)u;
+            case ulong u: return u <= long.MaxValue ? (long)u : (object)(double)u;
             case float f: return (double)f;
             case decimal m: return (double)m;
             case JsonElement json: return FromJson(json, name, depth);
@@ -65,7 +65,7 @@ internal static class ValueConverter
             case JsonValueKind.String:
                 return json.GetString();
             case JsonValueKind.Number:
-                return json.TryGetInt64(out long l) ? l : json.GetDouble();
+                return json.TryGetInt64(out long l) ? l : (object)json.GetDouble(); // without the cast ints would widen to double
             case JsonValueKind.True:
                 return true;
             case JsonValueKind.False:

@@ -29,11 +29,14 @@ public class FilterTests
     [InlineData("{{ [3, 1, 2] | sort }}|{{ ['b', 'A', 'c'] | sort }}|{{ ['b', 'A', 'c'] | sort(case_sensitive=true) }}|{{ [1, 3, 2] | sort(reverse=true) }}", "[1, 2, 3]|['A', 'b', 'c']|['A', 'b', 'c']|[3, 2, 1]")]
     [InlineData("{{ [{'k': 2}, {'k': 1}] | sort(attribute='k') | map(attribute='k') | list }}|{{ {'b': 1, 'a': 2} | dictsort }}", "[1, 2]|[('a', 2), ('b', 1)]")]
     [InlineData("{{ [1, 2] | reverse | list }}|{{ 'abc' | reverse }}|{{ ['a', 'A', 'b'] | unique | list }}", "[2, 1]|cba|['a', 'b']")]
-    [InlineData("{{ [1, 2, 3] | sum }}|{{ [3, 1] | min }}|{{ [3, 1] | max }}|{{ -2.5 | abs }}|{{ 2.5 | round }}|{{ 3.14159 | round(2) }}|{{ 2.1 | round(0, 'ceil') }}", "6|1|3|2.5|3.0|3.14|3.0")]
+    [InlineData("{{ [1, 2, 3] | sum }}|{{ [3, 1] | min }}|{{ [3, 1] | max }}|{{ -2.5 | abs }}|{{ 3.14159 | round(2) }}|{{ 2.1 | round(0, 'ceil') }}", "6|1|3|2.5|3.14|3.0")]
+    [InlineData("{{ 2.5 | round }}|{{ 3.5 | round }}|{{ 2.675 | round(2) }}|{{ 0.125 | round(2) }}|{{ 10 | round }}|{{ -1.5 | round }}", "2.0|4.0|2.67|0.12|10|-2.0")] // Python's round(): exact value, ties to even
     [InlineData("{{ 'a\nb\n\nc' | indent(2) }}|{{ 'a\nb' | indent(2, true) }}|{{ 'a\n\nb' | indent('> ', blank=true) }}", "a\n  b\n\n  c|  a\n  b|a\n> \n> b")]
     [InlineData("{{ '%s-%d' | format('a', 3) }}|{{ '%s and %s' % ('x', 'y') }}|{{ '%05.1f%%' % 3.14159 }}|{{ '%(n)s' % {'n': 1} }}", "a-3|x and y|003.1%|1")]
     [InlineData("{{ '<a href=\"x\">&\\'' | e }}|{{ 'x' | safe }}|{{ 'one two  three' | wordcount }}|{{ 'ab' | center(6) }}", "&lt;a href=&#34;x&#34;&gt;&amp;&#39;|x|3|  ab  ")]
-    [InlineData("{{ {'n': 1} | attr('n') }}|{{ 'x' | attr('upper') is callable }}", "1|True")]
+    [InlineData("{{ none | selectattr('a') | list }}|{{ none | rejectattr('a', 'none') | list }}|{{ none | map('upper') | list }}|{{ '' | select | list }}", "[]|[]|[]|[]")]
+    [InlineData("{{ '<b>' | safe + '<i>' }}|{{ '<i>' + '<b>' | safe }}|{{ ('<b>' | safe) ~ '<i>' }}|{{ '<' | e | e }}|{{ '<' | e | forceescape }}", "<b>&lt;i&gt;|&lt;i&gt;<b>|<b><i>|&lt;|&amp;lt;")] // markupsafe: + escapes the plain side
+    [InlineData("{{ {'n': 1} | attr('n') }}|{{ 'x' | attr('upper') is callable }}", "|True")] // attr() never reads dict keys
     public void Filters(string template, string expected) => Assert.Equal(expected, Render(template));
 
     [Fact]

@@ -37,6 +37,7 @@ internal static class LiteralDecoder
                 case 'x': AppendCodePoint(sb, ReadHex(raw, ref i, 2)); break;
                 case 'u': AppendCodePoint(sb, ReadHex(raw, ref i, 4)); break;
                 case 'U': AppendCodePoint(sb, ReadHex(raw, ref i, 8)); break;
+                case 'N': throw new FormatException("Named Unicode escapes (\\N{...}) are not supported in string literals");
                 case >= '0' and <= '7':
                     int value = e - '0';
                     for (int n = 0; n < 2 && i + 1 < raw.Length && raw[i + 1] is >= '0' and <= '7'; n++)

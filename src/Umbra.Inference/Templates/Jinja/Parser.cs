@@ -125,6 +125,8 @@ internal sealed class Parser
                     throw _stream.Error(keyword, $"The '{keyword.Text}' tag is not supported in chat templates");
                 if (_openBlocks.Count > 0)
                     throw _stream.Error(keyword, $"Unexpected tag '{keyword.Text}': the innermost open block '{_openBlocks.Peek()}' needs {Expected(endTags)}");
+                if (keyword.Text is "elif" or "else" || keyword.Text.StartsWith("end", StringComparison.Ordinal))
+                    throw _stream.Error(keyword, $"Unexpected tag '{keyword.Text}': no block is open");
                 throw _stream.Error(keyword, $"Unknown tag '{keyword.Text}'");
         }
     }

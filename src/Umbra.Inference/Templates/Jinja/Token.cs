@@ -3,8 +3,6 @@ namespace Umbra.Inference.Templates.Jinja;
 /// <summary>One lexical token. <see cref="Value"/> holds the decoded literal for strings and numbers.</summary>
 internal readonly record struct Token(TokenKind Kind, string Text, int Position, object? Value = null)
 {
-    public bool Is(TokenKind kind, string text) => Kind == kind && Text == text;
-
     public bool IsOperator(string op) => Kind == TokenKind.Operator && Text == op;
 
     public bool IsName(string name) => Kind == TokenKind.Name && Text == name;

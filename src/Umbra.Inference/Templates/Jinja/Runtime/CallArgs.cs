@@ -18,8 +18,6 @@ internal sealed class CallArgs
 
     public IReadOnlyDictionary<string, object?> Named { get; }
 
-    public int Count => Positional.Count + Named.Count;
-
     public bool Has(int index, string name) => index < Positional.Count || Named.ContainsKey(name);
 
     /// <summary>The argument at <paramref name="index"/>, else the keyword <paramref name="name"/>, else <paramref name="fallback"/>.</summary>

@@ -80,6 +80,8 @@ internal static partial class Filters
     // Without a test, an item is kept when it (or its attribute) is true.
     private static object? Select(object? value, CallArgs args, RenderBudget budget, bool attribute, bool keep)
     {
+        if (!PyOps.IsTrue(value))
+            return new List<object?>(); // Jinja yields nothing for a false value, so "none | selectattr(...)" is empty
         int next = 0;
         string? path = null;
         if (attribute)
@@ -94,7 +96,7 @@ internal static partial class Filters
         {
             budget.Step();
             var subject = path == null ? item : GetPath(item, path);
-            bool passes = test == null ? PyOps.IsTrue(subject) : Tests.Apply(test, subject, testArgs, budget);
+            bool passes = test == null ? PyOps.IsTrue(subject) : JinjaTests.Apply(test, subject, testArgs, budget);
             if (passes == keep)
                 result.Add(item);
         }
@@ -103,7 +105,7 @@ internal static partial class Filters
 
     private static object? Map(object? value, CallArgs args, RenderBudget budget)
     {
-        var items = PyOps.Iterate(value, budget);
+        var items = PyOps.IsTrue(value) ? PyOps.Iterate(value, budget) : []; // as select: a false value maps to nothing
         var result = new List<object?>(items.Count);
         if (args.Named.TryGetValue("attribute", out var attributeValue))
         {

@@ -24,10 +24,10 @@ internal static partial class Filters
         ["title"] = (v, _, b) => Title(Text(v, b)),
         ["replace"] = Replace,
         ["string"] = (v, _, b) => Text(v, b),
-        ["safe"] = (v, _, _) => v,
-        ["escape"] = (v, _, b) => Escape(Text(v, b)),
-        ["e"] = (v, _, b) => Escape(Text(v, b)),
-        ["forceescape"] = (v, _, b) => Escape(Text(v, b)),
+        ["safe"] = (v, _, b) => b.MarkSafe(Text(v, b)),
+        ["escape"] = (v, _, b) => v is string s && b.IsSafe(s) ? s : b.MarkSafe(Escape(Text(v, b))),
+        ["e"] = (v, _, b) => v is string s && b.IsSafe(s) ? s : b.MarkSafe(Escape(Text(v, b))),
+        ["forceescape"] = (v, _, b) => b.MarkSafe(Escape(Text(v, b))),
         ["indent"] = Indent,
         ["format"] = (v, a, b) => Printf.Format(Text(v, b), a.Named.Count > 0 ? ToDict(a.Named) : a.Positional.ToArray(), b),
         ["wordcount"] = (v, _, b) => (long)Text(v, b).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length,
@@ -58,7 +58,7 @@ internal static partial class Filters
         ["sum"] = Sum,
         ["min"] = (v, a, b) => Extreme(v, a, b, smallest: true),
         ["max"] = (v, a, b) => Extreme(v, a, b, smallest: false),
-        ["attr"] = (v, a, _) => PyOps.GetAttribute(v, a.GetString(0, "name") ?? throw new TemplateException("attr() needs a name")),
+        ["attr"] = (v, a, _) => Attribute(v, a.GetString(0, "name") ?? throw new TemplateException("attr() needs a name")),
     };
 
     public static bool Exists(string name) => All.ContainsKey(name);
@@ -67,7 +67,7 @@ internal static partial class Filters
     {
         if (!All.TryGetValue(name, out var filter))
             throw new TemplateException($"No filter named '{name}'");
-        return filter(value, args, budget);
+        return budget.ChargeResult(filter(value, args, budget));
     }
 
     private static string Text(object? value, RenderBudget budget) => PyText.Str(value, budget);
@@ -101,7 +101,7 @@ internal static partial class Filters
         return Methods.Replace(Text(value, budget), old, replacement, args.GetInteger(2, "count") ?? -1, budget);
     }
 
-    private static string Escape(string s) =>
+    public static string Escape(string s) =>
         s.Replace("&", "&amp;", StringComparison.Ordinal)
             .Replace("<", "&lt;", StringComparison.Ordinal)
             .Replace(">", "&gt;", StringComparison.Ordinal)
@@ -136,11 +136,7 @@ internal static partial class Filters
     private static string Center(string s, long width, RenderBudget budget)
     {
         budget.ChargeString(width);
-        if (width <= s.Length)
-            return s;
-        int total = (int)width - s.Length;
-        int left = (total / 2) + (total & (int)width & 1);
-        return new string(' ', left) + s + new string(' ', total - left);
+        return Methods.Center(s, (int)Math.Min(width, int.MaxValue));
     }
 
     private static object? ToInteger(object? value, CallArgs args, RenderBudget budget)
@@ -191,16 +187,22 @@ internal static partial class Filters
         args.Expect("round", 2, "precision", "method");
         int precision = (int)Math.Clamp(args.GetInteger(0, "precision") ?? 0, 0, 15);
         string method = args.GetString(1, "method", "common")!;
+        if (method == "common" && value is long or bool)
+            return value is bool b ? (b ? 1L : 0L) : value; // Python's round() keeps an int an int
         double number = PyOps.ToDouble(value);
         double factor = Math.Pow(10, precision);
         return method switch
         {
-            "common" => Math.Round(number, precision, MidpointRounding.AwayFromZero),
+            "common" => PyRound.Round(number, precision),
             "ceil" => Math.Ceiling(number * factor) / factor,
             "floor" => Math.Floor(number * factor) / factor,
             _ => throw new TemplateException("round() method must be 'common', 'ceil' or 'floor'"),
         };
     }
+
+    // attr() is getattr only: unlike obj.name it never falls back to a dict key.
+    private static object? Attribute(object? value, string name) =>
+        value is JinjaDict dict && !Methods.IsDictMethod(name) ? Undefined.Attribute(dict, name) : PyOps.GetAttribute(value, name);
 
     private static object? Default(object? value, CallArgs args, RenderBudget budget)
     {

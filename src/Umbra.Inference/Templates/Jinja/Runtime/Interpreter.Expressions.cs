@@ -22,7 +22,7 @@ internal sealed partial class Interpreter
                 SliceExpr slice => PyOps.Slice(Eval(slice.Target, scope), EvalOptional(slice.Start, scope), EvalOptional(slice.Stop, scope), EvalOptional(slice.Step, scope), _budget),
                 CallExpr call => Call(Eval(call.Callee, scope), EvalArgs(call.Args, scope)),
                 FilterExpr filter => Filters.Apply(filter.Name, Eval(filter.Value, scope), EvalArgs(filter.Args, scope), _budget),
-                TestExpr test => Tests.Apply(test.Name, Eval(test.Value, scope), EvalArgs(test.Args, scope), _budget) != test.Negated,
+                TestExpr test => JinjaTests.Apply(test.Name, Eval(test.Value, scope), EvalArgs(test.Args, scope), _budget) != test.Negated,
                 UnaryExpr unary => Unary(unary, scope),
                 BinaryExpr binary => Binary(binary, scope),
                 CompareExpr compare => Compare(compare, scope),

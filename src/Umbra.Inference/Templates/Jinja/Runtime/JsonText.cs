@@ -46,6 +46,7 @@ internal sealed class JsonText
         }
         var writer = new JsonText(budget, indent, itemSeparator, keySeparator, args.GetBool(-1, "sort_keys", false), args.GetBool(-1, "ensure_ascii", false));
         writer.Write(value, 0);
+        budget.ChargeString(writer._sb.Length);
         return writer._sb.ToString();
     }
 

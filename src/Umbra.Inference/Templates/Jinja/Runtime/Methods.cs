@@ -22,13 +22,13 @@ internal static class Methods
 
     public static bool IsDictMethod(string name) => DictMethods.Contains(name);
 
-    public static object? Call(BoundMethod method, CallArgs args, RenderBudget budget) => method.Target switch
+    public static object? Call(BoundMethod method, CallArgs args, RenderBudget budget) => budget.ChargeResult(method.Target switch
     {
         string s => CallString(s, method.Name, args, budget),
         JinjaDict d => CallDict(d, method.Name, args, budget),
         LoopContext loop => loop.Cycle(args.Positional),
         _ => throw new TemplateException($"'{PyOps.TypeName(method.Target)}' object has no method '{method.Name}'"),
-    };
+    });
 
     private static object? CallDict(JinjaDict dict, string name, CallArgs args, RenderBudget budget)
     {
@@ -86,7 +86,7 @@ internal static class Methods
             case "isupper": return s.Any(char.IsLetter) && !s.Any(char.IsLower);
             case "islower": return s.Any(char.IsLetter) && !s.Any(char.IsUpper);
             case "zfill": return Pad(s, args, budget, (text, width) => text.StartsWith('-') || text.StartsWith('+') ? text[0] + text[1..].PadLeft(width - 1, '0') : text.PadLeft(width, '0'));
-            case "center": return Pad(s, args, budget, (text, width) => text.PadLeft(text.Length + ((width - text.Length + 1) / 2)).PadRight(width));
+            case "center": return Pad(s, args, budget, Center);
             case "ljust": return Pad(s, args, budget, (text, width) => text.PadRight(width));
             case "rjust": return Pad(s, args, budget, (text, width) => text.PadLeft(width));
             case "removeprefix": return s.StartsWith(Required(args, 0, "prefix"), StringComparison.Ordinal) ? s[Required(args, 0, "prefix").Length..] : s;
@@ -266,6 +266,16 @@ internal static class Methods
         for (int at = s.IndexOf(sub, StringComparison.Ordinal); at >= 0; at = s.IndexOf(sub, at + sub.Length, StringComparison.Ordinal))
             count++;
         return count;
+    }
+
+    /// <summary>Python's str.center, which puts the odd space on the left only when the width is odd.</summary>
+    public static string Center(string s, int width)
+    {
+        int margin = width - s.Length;
+        if (margin <= 0)
+            return s;
+        int left = (margin / 2) + (margin & width & 1);
+        return new string(' ', left) + s + new string(' ', margin - left);
     }
 
     private static string Pad(string s, CallArgs args, RenderBudget budget, Func<string, int, string> pad)

@@ -13,22 +13,12 @@ internal sealed class OutputBuilder
         _budget = budget;
     }
 
-    public int Length => _sb.Length;
-
     public OutputBuilder Append(string text)
     {
         if ((long)_sb.Length + text.Length > _budget.Limits.MaxOutputLength)
             throw new TemplateException($"The chat template's output passed {_budget.Limits.MaxOutputLength:N0} characters and was stopped");
-        _budget.Step(text.Length / 64);
+        _budget.Step(text.Length / RenderBudget.CharactersPerStep);
         _sb.Append(text);
-        return this;
-    }
-
-    public OutputBuilder Append(char c)
-    {
-        if (_sb.Length + 1 > _budget.Limits.MaxOutputLength)
-            throw new TemplateException($"The chat template's output passed {_budget.Limits.MaxOutputLength:N0} characters and was stopped");
-        _sb.Append(c);
         return this;
     }
 

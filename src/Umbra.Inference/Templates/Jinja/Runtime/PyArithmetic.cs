@@ -51,6 +51,12 @@ internal static class PyArithmetic
     {
         switch (left, right)
         {
+            case (string a, string b) when budget.IsSafe(a) || budget.IsSafe(b):
+                // Markup + str escapes the plain side and stays Markup, as markupsafe does.
+                string safeA = budget.IsSafe(a) ? a : Filters.Escape(a);
+                string safeB = budget.IsSafe(b) ? b : Filters.Escape(b);
+                budget.ChargeString((long)safeA.Length + safeB.Length);
+                return budget.MarkSafe(safeA + safeB);
             case (string a, string b):
                 budget.ChargeString((long)a.Length + b.Length);
                 return a + b;

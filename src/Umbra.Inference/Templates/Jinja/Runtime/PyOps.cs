@@ -42,8 +42,6 @@ internal static class PyOps
 
     public static bool IsNumber(object? value) => value is long or double or bool;
 
-    public static bool IsSequence(object? value) => value is List<object?> or object?[];
-
     public static IReadOnlyList<object?> AsList(object? value) => value switch
     {
         List<object?> list => list,

@@ -7,8 +7,13 @@ namespace Umbra.Inference.Templates.Jinja.Runtime;
 /// </summary>
 internal sealed class Scope
 {
-    private readonly Dictionary<string, object?> _variables = new(StringComparer.Ordinal);
     private readonly Scope? _parent;
+
+    // Frames hold a handful of names (a loop variable and "loop", a few sets), so parallel arrays searched
+    // linearly beat a dictionary allocated for every loop iteration.
+    private string[] _names = [];
+    private object?[] _values = [];
+    private int _count;
 
     public Scope(Scope? parent)
     {
@@ -19,12 +24,36 @@ internal sealed class Scope
     {
         for (var scope = this; scope != null; scope = scope._parent)
         {
-            if (scope._variables.TryGetValue(name, out value))
-                return true;
+            for (int i = 0; i < scope._count; i++)
+            {
+                if (string.Equals(scope._names[i], name, StringComparison.Ordinal))
+                {
+                    value = scope._values[i];
+                    return true;
+                }
+            }
         }
         value = null;
         return false;
     }
 
-    public void Set(string name, object? value) => _variables[name] = value;
+    public void Set(string name, object? value)
+    {
+        for (int i = 0; i < _count; i++)
+        {
+            if (string.Equals(_names[i], name, StringComparison.Ordinal))
+            {
+                _values[i] = value;
+                return;
+            }
+        }
+        if (_count == _names.Length)
+        {
+            int capacity = Math.Max(4, _count * 2);
+            Array.Resize(ref _names, capacity);
+            Array.Resize(ref _values, capacity);
+        }
+        _names[_count] = name;
+        _values[_count++] = value;
+    }
 }

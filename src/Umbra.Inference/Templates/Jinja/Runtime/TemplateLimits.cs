@@ -15,7 +15,11 @@ internal sealed record TemplateLimits
     /// <summary>Largest rendered output, and largest single string a template may build, in characters.</summary>
     public int MaxOutputLength { get; init; } = 4 << 20;
 
-    /// <summary>Units of work (evaluated expressions, executed statements, copied elements) per render.</summary>
+    /// <summary>
+    /// Units of work per render: an evaluated expression, an executed statement, a copied list element, or
+    /// <see cref="RenderBudget.CharactersPerStep"/> characters of text built. Charging text keeps what a render
+    /// can allocate, and so hold on to, to a few tens of megabytes.
+    /// </summary>
     public long MaxSteps { get; init; } = 5_000_000;
 
     /// <summary>Largest <c>range()</c>, matching Jinja's sandbox.</summary>

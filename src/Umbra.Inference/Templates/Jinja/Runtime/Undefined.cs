@@ -7,8 +7,6 @@ namespace Umbra.Inference.Templates.Jinja.Runtime;
 /// </summary>
 internal sealed class Undefined
 {
-    public static readonly Undefined Instance = new(null);
-
     public Undefined(string? hint)
     {
         Hint = hint;

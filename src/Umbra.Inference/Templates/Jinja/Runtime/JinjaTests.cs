@@ -1,7 +1,7 @@
 namespace Umbra.Inference.Templates.Jinja.Runtime;
 
 /// <summary>Jinja's tests, used after <c>is</c> and by <c>select</c>, <c>selectattr</c> and their <c>reject</c> twins.</summary>
-internal static class Tests
+internal static class JinjaTests
 {
     private delegate bool TestFunction(object? value, CallArgs args, RenderBudget budget);
 
