@@ -38,7 +38,7 @@ public static class EngineBenchmark
 
         // Warm-up: JIT, page in the weights.
         var warm = model.CreateSession(Math.Min(needed, 16));
-        warm.Forward(prompt.AsSpan(0, Math.Min(4, prompt.Length)));
+        warm.Forward(prompt.AsSpan(0, Math.Min(16, prompt.Length)));
 
         var session = model.CreateSession(needed);
         var watch = Stopwatch.StartNew();
@@ -60,7 +60,7 @@ public static class EngineBenchmark
         return new EngineBenchmarkResult(
             model.Id,
             model.Config.Architecture,
-            string.Join("+", types),
+            string.Join(",", types),
             promptTokens,
             generatedTokens,
             promptTokens / prefillSeconds,

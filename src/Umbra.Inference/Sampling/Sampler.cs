@@ -13,6 +13,7 @@ public sealed class Sampler
     private readonly Dictionary<int, int> _counts = [];
     private readonly List<int> _history = [];
     private float[] _scratch = [];
+    private float[] _keys = [];
     private int[] _indices = [];
 
     public Sampler(SamplingOptions options)
@@ -39,6 +40,7 @@ public sealed class Sampler
         if (_scratch.Length != logits.Length)
         {
             _scratch = new float[logits.Length];
+            _keys = new float[logits.Length];
             _indices = new int[logits.Length];
         }
         var x = _scratch.AsSpan();
@@ -76,55 +78,52 @@ public sealed class Sampler
 
     private int Draw(Span<float> x)
     {
-        int n = x.Length;
-        var idx = _indices.AsSpan(0, n);
-        for (int i = 0; i < n; i++) idx[i] = i;
+        // Only tokens within e^30 of the best can matter: the rest together weigh less than float
+        // precision in the cumulative sums, so they are dropped before the sort. min-p cuts harder.
+        float max = TensorPrimitives.Max(x);
+        float threshold = max - 30f;
+        if (_options.MinP > 0) threshold = Math.Max(threshold, max + MathF.Log(_options.MinP));
+        int count = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] >= threshold)
+            {
+                _keys[count] = -x[i]; // ascending sort on the negation = descending by logit
+                _indices[count] = i;
+                count++;
+            }
+        }
+        Array.Sort(_keys, _indices, 0, count);
+        int keep = _options.TopK > 0 ? Math.Min(_options.TopK, count) : count;
+        var probs = _keys.AsSpan(0, keep);
+        TensorPrimitives.Negate(probs, probs);
+        TensorPrimitives.Subtract(probs, max, probs);
+        TensorPrimitives.Exp(probs, probs);
+        float sum = TensorPrimitives.Sum(probs);
+        TensorPrimitives.Divide(probs, sum, probs);
 
-        // Sort candidates by logit, descending; top-k first narrows the sort when set.
-        int k = _options.TopK > 0 ? Math.Min(_options.TopK, n) : n;
-        var keys = x.ToArray();
-        Array.Sort(keys, _indices, 0, n, Comparer<float>.Create((a, b) => b.CompareTo(a)));
-        var sorted = keys.AsSpan(0, k);
-
-        Ops.SoftmaxInPlace(sorted);
-        int keep = k;
         if (_options.TopP < 1f)
         {
             double cum = 0;
-            for (int i = 0; i < k; i++)
+            for (int i = 0; i < keep; i++)
             {
-                cum += sorted[i];
-                if (cum >= _options.TopP) { keep = i + 1; break; }
+                cum += probs[i];
+                if (cum >= _options.TopP)
+                {
+                    keep = i + 1;
+                    break;
+                }
             }
-        }
-        if (_options.MinP > 0)
-        {
-            float threshold = sorted[0] * _options.MinP;
-            int m = 1;
-            while (m < keep && sorted[m] >= threshold) m++;
-            keep = m;
         }
 
         double total = 0;
-        for (int i = 0; i < keep; i++) total += sorted[i];
+        for (int i = 0; i < keep; i++) total += probs[i];
         double r = _random.NextDouble() * total;
         for (int i = 0; i < keep; i++)
         {
-            r -= sorted[i];
+            r -= probs[i];
             if (r <= 0) return _indices[i];
         }
         return _indices[keep - 1];
-    }
-
-    private static class Ops
-    {
-        public static void SoftmaxInPlace(Span<float> x)
-        {
-            float max = x[0];
-            TensorPrimitives.Subtract(x, max, x);
-            TensorPrimitives.Exp(x, x);
-            float sum = TensorPrimitives.Sum(x);
-            TensorPrimitives.Divide(x, sum, x);
-        }
     }
 }
