@@ -22,6 +22,7 @@ public sealed class ModelSynthTests : IDisposable
         if (arch != null) args = [.. args, "--arch", arch];
         var synth = (await ProcessRunner.RunAsync(_home, args)).AssertSuccess();
         Assert.True(File.Exists(path), synth.ToString());
+        Assert.Contains(expectedWeights, synth.Stderr, StringComparison.Ordinal);
 
         var info = (await ProcessRunner.RunAsync(_home, "model", "info", path)).AssertSuccess();
         Assert.Contains($"architecture:  {expectedArch}\n", info.Stdout, StringComparison.Ordinal);
