@@ -38,6 +38,35 @@ public sealed class ArgumentErrorTests : IDisposable
         (await Umbra("serve", "--model", TestPaths.Stories260K, "--host", "not-an-ip", "--port", "0")).AssertCleanError("--host must be an IP address");
 
     [Fact]
+    public async Task Port_out_of_range() =>
+        (await Umbra("serve", "--model", TestPaths.Stories260K, "--port", "70000")).AssertCleanError("--port must be between 0 and 65535; got 70000.");
+
+    [Fact]
+    public async Task Bench_lengths_below_one_name_the_option()
+    {
+        (await Umbra("bench", "--model", TestPaths.Stories260K, "--prompt-tokens", "0")).AssertCleanError("--prompt-tokens must be at least 1; got 0.");
+        (await Umbra("bench", "--model", TestPaths.Stories260K, "--gen-tokens", "-2")).AssertCleanError("--gen-tokens must be at least 1; got -2.");
+    }
+
+    [Fact]
+    public async Task Run_reports_a_bad_request_before_printing_the_prompt()
+    {
+        var maxTokens = (await Umbra("run", "--model", TestPaths.Stories260K, "--prompt", "hi", "--max-tokens", "0")).AssertCleanError("--max-tokens must be at least 1; got 0.");
+        Assert.Equal("", maxTokens.Stdout);
+        var temperature = (await Umbra("run", "--model", TestPaths.Stories260K, "--prompt", "hi", "--temperature", "-1")).AssertCleanError("temperature must be between 0 and 100; got -1.");
+        Assert.Equal("", temperature.Stdout);
+    }
+
+    [Fact]
+    public async Task Run_reports_a_prompt_that_fills_the_context_as_too_long()
+    {
+        // "Once upon a time" is 5 tokens with BOS: nothing is left to generate in a context of 5.
+        var result = await Umbra("run", "--model", TestPaths.Stories260K, "--prompt", "Once upon a time", "--ctx-size", "5");
+        result.AssertCleanError("maximum context length is 5 tokens");
+        Assert.Equal("", result.Stdout);
+    }
+
+    [Fact]
     public async Task Missing_required_option_fails_without_running()
     {
         var result = await Umbra("run", "--prompt", "hi");

@@ -20,6 +20,8 @@ internal sealed record CliResult(int ExitCode, string Stdout, string Stderr, Tim
         Assert.True(error.StartsWith("error: ", StringComparison.Ordinal), $"Expected stderr to start with 'error: '. {this}");
         Assert.True(!error.Contains('\n', StringComparison.Ordinal), $"Expected a one-line error. {this}");
         Assert.Contains(expected, error, StringComparison.Ordinal);
+        // .NET's "(Parameter 'name')" suffix names a variable in the code, which means nothing to someone typing options.
+        Assert.True(!error.Contains("(Parameter '", StringComparison.Ordinal), $"Expected no code parameter names. {this}");
         return this;
     }
 
