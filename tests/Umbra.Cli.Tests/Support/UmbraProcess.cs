@@ -28,8 +28,6 @@ internal sealed class UmbraProcess : IDisposable
             PumpAsync(process.StandardError, _stderr, null));
     }
 
-    public int Id => _process.Id;
-
     public static UmbraProcess Start(TempDirectory home, params string[] args)
     {
         var start = new ProcessStartInfo
@@ -73,14 +71,15 @@ internal sealed class UmbraProcess : IDisposable
                 var match = pattern.Match(line);
                 if (match.Success) return match;
             }
+            // Stdout closed: the process is exiting; wait for it so the failure shows its exit code and all its output.
+            await _process.WaitForExitAsync(cts.Token);
+            await _pumps.WaitAsync(cts.Token);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             Kill();
             throw new TimeoutException($"No stdout line matched /{pattern}/ within {timeout.TotalSeconds} s.\n{Snapshot()}");
         }
-        await _process.WaitForExitAsync(CancellationToken.None);
-        await _pumps;
         throw new InvalidOperationException($"umbra exited with {_process.ExitCode} before printing a line that matched /{pattern}/.\n{Snapshot()}");
     }
 
@@ -93,13 +92,13 @@ internal sealed class UmbraProcess : IDisposable
         try
         {
             await _process.WaitForExitAsync(cts.Token);
+            await _pumps.WaitAsync(cts.Token);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
             Kill();
             throw new TimeoutException($"umbra did not exit within {timeout.TotalSeconds} s and was killed.\n{Snapshot()}");
         }
-        await _pumps;
         lock (_lock)
             return new CliResult(_process.ExitCode, _stdout.ToString(), _stderr.ToString(), _watch.Elapsed);
     }
