@@ -17,8 +17,10 @@ internal static class BenchCommand
         var cmd = new Command("bench", "Measure prefill and decode tokens/s and peak memory of a model") { model, promptTokens, genTokens, json };
         cmd.SetAction((r, ct) => CliErrors.Guard(() =>
         {
+            int prompt = CliErrors.AtLeastOne(r.GetValue(promptTokens), "--prompt-tokens");
+            int generated = CliErrors.AtLeastOne(r.GetValue(genTokens), "--gen-tokens");
             using var m = LlamaModel.Load(r.GetValue(model)!.FullName);
-            var result = EngineBenchmark.Run(m, r.GetValue(promptTokens), r.GetValue(genTokens));
+            var result = EngineBenchmark.Run(m, prompt, generated);
             if (r.GetValue(json))
             {
                 var obj = new Dictionary<string, object>

@@ -16,12 +16,28 @@ internal static class CliErrors
         catch (Exception e) when (e is GgufFormatException or ModelLoadException or TemplateException or FileNotFoundException
             or ContextLengthExceededException or ArgumentException or IOException or UnauthorizedAccessException)
         {
-            await Console.Error.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"error: {OneLine(e)}").ConfigureAwait(false);
             return 1;
         }
         catch (OperationCanceledException)
         {
             return 130;
         }
+    }
+
+    /// <summary>Checks a count option up front, naming it, rather than leaving the engine to reject it by its own parameter name.</summary>
+    public static int AtLeastOne(int value, string option) =>
+        value >= 1 ? value : throw new ArgumentException($"{option} must be at least 1; got {value}.");
+
+    /// <summary>
+    /// The message without what .NET adds to an ArgumentException: " (Parameter 'name')" and, for a value out of
+    /// range, a second line. Both name a variable in the code, not an option the user typed.
+    /// </summary>
+    private static string OneLine(Exception e)
+    {
+        string message = e.Message.ReplaceLineEndings("\n").Split('\n')[0];
+        if (e is ArgumentException { ParamName: { Length: > 0 } name })
+            message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        return message;
     }
 }

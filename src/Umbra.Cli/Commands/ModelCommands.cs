@@ -45,7 +45,11 @@ internal static class ModelCommands
             var progress = new ProgressBar();
             ModelSynthesizer.Write(path, new SynthesisOptions { Shape = s, WeightType = t, Seed = r.GetValue(seed) }, progress);
             progress.Done();
-            Console.Error.WriteLine($"Done in {watch.Elapsed.TotalSeconds:F1} s: {new FileInfo(path).Length / 1048576.0:F1} MiB");
+            // Rows that do not fill the requested type's blocks are written in another type, so report what the file holds.
+            string written;
+            using (var file = GgufFile.Open(path))
+                written = string.Join(", ", file.BytesByType().OrderByDescending(kv => kv.Value).Select(kv => kv.Key));
+            Console.Error.WriteLine($"Done in {watch.Elapsed.TotalSeconds:F1} s: {new FileInfo(path).Length / 1048576.0:F1} MiB, weights {written}");
             return Task.FromResult(0);
         }));
         return cmd;

@@ -23,6 +23,7 @@ internal static class RunCommand
         sampling.AddTo(cmd);
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
+            if (r.GetValue(maxTokens) is int n) CliErrors.AtLeastOne(n, "--max-tokens");
             using var m = LlamaModel.Load(r.GetValue(model)!.FullName);
             using var generator = new TextGenerator(m, r.GetValue(ctx) ?? Math.Min(m.Config.ContextLength, 4096));
             string text = r.GetValue(prompt)!;
@@ -37,15 +38,18 @@ internal static class RunCommand
             else
             {
                 tokens = PromptBuilder.ForCompletion(m, text);
-                Console.Write(text);
             }
             var request = new GenerationRequest
             {
                 PromptTokens = tokens,
-                MaxTokens = r.GetValue(maxTokens) ?? Math.Min(256, generator.ContextLength - tokens.Length),
+                // At least 1, so that a prompt that fills the context is reported as too long rather than as "max_tokens 0".
+                MaxTokens = r.GetValue(maxTokens) ?? Math.Clamp(generator.ContextLength - tokens.Length, 1, 256),
                 Sampling = sampling.Read(r),
                 Stop = r.GetValue(stop) ?? [],
             };
+            // Check the request before echoing the prompt, so an error is not glued to the end of the prompt text.
+            generator.ResolveMaxTokens(request);
+            if (!r.GetValue(chat)) Console.Write(text);
             await foreach (var u in generator.GenerateAsync(request, ct).ConfigureAwait(false))
                 Console.Write(u.Text);
             Console.WriteLine();

@@ -26,6 +26,8 @@ internal static class ServeCommand
         {
             if (!IPAddress.TryParse(r.GetValue(host), out var address))
                 throw new ArgumentException($"--host must be an IP address, such as 127.0.0.1; got '{r.GetValue(host)}'.");
+            if (r.GetValue(port) is < IPEndPoint.MinPort or > IPEndPoint.MaxPort)
+                throw new ArgumentException($"--port must be between {IPEndPoint.MinPort} and {IPEndPoint.MaxPort}; got {r.GetValue(port)}.");
             string path = r.GetValue(model)?.FullName ?? DemoModel.EnsureExists();
             using var m = LlamaModel.Load(path);
             using var served = new ServedModel(m, r.GetValue(id), r.GetValue(ctx) ?? Math.Min(m.Config.ContextLength, 4096));
