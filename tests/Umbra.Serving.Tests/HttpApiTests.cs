@@ -96,6 +96,7 @@ public class HttpApiTests(ServerFixture server)
         { """{"model":"stories260K","messages":[{"role":"user","content":"hi"}],"frequency_penalty":2.5}""", "invalid_value", "frequency_penalty" },
         { """{"model":"stories260K","messages":[{"role":"user","content":"hi"}],"logprobs":true}""", "invalid_value", "logprobs" },
         { """{"model":"stories260K","messages":[{"role":"user","content":"hi"}],"max_tokens":400}""", "context_length_exceeded", "messages" },
+        { """{"model":"stories260K","messages":[{"role":"user","content":"hi"}],"max_tokens":2147483647}""", "context_length_exceeded", "messages" },
     };
 
     [Theory]
@@ -114,6 +115,36 @@ public class HttpApiTests(ServerFixture server)
     public async Task Bad_completion_requests_get_precise_openai_errors(string body, string code)
     {
         await AssertError(await Post("/v1/completions", body), HttpStatusCode.BadRequest, code, "prompt");
+    }
+
+    [Fact]
+    public async Task A_completion_prompt_beyond_the_context_names_the_prompt()
+    {
+        var prompt = string.Join(' ', Enumerable.Repeat("once upon a time", 200));
+        await AssertError(await Post("/v1/completions", $$"""{"model":"stories260K","prompt":"{{prompt}}"}"""), HttpStatusCode.BadRequest, "context_length_exceeded", "prompt");
+    }
+
+    [Fact]
+    public async Task Include_usage_sends_openai_s_usage_only_last_chunk()
+    {
+        var r = await Post("/v1/chat/completions", """{"model":"stories260K","messages":[{"role":"user","content":"hi"}],"max_tokens":6,"stream":true,"stream_options":{"include_usage":true}}""");
+        var events = (await r.Content.ReadAsStringAsync()).Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("data: [DONE]", events[^1]);
+        var chunks = events[..^1].Select(e => JsonDocument.Parse(e["data: ".Length..]).RootElement).ToArray();
+        var last = chunks[^1];
+        Assert.Equal(0, last.GetProperty("choices").GetArrayLength());
+        Assert.Equal(6, last.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        Assert.All(chunks[..^1], c => Assert.False(c.TryGetProperty("usage", out _)));
+        Assert.Equal("length", chunks[^2].GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+    }
+
+    [Fact]
+    public void A_template_that_refuses_the_messages_is_a_400_naming_its_reason()
+    {
+        var error = Hosting.ApiErrors.From(new Umbra.Inference.Templates.TemplateException("Conversation roles must alternate user/assistant/user/assistant/...", 1, 1, raisedByTemplate: true));
+        Assert.Equal(400, error.Status);
+        Assert.Equal("messages", error.Param);
+        Assert.Contains("Conversation roles must alternate", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -160,24 +191,5 @@ public class HttpApiTests(ServerFixture server)
             if (r.StatusCode != HttpStatusCode.OK)
                 await AssertError(r, r.StatusCode);
         }
-    }
-
-    [Fact]
-    public async Task A_client_that_disconnects_frees_the_engine_for_the_next_request()
-    {
-        using (var cts = new CancellationTokenSource())
-        {
-            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/completions")
-            {
-                Content = new StringContent("""{"model":"stories260K","prompt":"Once upon a time","max_tokens":200,"stream":true}""", Encoding.UTF8, "application/json"),
-            };
-            using var response = await server.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
-            using var stream = await response.Content.ReadAsStreamAsync(cts.Token);
-            var buffer = new byte[64];
-            Assert.True(await stream.ReadAsync(buffer, cts.Token) > 0);
-            await cts.CancelAsync();
-        }
-        var next = await Post("/v1/completions", """{"model":"stories260K","prompt":"Once","max_tokens":3}""");
-        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
     }
 }

@@ -16,9 +16,17 @@ public sealed class TextGenerator : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly InferenceSession _session;
 
-    public TextGenerator(LlamaModel model, int? contextLength = null)
+    /// <param name="model">The model to run.</param>
+    /// <param name="contextLength">Positions per request; default the model's.</param>
+    /// <param name="reusePrefix">
+    /// Keep the KV cache between requests and evaluate only what differs from the previous prompt. Right for
+    /// one user's chat; wrong where requests come from different people, since a shared prefix answers faster
+    /// (a timing signal) and the previous prompt stays in memory. Off by default.
+    /// </param>
+    public TextGenerator(LlamaModel model, int? contextLength = null, bool reusePrefix = false)
     {
         Model = model;
+        ReusePrefix = reusePrefix;
         ContextLength = Math.Min(contextLength ?? model.Config.ContextLength, model.Config.ContextLength);
         _session = model.CreateSession(ContextLength);
     }
@@ -30,8 +38,10 @@ public sealed class TextGenerator : IDisposable
 
     public LlamaModel Model { get; }
 
-    /// <summary>Forward passes run so far (prefill counts as one); lets tests see when a worker stopped.</summary>
-    internal int Steps => Volatile.Read(ref _steps);
+    /// <summary>Tokens evaluated so far (prompt and generated), a diagnostic that shows when work stops.</summary>
+    public int Steps => Volatile.Read(ref _steps);
+
+    public bool ReusePrefix { get; }
 
     /// <summary>Positions available to one request: prompt plus generated tokens.</summary>
     public int ContextLength { get; }
@@ -46,8 +56,9 @@ public sealed class TextGenerator : IDisposable
         if (request.Stop.Count > 4)
             throw new ArgumentException("At most 4 stop sequences are allowed.", nameof(request));
         request.Sampling.Validate();
-        if (prompt >= ContextLength || prompt + (request.MaxTokens ?? 1) > ContextLength)
-            throw new ContextLengthExceededException(prompt + (request.MaxTokens ?? 1), ContextLength);
+        long needed = (long)prompt + (request.MaxTokens ?? 1);
+        if (prompt >= ContextLength || needed > ContextLength)
+            throw new ContextLengthExceededException((int)Math.Min(needed, int.MaxValue), ContextLength);
         return request.MaxTokens ?? ContextLength - prompt;
     }
 
@@ -72,6 +83,7 @@ public sealed class TextGenerator : IDisposable
             }
             finally
             {
+                Forget();
                 _gate.Release();
             }
         }, CancellationToken.None);
@@ -117,17 +129,20 @@ public sealed class TextGenerator : IDisposable
         var prompt = request.PromptTokens;
         var tokenizer = Model.Tokenizer;
         var sampler = new Sampler(request.Sampling);
-        foreach (var t in prompt) sampler.Accept(t);
+        foreach (var t in prompt) sampler.AcceptPrompt(t);
 
         // Reuse the cached prefix shared with the previous request; at least one token must be evaluated.
         int common = 0;
-        var cached = _session.Tokens;
-        while (common < cached.Count && common < prompt.Count - 1 && cached[common] == prompt[common]) common++;
+        if (ReusePrefix)
+        {
+            var cached = _session.Tokens;
+            while (common < cached.Count && common < prompt.Count - 1 && cached[common] == prompt[common]) common++;
+        }
         _session.Rewind(common);
         var toEval = prompt.Skip(common).ToArray();
-        ct.ThrowIfCancellationRequested();
-        var logits = _session.Forward(toEval);
-        Interlocked.Increment(ref _steps);
+        // Forward checks the token between prompt tokens, so a long prompt stops within one token too.
+        var logits = _session.Forward(toEval, ct);
+        Interlocked.Add(ref _steps, toEval.Length);
 
         // Output continues the prompt: keep its first space, and show no control-token markup.
         var decoder = tokenizer.CreateStreamingDecoder(new DecodeOptions { StripLeadingSpace = false, RenderSpecial = false });
@@ -155,14 +170,19 @@ public sealed class TextGenerator : IDisposable
             if (text.Length > 0) Emit(output, new GenerationUpdate(text, null, prompt.Count, generated), ct);
             if (generated < maxTokens)
             {
-                ct.ThrowIfCancellationRequested();
-                logits = _session.Forward([next]);
+                logits = _session.Forward([next], ct);
                 Interlocked.Increment(ref _steps);
             }
         }
         var (tail, hit) = stops.Push(decoder.Flush());
         string rest = hit ? tail : tail + stops.Flush();
         Emit(output, new GenerationUpdate(rest, hit ? FinishReason.Stop : finish, prompt.Count, generated), ct);
+    }
+
+    /// <summary>Without prefix reuse, nothing of a request outlives it: the cache it filled is wiped.</summary>
+    private void Forget()
+    {
+        if (!ReusePrefix) _session.Clear();
     }
 
     private static void Emit(ChannelWriter<GenerationUpdate> output, GenerationUpdate update, CancellationToken ct)

@@ -48,8 +48,10 @@ public sealed class InferenceSession
     /// <summary>Number of positions already in the cache.</summary>
     public int Position { get; private set; }
 
+    private readonly List<int> _tokens = [];
+
     /// <summary>Tokens whose keys and values are in the cache, in order.</summary>
-    public List<int> Tokens { get; } = [];
+    public IReadOnlyList<int> Tokens => _tokens;
 
     /// <summary>Forgets every position from <paramref name="position"/> on, so a shared prefix can be reused.</summary>
     public void Rewind(int position)
@@ -57,11 +59,28 @@ public sealed class InferenceSession
         ArgumentOutOfRangeException.ThrowIfNegative(position);
         if (position > Position) throw new ArgumentOutOfRangeException(nameof(position), "Cannot rewind forward.");
         Position = position;
-        Tokens.RemoveRange(position, Tokens.Count - position);
+        _tokens.RemoveRange(position, _tokens.Count - position);
     }
 
-    /// <summary>Appends <paramref name="tokens"/> to the sequence and returns the logits after the last one.</summary>
-    public ReadOnlySpan<float> Forward(scoped ReadOnlySpan<int> tokens)
+    /// <summary>Empties the sequence and zeroes the keys and values it held, so no trace of it stays in memory.</summary>
+    public void Clear()
+    {
+        int used = Position * _c.KvDim;
+        for (int l = 0; l < _c.BlockCount; l++)
+        {
+            Array.Clear(_keys[l], 0, used);
+            Array.Clear(_values[l], 0, used);
+        }
+        foreach (var buffer in new[] { _x, _xb, _q, _k, _v, _attnOut, _gate, _up, _logits })
+            Array.Clear(buffer);
+        Rewind(0);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="tokens"/> to the sequence and returns the logits after the last one.
+    /// Cancellation is checked between tokens; the cache then holds the tokens evaluated so far.
+    /// </summary>
+    public ReadOnlySpan<float> Forward(scoped ReadOnlySpan<int> tokens, CancellationToken cancellationToken = default)
     {
         if (tokens.IsEmpty) throw new ArgumentException("At least one token is needed.", nameof(tokens));
         if (Position + tokens.Length > ContextLength)
@@ -72,7 +91,10 @@ public sealed class InferenceSession
                 throw new ArgumentOutOfRangeException(nameof(tokens), $"Token id {t} is outside the vocabulary of {_c.VocabSize}.");
         }
         for (int i = 0; i < tokens.Length; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
             Step(tokens[i], computeLogits: i == tokens.Length - 1);
+        }
         return _logits;
     }
 
@@ -131,7 +153,7 @@ public sealed class InferenceSession
         }
 
         Position++;
-        Tokens.Add(token);
+        _tokens.Add(token);
         if (computeLogits)
         {
             Ops.RmsNorm(_x, w.OutputNorm, _c.RmsEpsilon, _xb);

@@ -59,8 +59,8 @@ public sealed record ModelConfig
         string? scalingType = file.GetString($"{arch}.rope.scaling.type");
         if (scalingType == "linear")
             scale = (float)(file.GetNumber($"{arch}.rope.scaling.factor") ?? 1);
-        else if (scalingType is not (null or "none" or "yarn"))
-            throw new ModelLoadException($"RoPE scaling '{scalingType}' is not supported.");
+        else if (scalingType is not (null or "none"))
+            throw new ModelLoadException($"RoPE scaling '{scalingType}' is not supported (supported: none, linear).");
 
         return new ModelConfig
         {

@@ -16,6 +16,7 @@ internal sealed class WorkerPool
     private readonly long[] _done;
     private readonly long _spinTicks = SpinTicksBeforeSleep * Stopwatch.Frequency / 1_000_000;
     private Action<int, int>? _job;
+    private Exception? _failure;
     private long _generation;
     private int _runners;
 
@@ -48,19 +49,29 @@ internal sealed class WorkerPool
         try
         {
             _job = job;
+            _failure = null;
             long generation;
             lock (_lock)
             {
                 generation = ++_generation;
                 Monitor.PulseAll(_lock);
             }
-            job(0, Size);
-            for (int k = 1; k < Size; k++)
+            try
             {
-                var spin = new SpinWait();
-                while (Volatile.Read(ref _done[k]) != generation) spin.SpinOnce(sleep1Threshold: -1);
+                job(0, Size);
             }
-            _job = null;
+            finally
+            {
+                // Even when our own part failed, the workers still use the caller's buffers: wait for them.
+                for (int k = 1; k < Size; k++)
+                {
+                    var spin = new SpinWait();
+                    while (Volatile.Read(ref _done[k]) != generation) spin.SpinOnce(sleep1Threshold: -1);
+                }
+                _job = null;
+            }
+            if (_failure is { } failure)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
         finally
         {
@@ -87,7 +98,15 @@ internal sealed class WorkerPool
                 }
             }
             seen = Volatile.Read(ref _generation);
-            _job!(part, Size);
+            try
+            {
+                _job!(part, Size);
+            }
+            catch (Exception e)
+            {
+                // Handed to the caller, which rethrows it; a worker thread must never die.
+                Interlocked.CompareExchange(ref _failure, e, null);
+            }
             Volatile.Write(ref _done[part], seen);
         }
     }

@@ -12,6 +12,7 @@ public sealed class Sampler
     private readonly Random _random;
     private readonly Dictionary<int, int> _counts = [];
     private readonly List<int> _history = [];
+    private readonly HashSet<int> _seen = [];
     private float[] _scratch = [];
     private float[] _keys = [];
     private int[] _indices = [];
@@ -23,7 +24,13 @@ public sealed class Sampler
         _random = options.Seed is ulong s ? new Random(unchecked((int)(s ^ (s >> 32)))) : new Random();
     }
 
-    /// <summary>Records a token of the prompt or output, for the penalties.</summary>
+    /// <summary>Records a prompt token: it counts for the repetition penalty's window only.</summary>
+    public void AcceptPrompt(int token) => _history.Add(token);
+
+    /// <summary>
+    /// Records a generated token. Frequency and presence penalties count generated tokens only, as OpenAI
+    /// defines them; counting the prompt would push down every turn marker of a long chat.
+    /// </summary>
     public void Accept(int token)
     {
         _history.Add(token);
@@ -58,11 +65,11 @@ public sealed class Sampler
         if (_options.RepetitionPenalty != 1f && _options.RepeatLastN > 0)
         {
             // llama.cpp's rule: a positive logit is divided by the penalty, a negative one multiplied.
-            var seen = new HashSet<int>();
+            _seen.Clear();
             for (int i = Math.Max(0, _history.Count - _options.RepeatLastN); i < _history.Count; i++)
             {
                 int t = _history[i];
-                if ((uint)t >= (uint)x.Length || !seen.Add(t)) continue;
+                if ((uint)t >= (uint)x.Length || !_seen.Add(t)) continue;
                 x[t] = x[t] > 0 ? x[t] / _options.RepetitionPenalty : x[t] * _options.RepetitionPenalty;
             }
         }
@@ -93,6 +100,8 @@ public sealed class Sampler
                 count++;
             }
         }
+        if (count == 0)
+            return TensorPrimitives.IndexOfMax(x); // non-finite logits from a broken model: no distribution to draw from
         Array.Sort(_keys, _indices, 0, count);
         int keep = _options.TopK > 0 ? Math.Min(_options.TopK, count) : count;
         var probs = _keys.AsSpan(0, keep);

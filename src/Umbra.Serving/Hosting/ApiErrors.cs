@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Umbra.Inference.Model;
+using Umbra.Inference.Templates;
 using Umbra.Serving.OpenAi;
 
 namespace Umbra.Serving.Hosting;
@@ -12,6 +13,7 @@ internal static class ApiErrors
     {
         ApiException api => api,
         ContextLengthExceededException c => new ApiException(400, c.Message, "messages", "context_length_exceeded"),
+        TemplateException t => new ApiException(400, $"The model's chat template refused these messages: {t.Reason}", "messages", "invalid_messages"),
         JsonException j => new ApiException(400, $"We could not parse the JSON body of your request: {j.Message} Send valid JSON with Content-Type: application/json.", null, "invalid_json"),
         BadHttpRequestException b when b.StatusCode == StatusCodes.Status413PayloadTooLarge =>
             new ApiException(413, "The request body is too large.", null, "request_too_large"),

@@ -15,6 +15,8 @@ public static class LocalServer
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.SetMinimumLevel(logLevel);
+        // A failure to start (port in use) reaches the caller as an exception; the host's own stack-trace dump would repeat it.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         configureLogging?.Invoke(builder.Logging);
         builder.WebHost.ConfigureKestrel(k =>
         {

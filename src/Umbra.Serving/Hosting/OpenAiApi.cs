@@ -4,7 +4,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Umbra.Inference.Generation;
+using Umbra.Inference.Model;
 using Umbra.Serving.OpenAi;
 
 namespace Umbra.Serving.Hosting;
@@ -54,7 +57,14 @@ public static class OpenAiApi
     private static async Task RunAsync(HttpContext context, ServedModel served, ParsedRequest request, int[] prompt, bool chat)
     {
         var gen = new GenerationRequest { PromptTokens = prompt, MaxTokens = request.MaxTokens, Sampling = request.Sampling, Stop = request.Stop };
-        served.Generator.ResolveMaxTokens(gen); // context and parameter errors surface before any byte is sent
+        try
+        {
+            served.Generator.ResolveMaxTokens(gen); // context and parameter errors surface before any byte is sent
+        }
+        catch (ContextLengthExceededException e)
+        {
+            throw new ApiException(400, e.Message, chat ? "messages" : "prompt", "context_length_exceeded");
+        }
         string id = (chat ? "chatcmpl-" : "cmpl-") + Guid.NewGuid().ToString("N");
         long created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var ct = context.RequestAborted;
@@ -81,25 +91,40 @@ public static class OpenAiApi
             {
                 if (u.Text.Length == 0 && !u.IsFinal) continue;
                 string? finish = u.IsFinal ? Finish(u.Finish) : null;
-                // The final chunk carries the usage, so clients that stream still learn the token counts.
+                // Asked for (stream_options.include_usage), usage comes as OpenAI sends it: a last chunk with no
+                // choices. Otherwise it rides on the finishing chunk, so streaming clients still learn the counts.
                 var usage = u.IsFinal ? new Usage(u.PromptTokens, u.CompletionTokens) : null;
-                if (chat)
+                if (request.IncludeUsage && usage != null)
                 {
-                    var delta = new ChatDelta(null, u.Text.Length > 0 || !u.IsFinal ? u.Text : null);
-                    await sse.WriteAsync(new ChatCompletionChunk(id, created, served.Id, [new ChatChunkChoice(0, delta, finish)], usage), OpenAiJsonContext.Default.ChatCompletionChunk, ct).ConfigureAwait(false);
+                    await WriteChunkAsync(sse, chat, id, created, served.Id, u.Text, finish, null, ct).ConfigureAwait(false);
+                    await WriteChunkAsync(sse, chat, id, created, served.Id, null, null, usage, ct).ConfigureAwait(false);
+                    continue;
                 }
-                else
-                {
-                    await sse.WriteAsync(new TextCompletion(id, created, served.Id, [new CompletionChoice(0, u.Text, finish)], usage), OpenAiJsonContext.Default.TextCompletion, ct).ConfigureAwait(false);
-                }
+                await WriteChunkAsync(sse, chat, id, created, served.Id, u.Text, finish, usage, ct).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Headers are gone; report the failure in-band rather than cutting the stream silently.
-            await sse.WriteAsync(ApiErrors.From(e).ToBody(), OpenAiJsonContext.Default.OpenAiErrorBody, ct).ConfigureAwait(false);
+            var error = ApiErrors.From(e);
+            if (error.Status >= 500)
+                ServerLog.Unexpected(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Umbra.Serving"), e.GetType().Name);
+            await sse.WriteAsync(error.ToBody(), OpenAiJsonContext.Default.OpenAiErrorBody, ct).ConfigureAwait(false);
         }
         await sse.DoneAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>One streamed chunk; text null with usage set is OpenAI's usage-only chunk (no choices).</summary>
+    private static Task WriteChunkAsync(SseWriter sse, bool chat, string id, long created, string model, string? text, string? finish, Usage? usage, CancellationToken ct)
+    {
+        bool usageOnly = text is null && usage is not null;
+        if (chat)
+        {
+            IReadOnlyList<ChatChunkChoice> choices = usageOnly ? [] : [new ChatChunkChoice(0, new ChatDelta(null, text is { Length: > 0 } || finish is null ? text : null), finish)];
+            return sse.WriteAsync(new ChatCompletionChunk(id, created, model, choices, usage), OpenAiJsonContext.Default.ChatCompletionChunk, ct);
+        }
+        IReadOnlyList<CompletionChoice> textChoices = usageOnly ? [] : [new CompletionChoice(0, text ?? "", finish)];
+        return sse.WriteAsync(new TextCompletion(id, created, model, textChoices, usage), OpenAiJsonContext.Default.TextCompletion, ct);
     }
 
     private static string Finish(FinishReason? reason) => reason == FinishReason.Length ? "length" : "stop";

@@ -10,7 +10,8 @@ public sealed class ServedModel : IDisposable
     {
         Model = model;
         Id = string.IsNullOrWhiteSpace(id) ? model.Id : id;
-        Generator = new TextGenerator(model, contextLength);
+        // One local user: keeping the cache between requests makes each chat turn pay only for what is new.
+        Generator = new TextGenerator(model, contextLength, reusePrefix: true);
         Created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
     }
 

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
@@ -10,6 +9,7 @@ internal sealed class SseWriter(HttpResponse response)
 {
     private static readonly byte[] Prefix = "data: "u8.ToArray();
     private static readonly byte[] Suffix = "\n\n"u8.ToArray();
+    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
 
     public void Start()
     {
@@ -29,7 +29,7 @@ internal sealed class SseWriter(HttpResponse response)
 
     public async Task DoneAsync(CancellationToken ct)
     {
-        await response.Body.WriteAsync(Encoding.UTF8.GetBytes("data: [DONE]\n\n"), ct).ConfigureAwait(false);
+        await response.Body.WriteAsync(Done, ct).ConfigureAwait(false);
         await response.Body.FlushAsync(ct).ConfigureAwait(false);
     }
 }

@@ -80,14 +80,63 @@ public class TextGeneratorTests
     }
 
     [Fact]
-    public async Task A_conversation_that_extends_the_previous_prompt_reuses_the_cache_and_gives_the_same_text()
+    public async Task With_prefix_reuse_a_prompt_evaluates_only_what_differs_and_gives_the_same_text()
     {
         using var model = LlamaModel.Load(TestData.Stories260K);
-        using var cached = new TextGenerator(model, 256);
+        using var cached = new TextGenerator(model, 256, reusePrefix: true);
         await cached.GenerateTextAsync(Request(model, "Once upon a time", 5));
-        var (again, _) = await cached.GenerateTextAsync(Request(model, "Once upon a time, there was", 20));
+
+        var longer = Request(model, "Once upon a time, there was", 20);
+        int before = cached.Steps;
+        var (again, final) = await cached.GenerateTextAsync(longer);
+        int shared = PromptBuilder.ForCompletion(model, "Once upon a time").Length;
+        // At least the first prompt is reused (its generated continuation too, where the new prompt repeats it).
+        Assert.InRange(cached.Steps - before, final.CompletionTokens, longer.PromptTokens.Count - shared + final.CompletionTokens - 1);
+
+        // A prompt that diverges early rewinds to the shared part.
+        var diverging = Request(model, "Once upon a dog", 10);
+        var (diverged, _) = await cached.GenerateTextAsync(diverging);
+
         using var fresh = new TextGenerator(model, 256);
-        var (expected, _) = await fresh.GenerateTextAsync(Request(model, "Once upon a time, there was", 20));
-        Assert.Equal(expected, again);
+        Assert.Equal((await fresh.GenerateTextAsync(longer)).Text, again);
+        Assert.Equal((await fresh.GenerateTextAsync(diverging)).Text, diverged);
+    }
+
+    [Fact]
+    public async Task Without_prefix_reuse_every_request_evaluates_its_whole_prompt()
+    {
+        using var model = LlamaModel.Load(TestData.Stories260K);
+        using var generator = new TextGenerator(model, 256);
+        var request = Request(model, "Once upon a time", 6);
+        await generator.GenerateTextAsync(request);
+        int before = generator.Steps;
+        var (_, final) = await generator.GenerateTextAsync(request);
+        Assert.Equal(request.PromptTokens.Count + final.CompletionTokens - 1, generator.Steps - before);
+    }
+
+    [Fact]
+    public async Task A_max_tokens_near_int_max_is_refused_not_overflowed()
+    {
+        using var model = LlamaModel.Load(TestData.Stories260K);
+        using var generator = new TextGenerator(model, 256);
+        var request = Request(model, "Once upon a time", int.MaxValue);
+        Assert.Throws<ContextLengthExceededException>(() => generator.ResolveMaxTokens(request));
+        await Assert.ThrowsAsync<ContextLengthExceededException>(() => generator.GenerateTextAsync(request));
+        Assert.Equal(0, generator.Steps);
+    }
+
+    [Fact]
+    public async Task Frequency_penalty_counts_generated_tokens_not_the_prompt()
+    {
+        using var model = LlamaModel.Load(TestData.Stories260K);
+        using var generator = new TextGenerator(model, 256);
+        // A prompt full of "Lily" must not stop the model from saying it once: only output counts.
+        var prompt = string.Join(' ', Enumerable.Repeat("Lily", 30)) + ". Once upon a time";
+        var penalized = Request(model, prompt, 30, new SamplingOptions { Temperature = 0, FrequencyPenalty = 2 });
+        var plain = Request(model, prompt, 30);
+        var (a, _) = await generator.GenerateTextAsync(penalized);
+        var (b, _) = await generator.GenerateTextAsync(plain);
+        int firstDifference = Enumerable.Range(0, Math.Min(a.Length, b.Length)).FirstOrDefault(i => a[i] != b[i], Math.Min(a.Length, b.Length));
+        Assert.True(firstDifference > 0, "the first generated token has no earlier output to penalize, so it must match greedy");
     }
 }

@@ -83,4 +83,60 @@ public class SamplerTests
         var e = Assert.Throws<ArgumentException>(() => new Sampler(bad));
         Assert.Equal(name, e.ParamName);
     }
+
+    [Fact]
+    public void Draws_follow_the_softmax_of_the_logits()
+    {
+        float[] logits = [0f, (float)Math.Log(2), (float)Math.Log(5), (float)Math.Log(2)];
+        var s = new Sampler(new SamplingOptions { Temperature = 1, Seed = 3 });
+        var counts = new int[4];
+        const int n = 20000;
+        for (int i = 0; i < n; i++) counts[s.Sample(logits)]++;
+        double[] expected = [0.1, 0.2, 0.5, 0.2];
+        for (int t = 0; t < 4; t++)
+            Assert.InRange(counts[t] / (double)n, expected[t] - 0.015, expected[t] + 0.015);
+    }
+
+    [Fact]
+    public void Top_p_keeps_the_smallest_set_reaching_p()
+    {
+        // Probabilities 0.5, 0.2, 0.2, 0.1: top_p 0.6 keeps the first two, never the rest.
+        float[] logits = [(float)Math.Log(5), (float)Math.Log(2), (float)Math.Log(2), 0f];
+        var s = new Sampler(new SamplingOptions { Temperature = 1, TopP = 0.6f, Seed = 4 });
+        var seen = new HashSet<int>();
+        for (int i = 0; i < 2000; i++) seen.Add(s.Sample(logits));
+        Assert.Equal(2, seen.Count);
+        Assert.Contains(0, seen);
+        Assert.DoesNotContain(3, seen);
+    }
+
+    [Fact]
+    public void Min_p_drops_tokens_below_the_fraction_of_the_best()
+    {
+        float[] logits = [(float)Math.Log(10), (float)Math.Log(6), (float)Math.Log(4), 0f];
+        var s = new Sampler(new SamplingOptions { Temperature = 1, MinP = 0.5f, Seed = 8 });
+        var seen = new HashSet<int>();
+        for (int i = 0; i < 2000; i++) seen.Add(s.Sample(logits));
+        Assert.Equal(new HashSet<int> { 0, 1 }, seen);
+    }
+
+    [Fact]
+    public void Prompt_tokens_count_for_repetition_but_not_for_frequency_or_presence()
+    {
+        var freq = new Sampler(new SamplingOptions { Temperature = 0, FrequencyPenalty = 2, PresencePenalty = 2 });
+        freq.AcceptPrompt(1);
+        Assert.Equal(1, freq.Sample(Logits));
+
+        var rep = new Sampler(new SamplingOptions { Temperature = 0, RepetitionPenalty = 2 });
+        rep.AcceptPrompt(1);
+        Assert.Equal(5, rep.Sample(Logits));
+    }
+
+    [Fact]
+    public void Non_finite_logits_do_not_crash_the_draw()
+    {
+        var s = new Sampler(new SamplingOptions { Temperature = 1, Seed = 1 });
+        int t = s.Sample([float.NaN, float.NaN, float.NaN]);
+        Assert.InRange(t, 0, 2);
+    }
 }
