@@ -27,7 +27,7 @@ internal static class ApiErrors
         if (context.Response.HasStarted) return;
         context.Response.StatusCode = error.Status;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(JsonSerializer.Serialize(error.ToBody(), OpenAiJsonContext.Default.OpenAiErrorBody), context.RequestAborted).ConfigureAwait(false);
+        await context.Response.WriteAsync(JsonSerializer.Serialize(error.ToBody(), OpenAiJson.Context.OpenAiErrorBody), context.RequestAborted).ConfigureAwait(false);
     }
 
     public static string Status(int code) => code switch

@@ -29,11 +29,11 @@ public static class OpenAiApi
     }
 
     private static JsonHttpResult<ModelList> ListModels(ServedModel served) =>
-        TypedResults.Json(new ModelList([new ModelObject(served.Id, served.Created, "umbra")]), OpenAiJsonContext.Default.ModelList);
+        TypedResults.Json(new ModelList([new ModelObject(served.Id, served.Created, "umbra")]), OpenAiJson.Context.ModelList);
 
     private static JsonHttpResult<ModelObject> GetModel(string id, ServedModel served) =>
         id == served.Id
-            ? TypedResults.Json(new ModelObject(served.Id, served.Created, "umbra"), OpenAiJsonContext.Default.ModelObject)
+            ? TypedResults.Json(new ModelObject(served.Id, served.Created, "umbra"), OpenAiJson.Context.ModelObject)
             : throw ModelNotFound(id);
 
     private static async Task ChatCompletions(HttpContext context, ServedModel served)
@@ -75,8 +75,8 @@ public static class OpenAiApi
             var usage = new Usage(final.PromptTokens, final.CompletionTokens);
             string finish = Finish(final.Finish);
             IResult result = chat
-                ? TypedResults.Json(new ChatCompletion(id, created, served.Id, [new ChatChoice(0, new ChatMessageDto("assistant", text), finish)], usage), OpenAiJsonContext.Default.ChatCompletion)
-                : TypedResults.Json(new TextCompletion(id, created, served.Id, [new CompletionChoice(0, text, finish)], usage), OpenAiJsonContext.Default.TextCompletion);
+                ? TypedResults.Json(new ChatCompletion(id, created, served.Id, [new ChatChoice(0, new ChatMessageDto("assistant", text), finish)], usage), OpenAiJson.Context.ChatCompletion)
+                : TypedResults.Json(new TextCompletion(id, created, served.Id, [new CompletionChoice(0, text, finish)], usage), OpenAiJson.Context.TextCompletion);
             await result.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
@@ -84,7 +84,7 @@ public static class OpenAiApi
         var sse = new SseWriter(context.Response);
         sse.Start();
         if (chat)
-            await sse.WriteAsync(new ChatCompletionChunk(id, created, served.Id, [new ChatChunkChoice(0, new ChatDelta("assistant", ""), null)], null), OpenAiJsonContext.Default.ChatCompletionChunk, ct).ConfigureAwait(false);
+            await sse.WriteAsync(new ChatCompletionChunk(id, created, served.Id, [new ChatChunkChoice(0, new ChatDelta("assistant", ""), null)], null), OpenAiJson.Context.ChatCompletionChunk, ct).ConfigureAwait(false);
         try
         {
             await foreach (var u in served.Generator.GenerateAsync(gen, ct).ConfigureAwait(false))
@@ -109,7 +109,7 @@ public static class OpenAiApi
             var error = ApiErrors.From(e);
             if (error.Status >= 500)
                 ServerLog.Unexpected(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Umbra.Serving"), e.GetType().Name);
-            await sse.WriteAsync(error.ToBody(), OpenAiJsonContext.Default.OpenAiErrorBody, ct).ConfigureAwait(false);
+            await sse.WriteAsync(error.ToBody(), OpenAiJson.Context.OpenAiErrorBody, ct).ConfigureAwait(false);
         }
         await sse.DoneAsync(ct).ConfigureAwait(false);
     }
@@ -121,10 +121,10 @@ public static class OpenAiApi
         if (chat)
         {
             IReadOnlyList<ChatChunkChoice> choices = usageOnly ? [] : [new ChatChunkChoice(0, new ChatDelta(null, text is { Length: > 0 } || finish is null ? text : null), finish)];
-            return sse.WriteAsync(new ChatCompletionChunk(id, created, model, choices, usage), OpenAiJsonContext.Default.ChatCompletionChunk, ct);
+            return sse.WriteAsync(new ChatCompletionChunk(id, created, model, choices, usage), OpenAiJson.Context.ChatCompletionChunk, ct);
         }
         IReadOnlyList<CompletionChoice> textChoices = usageOnly ? [] : [new CompletionChoice(0, text ?? "", finish)];
-        return sse.WriteAsync(new TextCompletion(id, created, model, textChoices, usage), OpenAiJsonContext.Default.TextCompletion, ct);
+        return sse.WriteAsync(new TextCompletion(id, created, model, textChoices, usage), OpenAiJson.Context.TextCompletion, ct);
     }
 
     private static string Finish(FinishReason? reason) => reason == FinishReason.Length ? "length" : "stop";
