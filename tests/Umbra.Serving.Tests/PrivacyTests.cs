@@ -14,7 +14,7 @@ public class PrivacyTests
     public async Task Prompts_and_completions_never_reach_the_logs()
     {
         var sink = new CapturingLoggerProvider();
-        using var model = LlamaModel.Load(StoriesPath());
+        using var model = LlamaModel.Load(SharedTestData.Stories260K);
         using var served = new ServedModel(model, "stories260K", 256);
         var app = LocalServer.Build(served, IPAddress.Loopback, 0, LogLevel.Trace, logging => logging.AddProvider(sink));
         await app.StartAsync();
@@ -53,16 +53,6 @@ public class PrivacyTests
             await app.StopAsync();
             await app.DisposeAsync();
         }
-    }
-
-    private static string StoriesPath()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Umbra.slnx")))
-                return Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "testdata", "models", "stories260K.gguf"));
-        }
-        throw new DirectoryNotFoundException("Repository root (Umbra.slnx) not found.");
     }
 
     /// <summary>Collects every formatted log line with its exception text.</summary>

@@ -23,7 +23,7 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _model = LlamaModel.Load(FindStories());
+        _model = LlamaModel.Load(SharedTestData.Stories260K);
         _served = new ServedModel(_model, ModelId, ContextLength);
         _app = LocalServer.Build(_served, IPAddress.Loopback, 0);
         await _app.StartAsync();
@@ -41,19 +41,6 @@ public sealed class ServerFixture : IAsyncLifetime
         }
         _served?.Dispose();
         _model?.Dispose();
-    }
-
-    private static string FindStories()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Umbra.slnx")))
-            {
-                var path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "testdata", "models", "stories260K.gguf"));
-                return File.Exists(path) ? path : throw new FileNotFoundException($"Shared test model not found at {path}.", path);
-            }
-        }
-        throw new DirectoryNotFoundException("Repository root (Umbra.slnx) not found.");
     }
 }
 
