@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Umbra.Protocol.Hub;
+
+/// <summary>Provider → coordinator, first message after connecting.</summary>
+public sealed record RegisterMessage : HubMessage
+{
+    [JsonPropertyName("provider_id")] public required string ProviderId { get; init; }
+    [JsonPropertyName("models")] public required IReadOnlyList<ModelOffer> Models { get; init; }
+    [JsonPropertyName("keys")] public required IReadOnlyList<InferenceKeyInfo> Keys { get; init; }
+    [JsonPropertyName("hardware")] public HardwareInfo? Hardware { get; init; }
+
+    /// <summary>Every sealed-request protocol version the provider can open.</summary>
+    [JsonPropertyName("versions")] public IReadOnlyList<int> Versions { get; init; } = [1];
+}
+
+/// <summary>Coordinator → provider: registration accepted.</summary>
+public sealed record RegisteredMessage : HubMessage
+{
+    [JsonPropertyName("accepted_key_ids")] public required IReadOnlyList<string> AcceptedKeyIds { get; init; }
+    [JsonPropertyName("heartbeat_seconds")] public int HeartbeatSeconds { get; init; } = 10;
+}
+
+/// <summary>Provider → coordinator, periodically: its load.</summary>
+public sealed record HeartbeatMessage : HubMessage
+{
+    [JsonPropertyName("running")] public int Running { get; init; }
+    [JsonPropertyName("waiting")] public int Waiting { get; init; }
+}
+
+/// <summary>Coordinator → provider: a sealed request to serve, under the coordinator's handle.</summary>
+public sealed record RequestMessage : HubMessage
+{
+    [JsonPropertyName("handle")] public required string Handle { get; init; }
+
+    /// <summary>The sealed envelope exactly as the client sent it.</summary>
+    [JsonPropertyName("envelope")] public required JsonElement Envelope { get; init; }
+}
+
+/// <summary>Provider → coordinator: one sealed response chunk.</summary>
+public sealed record ChunkMessage : HubMessage
+{
+    [JsonPropertyName("handle")] public required string Handle { get; init; }
+    [JsonPropertyName("chunk")] public required SealedChunkWire Chunk { get; init; }
+}
+
+/// <summary>Provider → coordinator: the request finished; token counts for billing.</summary>
+public sealed record CompleteMessage : HubMessage
+{
+    [JsonPropertyName("handle")] public required string Handle { get; init; }
+    [JsonPropertyName("prompt_tokens")] public int PromptTokens { get; init; }
+    [JsonPropertyName("completion_tokens")] public int CompletionTokens { get; init; }
+}
+
+/// <summary>Either direction: a request failed. <see cref="ContentSent"/> says whether chunks had gone out.</summary>
+public sealed record ErrorMessage : HubMessage
+{
+    [JsonPropertyName("handle")] public required string Handle { get; init; }
+    [JsonPropertyName("code")] public required string Code { get; init; }
+    [JsonPropertyName("message")] public required string Message { get; init; }
+    [JsonPropertyName("content_sent")] public bool ContentSent { get; init; }
+}
+
+/// <summary>Coordinator → provider: the client went away; stop generating.</summary>
+public sealed record CancelMessage : HubMessage
+{
+    [JsonPropertyName("handle")] public required string Handle { get; init; }
+}
