@@ -127,6 +127,7 @@ public sealed class EnvelopeParsingTests : IDisposable
         { "set recipients[1].key_id \"abcdef0123456789abcdef012345678\"", "field \"recipients[1].key_id\" is 31 characters long" },
         { "copy recipients[0].key_id recipients[1].key_id", "field \"recipients[1].key_id\" repeats an earlier recipient's key id" },
         { "remove recipients[0].enc", "has no \"recipients[0].enc\" field" },
+        { "set recipients[0].enc 5", "field \"recipients[0]\" is not well-formed: The JSON value could not be converted to a string. Path: $.recipients[0].enc" },
         { "trim recipients[0].enc", "field \"recipients[0].enc\" holds 64 bytes; it must hold 65." },
         { "remove recipients[0].wrapped_key", "has no \"recipients[0].wrapped_key\" field" },
         { "trim recipients[0].wrapped_key", "field \"recipients[0].wrapped_key\" holds 47 bytes; it must hold 48." },
@@ -144,6 +145,10 @@ public sealed class EnvelopeParsingTests : IDisposable
         Apply(json, edit);
         var error = Assert.Throws<SealedMessageFormatException>(() => SealedRequestEnvelope.Parse(SealingTestKit.Bytes(json)));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The sealed request envelope", error.Message, StringComparison.Ordinal);
+        // Errors go back to peers that speak JSON, not .NET.
+        Assert.DoesNotContain("System.", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Umbra.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -27,7 +27,16 @@ internal sealed class RecipientListConverter : JsonConverter<List<RecipientJson?
             }
             if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.Null))
                 throw new SealedMessageFormatException($"The sealed request envelope's field \"recipients[{entries.Count}]\" is not an object.");
-            entries.Add(JsonSerializer.Deserialize(ref reader, entryInfo));
+            try
+            {
+                entries.Add(JsonSerializer.Deserialize(ref reader, entryInfo));
+            }
+            catch (JsonException e)
+            {
+                // A nested Deserialize starts its own path at "$"; put the entry's place back in front.
+                var message = WireReader.InJsonTerms(e.Message).Replace("Path: $", $"Path: $.recipients[{entries.Count}]", StringComparison.Ordinal);
+                throw new SealedMessageFormatException($"The sealed request envelope's field \"recipients[{entries.Count}]\" is not well-formed: {message}", e);
+            }
         }
         return entries;
     }

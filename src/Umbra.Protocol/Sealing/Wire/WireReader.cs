@@ -11,6 +11,20 @@ namespace Umbra.Protocol.Sealing;
 /// </summary>
 internal static class WireReader
 {
+    // The serializer names CLR types in its messages; a peer reading the error knows JSON, not .NET.
+    private static readonly (string Clr, string Json)[] TypeNames =
+    [
+        ("System.Nullable`1[System.Int32]", "an integer (32-bit)"),
+        ("System.Nullable`1[System.UInt64]", "an integer from 0 to 2^64 - 1"),
+        ("System.Nullable`1[System.Boolean]", "true or false"),
+        ("System.Collections.Generic.List`1[Umbra.Protocol.Sealing.RecipientJson]", "an array"),
+        ("System.String", "a string"),
+        ("Umbra.Protocol.Sealing.EnvelopeJson", "the envelope"),
+        ("Umbra.Protocol.Sealing.VersionProbeJson", "the envelope"),
+        ("Umbra.Protocol.Sealing.RecipientJson", "a recipient entry"),
+        ("Umbra.Protocol.Sealing.ChunkJson", "the chunk"),
+    ];
+
     public static void CheckSize(ReadOnlySpan<byte> utf8Json, int limit, string what)
     {
         if (utf8Json.Length > limit)
@@ -30,9 +44,17 @@ internal static class WireReader
         catch (JsonException e)
         {
             // The serializer's message ends with the JSON path ("Path: $.recipients[0].enc"), which names the field.
-            throw new SealedMessageFormatException($"The {what} is not well-formed: {e.Message}", e);
+            throw new SealedMessageFormatException($"The {what} is not well-formed: {InJsonTerms(e.Message)}", e);
         }
         return value ?? throw new SealedMessageFormatException($"The {what} is JSON null, not an object.");
+    }
+
+    /// <summary>The serializer's message with JSON words for the types it names.</summary>
+    public static string InJsonTerms(string message)
+    {
+        foreach (var (clr, json) in TypeNames)
+            message = message.Replace(clr, json, StringComparison.Ordinal);
+        return message;
     }
 
     public static T Required<T>([NotNull] T? value, string what, string field)
