@@ -38,11 +38,13 @@ public sealed record RequestMessage : HubMessage
     [JsonPropertyName("envelope")] public required JsonElement Envelope { get; init; }
 }
 
-/// <summary>Provider → coordinator: one sealed response chunk.</summary>
+/// <summary>Provider → coordinator: one sealed response chunk, relayed to the client exactly as it is.</summary>
 public sealed record ChunkMessage : HubMessage
 {
     [JsonPropertyName("handle")] public required string Handle { get; init; }
-    [JsonPropertyName("chunk")] public required SealedChunkWire Chunk { get; init; }
+
+    /// <summary>The chunk's JSON (see SealedChunk: seq, final, ct, and key_id and salt on chunk 0).</summary>
+    [JsonPropertyName("chunk")] public required JsonElement Chunk { get; init; }
 }
 
 /// <summary>Provider → coordinator: the request finished; token counts for billing.</summary>

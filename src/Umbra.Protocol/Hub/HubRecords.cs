@@ -18,9 +18,3 @@ public sealed record HardwareInfo(
     [property: JsonPropertyName("cpu")] string Cpu,
     [property: JsonPropertyName("cores")] int Cores,
     [property: JsonPropertyName("memory_bytes")] long MemoryBytes);
-
-/// <summary>A sealed response chunk as it travels: sequence number, final flag, ciphertext (base64url).</summary>
-public sealed record SealedChunkWire(
-    [property: JsonPropertyName("seq")] long Seq,
-    [property: JsonPropertyName("final")] bool Final,
-    [property: JsonPropertyName("ct")] string Ciphertext);

@@ -1,0 +1,49 @@
+using System.Security.Cryptography;
+
+namespace Umbra.Protocol.Sealing;
+
+/// <summary>
+/// A request a provider has opened: the authenticated metadata, the plaintext body, and the sealer for its
+/// response. Dispose wipes the body and the response keys, so copy out only what generation needs.
+/// </summary>
+public sealed class OpenedRequest : IDisposable
+{
+    private readonly byte[] _body;
+    private bool _disposed;
+
+    internal OpenedRequest(RequestMetadata metadata, string keyId, byte[] body, ResponseSealer response)
+    {
+        Metadata = metadata;
+        KeyId = keyId;
+        _body = body;
+        Response = response;
+    }
+
+    /// <summary>The routing fields, now known to be the ones the client sealed.</summary>
+    public RequestMetadata Metadata { get; }
+
+    /// <summary>The key id of the provider key that opened the request.</summary>
+    public string KeyId { get; }
+
+    /// <summary>The request body as the client sealed it.</summary>
+    public ReadOnlyMemory<byte> Body
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _body;
+        }
+    }
+
+    /// <summary>Seals the response to this request, and only to it.</summary>
+    public ResponseSealer Response { get; }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        CryptographicOperations.ZeroMemory(_body);
+        Response.Dispose();
+    }
+}
