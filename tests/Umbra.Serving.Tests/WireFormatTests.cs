@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Umbra.Serving.OpenAi;
+using Umbra.Protocol.OpenAi;
 
 namespace Umbra.Serving.Tests;
 

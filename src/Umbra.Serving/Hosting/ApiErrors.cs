@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Umbra.Inference.Model;
 using Umbra.Inference.Templates;
-using Umbra.Serving.OpenAi;
+using Umbra.Protocol.OpenAi;
 
 namespace Umbra.Serving.Hosting;
 

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Umbra.Serving.OpenAi;
+using Umbra.Protocol.OpenAi;
 
 namespace Umbra.Serving.Hosting;
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Umbra.Inference.Generation;
 using Umbra.Inference.Model;
-using Umbra.Serving.OpenAi;
+using Umbra.Protocol.OpenAi;
 
 namespace Umbra.Serving.Hosting;
 
@@ -41,7 +41,7 @@ public static class OpenAiApi
         using var body = await ReadJsonAsync(context).ConfigureAwait(false);
         var request = RequestParser.ParseChat(body.RootElement);
         CheckModel(request, served);
-        var prompt = PromptBuilder.ForChat(served.Model, request.Messages!);
+        var prompt = PromptBuilder.ForChat(served.Model, EngineMapping.Messages(request.Messages!));
         await RunAsync(context, served, request, prompt, chat: true).ConfigureAwait(false);
     }
 
@@ -56,7 +56,7 @@ public static class OpenAiApi
 
     private static async Task RunAsync(HttpContext context, ServedModel served, ParsedRequest request, int[] prompt, bool chat)
     {
-        var gen = new GenerationRequest { PromptTokens = prompt, MaxTokens = request.MaxTokens, Sampling = request.Sampling, Stop = request.Stop };
+        var gen = new GenerationRequest { PromptTokens = prompt, MaxTokens = request.MaxTokens, Sampling = EngineMapping.Sampling(request.Sampling), Stop = request.Stop };
         try
         {
             served.Generator.ResolveMaxTokens(gen); // context and parameter errors surface before any byte is sent

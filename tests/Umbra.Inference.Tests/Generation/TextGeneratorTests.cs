@@ -65,8 +65,9 @@ public class TextGeneratorTests
             {
                 if (++updates == 3)
                 {
-                    stepsAtCancel = generator.Steps;
+                    // Read after the signal: the worker may be inside one step then, and must not start another.
                     await cts.CancelAsync();
+                    stepsAtCancel = generator.Steps;
                 }
             }
         });

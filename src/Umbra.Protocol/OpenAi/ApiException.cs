@@ -1,4 +1,4 @@
-namespace Umbra.Serving.OpenAi;
+namespace Umbra.Protocol.OpenAi;
 
 /// <summary>A request the API refuses, carried to the error writer with its HTTP status and OpenAI error fields.</summary>
 public sealed class ApiException : Exception

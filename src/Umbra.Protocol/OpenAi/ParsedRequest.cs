@@ -1,16 +1,13 @@
-using Umbra.Inference.Sampling;
-using Umbra.Inference.Templates;
-
-namespace Umbra.Serving.OpenAi;
+namespace Umbra.Protocol.OpenAi;
 
 /// <summary>A validated chat or completion request.</summary>
 public sealed record ParsedRequest
 {
     public required string Model { get; init; }
-    public IReadOnlyList<ChatMessage>? Messages { get; init; }
+    public IReadOnlyList<OpenAiMessage>? Messages { get; init; }
     public string? Prompt { get; init; }
     public int? MaxTokens { get; init; }
-    public SamplingOptions Sampling { get; init; } = new();
+    public OpenAiSampling Sampling { get; init; } = new();
     public IReadOnlyList<string> Stop { get; init; } = [];
     public bool Stream { get; init; }
     public bool IncludeUsage { get; init; }

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Umbra.Serving.OpenAi;
+namespace Umbra.Protocol.OpenAi;
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(OpenAiErrorBody))]
@@ -9,4 +9,4 @@ namespace Umbra.Serving.OpenAi;
 [JsonSerializable(typeof(ChatCompletion))]
 [JsonSerializable(typeof(ChatCompletionChunk))]
 [JsonSerializable(typeof(TextCompletion))]
-internal sealed partial class OpenAiJsonContext : JsonSerializerContext;
+public sealed partial class OpenAiJsonContext : JsonSerializerContext;

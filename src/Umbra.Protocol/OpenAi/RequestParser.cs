@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Umbra.Inference.Sampling;
-using Umbra.Inference.Templates;
 
-namespace Umbra.Serving.OpenAi;
+namespace Umbra.Protocol.OpenAi;
 
 /// <summary>
 /// Reads chat and completion requests from JSON with OpenAI's rules, naming the parameter at fault in
@@ -21,7 +19,7 @@ public static class RequestParser
             throw TypeError("messages", "an array", messages);
         if (messages.GetArrayLength() == 0)
             throw new ApiException(400, "Invalid 'messages': empty array. Expected an array with minimum length 1.", "messages", "empty_array");
-        var list = new List<ChatMessage>();
+        var list = new List<OpenAiMessage>();
         int i = 0;
         foreach (var m in messages.EnumerateArray())
         {
@@ -69,7 +67,7 @@ public static class RequestParser
             fmt.TryGetProperty("type", out var ft) && ft.ValueKind == JsonValueKind.String && ft.GetString() != "text")
             throw ApiException.BadParam("response_format", $"response_format '{ft.GetString()}' is not supported; only 'text'.");
 
-        var sampling = new SamplingOptions
+        var sampling = new OpenAiSampling
         {
             Temperature = Float(root, "temperature", 0, 2) ?? 1f,
             TopP = Float(root, "top_p", 0, 1) ?? 1f,
@@ -80,7 +78,6 @@ public static class RequestParser
             PresencePenalty = Float(root, "presence_penalty", -2, 2) ?? 0f,
             Seed = Seed(root),
         };
-        if (sampling.TopP == 0) sampling = sampling with { Temperature = 0, TopP = 1 };
 
         bool includeUsage = false;
         if (root.TryGetProperty("stream_options", out var so) && so.ValueKind == JsonValueKind.Object)
@@ -97,7 +94,7 @@ public static class RequestParser
         };
     }
 
-    private static ChatMessage ParseMessage(JsonElement m, string path)
+    private static OpenAiMessage ParseMessage(JsonElement m, string path)
     {
         if (m.ValueKind != JsonValueKind.Object)
             throw TypeError(path, "an object", m);
@@ -121,7 +118,7 @@ public static class RequestParser
         {
             throw new ApiException(400, $"Missing required parameter: '{path}.content'.", $"{path}.content", "missing_required_parameter");
         }
-        return new ChatMessage(r == "developer" ? "system" : r, content);
+        return new OpenAiMessage(r == "developer" ? "system" : r, content);
     }
 
     private static string ContentParts(JsonElement parts, string path)

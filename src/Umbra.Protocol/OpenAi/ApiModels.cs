@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Umbra.Serving.OpenAi;
+namespace Umbra.Protocol.OpenAi;
 
 public sealed record ModelObject(
     [property: JsonPropertyName("id")] string Id,

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Umbra.Serving.OpenAi;
+namespace Umbra.Protocol.OpenAi;
 
 /// <summary>OpenAI's error body: {"error": {"message", "type", "param", "code"}}.</summary>
 public sealed record OpenAiError(
