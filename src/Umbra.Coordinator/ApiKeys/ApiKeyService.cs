@@ -94,8 +94,8 @@ public sealed class ApiKeyService
     // handed equal to what it later reads back.
     private DateTimeOffset Now()
     {
-        var now = time.GetUtcNow();
-        return new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+        var ticks = time.GetUtcNow().UtcTicks;
+        return new DateTimeOffset(ticks - (ticks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
     }
 
     private static string? Validated(string? value, string parameter, int maxLength, bool required)

@@ -13,7 +13,7 @@ public interface IApiKeyStore
 
     Task<ApiKeyRecord?> GetAsync(Guid id, CancellationToken cancellationToken);
 
-    /// <summary>Keys in creation order; only <paramref name="owner"/>'s when it is given.</summary>
+    /// <summary>Keys by creation time (within one millisecond, in no set order); only <paramref name="owner"/>'s when it is given.</summary>
     Task<IReadOnlyList<ApiKeyRecord>> ListAsync(string? owner, CancellationToken cancellationToken);
 
     /// <summary>Marks the key revoked at <paramref name="revokedAt"/>, keeping an earlier revocation time. False: no such key.</summary>

@@ -42,6 +42,8 @@ internal sealed class StoreTarget
         }
         if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
             return Postgres(PostgresUrl.ToConnectionString(value));
+        if (value.StartsWith("Host=", StringComparison.OrdinalIgnoreCase) || value.StartsWith("Server=", StringComparison.OrdinalIgnoreCase))
+            return Postgres(value);
         if (!value.Contains('=', StringComparison.Ordinal))
             return Sqlite(value);
 
