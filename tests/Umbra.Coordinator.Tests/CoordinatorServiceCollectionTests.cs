@@ -60,6 +60,18 @@ public sealed class CoordinatorServiceCollectionTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_container_disposed_synchronously_closes_the_store()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Store:DataDirectory"] = directory }).Build();
+        var services = new ServiceCollection().AddUmbraStore(configuration).BuildServiceProvider();
+        await services.GetRequiredService<IUmbraStore>().MigrateAsync(CancellationToken.None);
+
+        services.Dispose(); // throws for a singleton that is only IAsyncDisposable
+
+        Assert.True(File.Exists(Path.Combine(directory, "coordinator.db")));
+    }
+
     [Theory]
     [InlineData("Store:ConnectionString", "postgres://", "postgres:// URL is malformed")]
     [InlineData("RateLimit:Burst", "0", "RateLimit:Burst must be at least 1")]

@@ -4,9 +4,10 @@ namespace Umbra.Coordinator.Store;
 
 /// <summary>
 /// The coordinator's durable state, on SQLite or PostgreSQL. It holds hashes of API keys and account
-/// metadata; never an API key's secret and never prompt or completion text.
+/// metadata; never an API key's secret and never prompt or completion text. Disposing closes its pooled
+/// connections.
 /// </summary>
-public interface IUmbraStore : IAsyncDisposable
+public interface IUmbraStore : IAsyncDisposable, IDisposable
 {
     StoreKind Kind { get; }
 

@@ -44,8 +44,15 @@ internal static class PostgresMigrator
         }
         finally
         {
-            await using var unlock = connection.Command("SELECT pg_advisory_unlock(@key)");
-            await unlock.With("@key", LockKey).ExecuteNonQueryAsync(CancellationToken.None);
+            try
+            {
+                await using var unlock = connection.Command("SELECT pg_advisory_unlock(@key)");
+                await unlock.With("@key", LockKey).ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            catch (NpgsqlException)
+            {
+                // The connection is broken, so its session and lock are gone; the error that broke it is the one to report.
+            }
         }
     }
 

@@ -73,5 +73,7 @@ internal sealed class PostgresUmbraStore : IUmbraStore, IConnectionSource
         }
     }
 
+    public void Dispose() => dataSource.Dispose();
+
     public ValueTask DisposeAsync() => dataSource.DisposeAsync();
 }

@@ -95,11 +95,16 @@ internal sealed class SqliteUmbraStore : IUmbraStore, IConnectionSource
         }
     }
 
-    public ValueTask DisposeAsync()
+    public void Dispose()
     {
         // Pooled connections keep the file (and its -wal) open; close them so the file can be moved or deleted.
         using var connection = new SqliteConnection(connectionString);
         SqliteConnection.ClearPool(connection);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
         return ValueTask.CompletedTask;
     }
 
