@@ -77,8 +77,9 @@ public sealed class KeyRateLimiter
                 if (key != keep && bucket.IsFull(now, time, rate, burst) && buckets.TryRemove(new KeyValuePair<Guid, TokenBucket>(key, bucket)))
                     dropped++;
             }
-            var over = buckets.Count - maxTracked;
-            if (force && over > 0)
+            // Down to 90% of the cap, so that a steady stream of new keys does not sort the table on every one.
+            var over = buckets.Count - (maxTracked - (maxTracked / 10));
+            if (force && buckets.Count > maxTracked)
             {
                 // Every bucket is in use: forget the longest-idle ones. Their keys start afresh with a full
                 // bucket, which errs towards allowing a few more requests rather than growing without bound.
