@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Umbra.Protocol.Sealing;
 using Umbra.Protocol.Hub;
 
 namespace Umbra.Provider.Hub;
@@ -32,14 +34,16 @@ public sealed class HubResponseWriter
     /// <summary>Whether the terminal message (complete or error) has been sent.</summary>
     public bool IsFinished => Volatile.Read(ref _state) == Finished;
 
-    public async ValueTask WriteChunkAsync(SealedChunkWire chunk, CancellationToken cancellationToken = default)
+    /// <summary>Sends one sealed chunk; the coordinator relays its JSON to the client as it is.</summary>
+    public async ValueTask WriteChunkAsync(SealedChunk chunk, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         if (Volatile.Read(ref _state) != Open)
             throw new InvalidOperationException($"The response for '{Handle}' is already finished; no more chunks can follow.");
         // Counted before the send: a chunk that fails half-way may still have reached the coordinator.
         _contentSent = true;
-        await SendAsync(new ChunkMessage { Handle = Handle, Chunk = chunk }, cancellationToken);
+        using var json = JsonDocument.Parse(chunk.ToUtf8Json());
+        await SendAsync(new ChunkMessage { Handle = Handle, Chunk = json.RootElement.Clone() }, cancellationToken);
     }
 
     public ValueTask CompleteAsync(int promptTokens, int completionTokens, CancellationToken cancellationToken = default)

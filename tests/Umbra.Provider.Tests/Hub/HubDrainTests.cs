@@ -16,7 +16,7 @@ public sealed class HubDrainTests
         {
             started.TrySetResult();
             await release.Task.WaitAsync(ct);
-            await response.WriteChunkAsync(new SealedChunkWire(0, true, "ct"), ct);
+            await response.WriteChunkAsync(TestChunks.Make(0, true, "ct"), ct);
             await response.CompleteAsync(5, 1, ct);
         });
         await using var hub = await StandInHub.StartAsync();
@@ -51,7 +51,7 @@ public sealed class HubDrainTests
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var handler = new DelegateHandler(async (request, response, ct) =>
         {
-            await response.WriteChunkAsync(new SealedChunkWire(0, false, "ct"), ct);
+            await response.WriteChunkAsync(TestChunks.Make(0, false, "ct"), ct);
             started.TrySetResult();
             await Task.Delay(Timeout.Infinite, ct);
         });

@@ -33,10 +33,10 @@ public sealed class HubRequestTests
         {
             var mine = received.Where(m => m is ChunkMessage c ? c.Handle == handle : ((CompleteMessage)m).Handle == handle).ToList();
             Assert.Equal(4, mine.Count);
-            var chunks = mine.Take(3).Cast<ChunkMessage>().Select(c => c.Chunk).ToList();
-            Assert.Equal([0L, 1L, 2L], chunks.Select(c => c.Seq));
+            var chunks = mine.Take(3).Cast<ChunkMessage>().Select(c => TestChunks.Read(c.Chunk)).ToList();
+            Assert.Equal([0UL, 1UL, 2UL], chunks.Select(c => c.Sequence));
             Assert.Equal([false, false, true], chunks.Select(c => c.Final));
-            Assert.Equal($"ct-{handle}-1", chunks[1].Ciphertext);
+            Assert.Equal($"ct-{handle}-1", TestChunks.Label(chunks[1]));
             var complete = Assert.IsType<CompleteMessage>(mine[3]);
             Assert.Equal((11, 3), (complete.PromptTokens, complete.CompletionTokens));
         }
@@ -56,7 +56,7 @@ public sealed class HubRequestTests
                 await response.CompleteAsync(0, 0, ct);
                 return;
             }
-            await response.WriteChunkAsync(new SealedChunkWire(0, false, "ct"), ct);
+            await response.WriteChunkAsync(TestChunks.Make(0, false, "ct"), ct);
             started.TrySetResult();
             try
             {
@@ -99,12 +99,12 @@ public sealed class HubRequestTests
                 case "h-throws":
                     throw new InvalidOperationException("SECRET-DETAIL from the engine");
                 case "h-returns-early":
-                    await response.WriteChunkAsync(new SealedChunkWire(0, false, "ct"), ct);
+                    await response.WriteChunkAsync(TestChunks.Make(0, false, "ct"), ct);
                     return;
                 default:
                     await response.CompleteAsync(1, 1, ct);
                     misuse.SetResult(await Assert.ThrowsAsync<InvalidOperationException>(
-                        () => response.WriteChunkAsync(new SealedChunkWire(1, true, "ct"), ct).AsTask()));
+                        () => response.WriteChunkAsync(TestChunks.Make(1, true, "ct"), ct).AsTask()));
                     return;
             }
         });

@@ -81,7 +81,7 @@ public sealed class HubRobustnessTests
     {
         var handler = new DelegateHandler(async (request, response, ct) =>
         {
-            await response.WriteChunkAsync(new SealedChunkWire(0, true, "SECRET-COMPLETION-CIPHERTEXT"), ct);
+            await response.WriteChunkAsync(TestChunks.Make(0, true, "SECRET-COMPLETION-CIPHERTEXT"), ct);
             await response.FailAsync("engine_failed", "SECRET-ERROR-MESSAGE", ct);
         });
         await using var hub = await StandInHub.StartAsync();

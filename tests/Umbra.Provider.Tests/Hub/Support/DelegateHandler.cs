@@ -16,7 +16,7 @@ internal sealed class DelegateHandler(Func<RequestMessage, HubResponseWriter, Ca
     {
         for (var seq = 0; seq < 3; seq++)
         {
-            await response.WriteChunkAsync(new SealedChunkWire(seq, seq == 2, $"ct-{request.Handle}-{seq}"), cancellationToken);
+            await response.WriteChunkAsync(TestChunks.Make(seq, seq == 2, $"ct-{request.Handle}-{seq}"), cancellationToken);
             await Task.Yield();
         }
         await response.CompleteAsync(promptTokens: 11, completionTokens: 3, cancellationToken);
