@@ -7,5 +7,6 @@ var root = new RootCommand("Umbra: private inference on open-weight models.")
     ServeCommand.Create(),
     ModelCommands.Create(),
     BenchCommand.Create(),
+    ProxyCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -1,0 +1,46 @@
+using System.CommandLine;
+using System.Net;
+using Umbra.Client;
+using Umbra.Client.Proxy;
+
+namespace Umbra.Cli.Commands;
+
+/// <summary>`umbra proxy`: a local OpenAI-compatible endpoint that seals every request end to end.</summary>
+internal static class ProxyCommand
+{
+    public static Command Create()
+    {
+        var coordinator = new Option<Uri>("--coordinator") { Description = "The coordinator's base URL", DefaultValueFactory = _ => new Uri("http://127.0.0.1:8080/") };
+        var apiKey = new Option<string?>("--api-key") { Description = "Your API key (default: the UMBRA_API_KEY environment variable)" };
+        var port = new Option<int>("--port") { Description = "Local port to listen on (0 picks a free one)", DefaultValueFactory = _ => 8090 };
+        var recipients = new Option<int>("--recipients") { Description = "Providers each request is sealed to, for failover", DefaultValueFactory = _ => 3 };
+
+        var cmd = new Command("proxy", "Serve a local OpenAI-compatible endpoint on 127.0.0.1 that seals every request to the provider") { coordinator, apiKey, port, recipients };
+        cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
+        {
+            if (r.GetValue(port) is < 0 or > 65535)
+                throw new ArgumentException($"--port must be between 0 and 65535; got {r.GetValue(port)}.");
+            var baseUri = r.GetValue(coordinator)!;
+            if (!baseUri.AbsoluteUri.EndsWith('/')) baseUri = new Uri(baseUri.AbsoluteUri + "/");
+            using var http = new HttpClient { BaseAddress = baseUri, Timeout = Timeout.InfiniteTimeSpan };
+            string? key = r.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("UMBRA_API_KEY");
+            if (key is { Length: > 0 }) http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+            var client = new UmbraClient(http, new UmbraClientOptions { Coordinator = baseUri, ApiKey = key, MaxRecipients = r.GetValue(recipients) });
+            var app = ProxyServer.Build(client, http, IPAddress.Loopback, r.GetValue(port));
+            await app.StartAsync(ct).ConfigureAwait(false);
+            Console.WriteLine($"Sealing proxy for {baseUri} at {app.Urls.First()}/v1 (point any OpenAI client here)");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl+C: stop below.
+            }
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+            return 0;
+        }));
+        return cmd;
+    }
+}

@@ -1,0 +1,209 @@
+using System.Buffers.Text;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Umbra.Protocol.OpenAi;
+using Umbra.Protocol.Sealing;
+
+namespace Umbra.Client;
+
+/// <summary>
+/// The consumer's side of a private request: fetch a model's providers and their keys, check each key
+/// itself, seal the OpenAI request end to end, send it through the coordinator, and open the response
+/// chunk by chunk, refusing anything reordered, dropped, truncated or reflected.
+/// </summary>
+public sealed class UmbraClient
+{
+    public const string SealedContentType = "application/umbra-sealed+json";
+
+    private readonly HttpClient _http;
+    private readonly UmbraClientOptions _options;
+
+    public UmbraClient(HttpClient http, UmbraClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxRecipients is < 1 or > 16)
+            throw new ArgumentException($"MaxRecipients must be 1 to 16; got {options.MaxRecipients}.", nameof(options));
+        _http = http;
+        _options = options;
+    }
+
+    /// <summary>
+    /// The providers the coordinator lists for <paramref name="model"/>. The key id the coordinator states is
+    /// recomputed from the key; an entry whose id does not match, or whose key is not a valid P-256 point, is dropped.
+    /// </summary>
+    public async Task<IReadOnlyList<ProviderCandidate>> GetProvidersAsync(string model, CancellationToken cancellationToken = default)
+    {
+        using var request = NewRequest(HttpMethod.Get, $"v1/models/{Uri.EscapeDataString(model)}/providers");
+        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode) throw Refusal((int)response.StatusCode, body);
+
+        var candidates = new List<ProviderCandidate>();
+        using var doc = ParseJson(body, "provider list");
+        var list = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement
+            : doc.RootElement.TryGetProperty("data", out var data) ? data : default;
+        if (list.ValueKind != JsonValueKind.Array)
+            throw new UmbraClientException(502, "bad_provider_list", "The coordinator's provider list is not a list.");
+        foreach (var entry in list.EnumerateArray())
+        {
+            if (entry.ValueKind != JsonValueKind.Object) continue;
+            string? id = Text(entry, "provider_id"), keyId = Text(entry, "key_id"), key = Text(entry, "public_key");
+            string suite = Text(entry, "suite") ?? SealingSuites.Aes256GcmName;
+            if (id is null || keyId is null || key is null) continue;
+            if (!TryDecode(key, out var keyBytes) || !HpkePublicKey.TryImport(keyBytes, out var publicKey)) continue;
+            if (!string.Equals(publicKey.KeyId, keyId, StringComparison.Ordinal)) continue;
+            candidates.Add(new ProviderCandidate(id, publicKey, suite));
+        }
+        return candidates;
+    }
+
+    /// <summary>
+    /// Seals an OpenAI request body for <paramref name="endpoint"/> (chat.completions or completions), sends it,
+    /// and yields each opened response payload as it arrives: OpenAI chunk JSON when streaming, otherwise the
+    /// single response JSON. Throws <see cref="UmbraClientException"/> for refusals and for responses that do not open.
+    /// </summary>
+    public async IAsyncEnumerable<byte[]> SendAsync(string endpoint, ReadOnlyMemory<byte> openAiRequest, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var parsed = ParseRequest(endpoint, openAiRequest);
+        var candidates = await GetProvidersAsync(parsed.Model, cancellationToken).ConfigureAwait(false);
+        if (candidates.Count == 0)
+            throw new UmbraClientException(404, "model_not_found", $"No provider with a valid key serves '{parsed.Model}'.");
+        var recipients = candidates.Take(_options.MaxRecipients).Select(c => c.PublicKey).ToArray();
+
+        var metadata = RequestMetadata.Create(endpoint, parsed.Model, parsed.MaxTokens, parsed.Stream);
+        var (envelope, pending) = RequestSealer.Seal(openAiRequest.Span, metadata, recipients);
+        using var pendingResponse = pending;
+        using var request = NewRequest(HttpMethod.Post, endpoint == RequestEndpoints.Completions ? "v1/completions" : "v1/chat/completions");
+        request.Content = new ByteArrayContent(envelope.ToUtf8Json());
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(SealedContentType);
+
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+            throw Refusal((int)response.StatusCode, await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
+
+        using var opener = pendingResponse.CreateOpener();
+        if (!parsed.Stream)
+        {
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            yield return Open(opener, body);
+            Complete(opener);
+            yield break;
+        }
+
+        using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            if (!line.StartsWith("data:", StringComparison.Ordinal)) continue;
+            string data = line[5..].Trim();
+            if (data == "[DONE]") break;
+            var bytes = Encoding.UTF8.GetBytes(data);
+            if (IsError(bytes)) throw Refusal(502, bytes);
+            yield return Open(opener, bytes);
+        }
+        Complete(opener);
+    }
+
+    private static ParsedRequest ParseRequest(string endpoint, ReadOnlyMemory<byte> body)
+    {
+        using var doc = ParseJson(body.ToArray(), "request");
+        return endpoint switch
+        {
+            RequestEndpoints.ChatCompletions => RequestParser.ParseChat(doc.RootElement),
+            RequestEndpoints.Completions => RequestParser.ParseCompletion(doc.RootElement),
+            _ => throw new ArgumentException($"Endpoint '{endpoint}' cannot be sealed by this client; use chat.completions or completions.", nameof(endpoint)),
+        };
+    }
+
+    private static byte[] Open(ResponseOpener opener, byte[] chunkJson)
+    {
+        try
+        {
+            return opener.Open(SealedChunk.Parse(chunkJson));
+        }
+        catch (SealingException e)
+        {
+            throw new UmbraClientException(502, "response_not_authentic", $"A response chunk did not open: {e.Message}", e);
+        }
+    }
+
+    private static void Complete(ResponseOpener opener)
+    {
+        try
+        {
+            opener.EnsureComplete();
+        }
+        catch (SealingException e)
+        {
+            throw new UmbraClientException(502, "response_not_authentic", $"The response ended early: {e.Message}", e);
+        }
+    }
+
+    private HttpRequestMessage NewRequest(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, new Uri(_options.Coordinator, path));
+        if (_options.ApiKey is { Length: > 0 } key)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return request;
+    }
+
+    private static bool IsError(byte[] json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out _);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static UmbraClientException Refusal(int status, byte[] body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.Object)
+                return new UmbraClientException(status, Text(e, "code"), Text(e, "message") ?? $"The coordinator answered {status}.");
+        }
+        catch (JsonException)
+        {
+            // Not an OpenAI error body; report the status alone.
+        }
+        return new UmbraClientException(status, null, $"The coordinator answered {status}.");
+    }
+
+    private static JsonDocument ParseJson(byte[] bytes, string what)
+    {
+        try
+        {
+            return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            throw new UmbraClientException(400, "invalid_json", $"The {what} is not valid JSON: {e.Message}", e);
+        }
+    }
+
+    private static string? Text(JsonElement o, string name) =>
+        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static bool TryDecode(string base64Url, out byte[] bytes)
+    {
+        try
+        {
+            bytes = Base64Url.DecodeFromChars(base64Url);
+            return true;
+        }
+        catch (FormatException)
+        {
+            bytes = [];
+            return false;
+        }
+    }
+}
