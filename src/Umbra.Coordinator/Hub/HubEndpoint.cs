@@ -27,12 +27,13 @@ internal sealed class HubEndpoint(ProviderRegistry registry, CoordinatorOptions 
                 return;
             var keys = AcceptKeys(register);
             session = new ProviderSession(connectionId, register, keys, socket, time, logger);
+            // Routable before the provider hears it is registered, so anything it does next finds it in place.
+            registry.Add(session);
             await session.SendAsync(new RegisteredMessage
             {
                 AcceptedKeyIds = [.. keys.Select(k => k.KeyId)],
                 HeartbeatSeconds = (int)Math.Ceiling(options.HeartbeatInterval.TotalSeconds),
             }, cancellationToken);
-            registry.Add(session);
             HubLog.Registered(logger, session.ProviderId, connectionId, session.Models.Count, keys.Count, register.Keys.Count);
             await ServeAsync(socket, buffer, session, cancellationToken);
         }
