@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -84,14 +85,22 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
             switch (e.Kind)
             {
                 case RelayEventKind.Chunk:
-                    var payload = Open(opener, e);
+                    if (!TryOpen(opener, e, out var payload, out var invalid))
+                    {
+                        await FailAsync(sse, dispatched, invalid, chunks, ct);
+                        return;
+                    }
                     if (!sse.Started)
                         await sse.StartAsync(ct);
                     await sse.WriteAsync(payload, ct);
                     chunks++;
                     break;
                 case RelayEventKind.Complete:
-                    EnsureComplete(opener);
+                    if (!opener.IsComplete)
+                    {
+                        await FailAsync(sse, dispatched, Truncated(), chunks, ct);
+                        return;
+                    }
                     if (!sse.Started)
                         await sse.StartAsync(ct);
                     await sse.DoneAsync(ct);
@@ -135,28 +144,42 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
         }
     }
 
-    private static byte[] Open(ResponseOpener opener, RelayEvent e)
+    /// <summary>Before content, an HTTP error; after, an in-band event, since the status has gone out.</summary>
+    private async Task FailAsync(SseWriter sse, Dispatched dispatched, ApiException error, int chunks, CancellationToken ct)
     {
+        ApiLog.Failed(logger, dispatched.Relay.Handle, error.Code ?? "", chunks);
+        if (!sse.Started)
+            throw error;
+        await sse.WriteAsync(ApiErrors.Json(error), ct);
+    }
+
+    private static byte[] Open(ResponseOpener opener, RelayEvent e) =>
+        TryOpen(opener, e, out var payload, out var invalid) ? payload : throw invalid;
+
+    private static bool TryOpen(ResponseOpener opener, RelayEvent e, [NotNullWhen(true)] out byte[]? payload, [NotNullWhen(false)] out ApiException? invalid)
+    {
+        invalid = null;
         try
         {
-            return opener.Open(SealedChunk.Parse(e.ChunkJson.Span));
+            if (opener.TryOpen(SealedChunk.Parse(e.ChunkJson.Span), out payload))
+                return true;
         }
         catch (SealingException)
         {
-            // Not the provider's honest answer to this request: never pass it on.
-            throw new ApiException(502, "The provider's response did not open as a sealed response to this request.", null, "bad_provider_response", "server_error");
+            // Malformed chunk JSON, or a chunk after the final one.
+            payload = null;
         }
+        // Not the provider's honest answer to this request: never pass it on.
+        invalid = new ApiException(502, "The provider's response did not open as a sealed response to this request.", null, "bad_provider_response", "server_error");
+        return false;
     }
 
     private static void EnsureComplete(ResponseOpener opener)
     {
-        try
-        {
-            opener.EnsureComplete();
-        }
-        catch (SealingException)
-        {
-            throw new ApiException(502, "The provider's response ended before its authenticated final chunk.", null, "bad_provider_response", "server_error");
-        }
+        if (!opener.IsComplete)
+            throw Truncated();
     }
+
+    private static ApiException Truncated() =>
+        new(502, "The provider's response ended before its authenticated final chunk.", null, "bad_provider_response", "server_error");
 }
