@@ -11,4 +11,7 @@ internal enum ProviderBehavior
 
     /// <summary>An error before any content.</summary>
     FailBeforeContent,
+
+    /// <summary>Refuses as a draining provider does: nothing started, safe to send elsewhere.</summary>
+    Draining,
 }

@@ -36,6 +36,11 @@ internal sealed class TestProviderHandler(string providerId, HpkePrivateKey key)
         Interlocked.Increment(ref _requests);
         LastBody = Encoding.UTF8.GetString(opened.Body.Span);
         var metadata = opened.Metadata;
+        if (Behavior == ProviderBehavior.Draining)
+        {
+            await response.FailAsync("provider_draining", "The provider is shutting down and takes no new requests.", cancellationToken);
+            return;
+        }
         if (Behavior == ProviderBehavior.FailBeforeContent)
         {
             await response.FailAsync("context_length_exceeded", "The prompt is longer than this model's context.", cancellationToken);

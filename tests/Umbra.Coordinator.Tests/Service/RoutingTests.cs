@@ -31,6 +31,32 @@ public sealed class RoutingTests
     }
 
     [Fact]
+    public async Task Draining_provider_is_failed_over_before_content_and_alone_gives_503()
+    {
+        await using var coordinator = await TestCoordinator.StartAsync();
+        await using var draining = await TestProvider.StartAsync(coordinator, "draining");
+        await using var healthy = await TestProvider.StartAsync(coordinator, "healthy");
+        await coordinator.WaitForProvidersAsync(2);
+        draining.Handler.Behavior = ProviderBehavior.Draining;
+        var client = coordinator.Client();
+
+        for (var i = 0; i < 4; i++)
+        {
+            var request = SealedClient.Seal(RequestEndpoints.ChatCompletions, stream: true, keys: [draining.PublicKey, healthy.PublicKey]);
+            using var pending = request.PendingResponse;
+            using var response = await SealedClient.PostAsync(client, "/v1/chat/completions", request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        var onlyDraining = SealedClient.Seal(RequestEndpoints.ChatCompletions, stream: true, keys: draining.PublicKey);
+        using var onlyPending = onlyDraining.PendingResponse;
+        using var refused = await SealedClient.PostAsync(client, "/v1/chat/completions", onlyDraining);
+
+        Assert.Equal(4, healthy.Handler.Requests);
+        Assert.True(draining.Handler.Requests >= 2, $"the draining provider was tried {draining.Handler.Requests} times");
+        await SealedIngressTests.AssertError(refused, HttpStatusCode.ServiceUnavailable, "provider_draining");
+    }
+
+    [Fact]
     public async Task Busy_provider_is_passed_over_for_an_idle_one()
     {
         await using var coordinator = await TestCoordinator.StartAsync();
