@@ -1,0 +1,185 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Umbra.Coordinator.Hosting;
+using Umbra.Coordinator.Hub;
+using Umbra.Protocol.OpenAi;
+using Umbra.Protocol.Sealing;
+
+namespace Umbra.Coordinator.Api;
+
+/// <summary>
+/// A plaintext request from an ordinary OpenAI client: the coordinator seals it on arrival to the chosen
+/// provider's key, opens the sealed chunks that come back, and answers as OpenAI would. It holds the plaintext
+/// for the length of the request and says so in <c>X-Umbra-Sealed-By: coordinator</c>. Operators can turn this off.
+/// </summary>
+internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOptions options, ILogger<PlainIngress> logger)
+{
+    public const string SealedByHeader = "X-Umbra-Sealed-By";
+
+    public async Task HandleAsync(HttpContext context, string endpoint)
+    {
+        if (!options.AllowPlainIngress)
+        {
+            throw new ApiException(415,
+                "This coordinator accepts only sealed requests (Content-Type: application/umbra-sealed+json), so that it never sees your prompt. "
+                + "Send requests through the Umbra sealing client (`umbra proxy`, or the Umbra.Client library).",
+                null, "sealed_request_required");
+        }
+        var ct = context.RequestAborted;
+        var body = await BodyReader.ReadAsync(context.Request, Math.Min(options.MaxRequestBodyBytes, SealedRequestEnvelope.MaxBodySize), ct);
+        ParsedRequest parsed;
+        using (var document = JsonDocument.Parse(body))
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new ApiException(400, "The request body must be a JSON object.", null, "invalid_json");
+            parsed = endpoint == RequestEndpoints.ChatCompletions ? RequestParser.ParseChat(document.RootElement) : RequestParser.ParseCompletion(document.RootElement);
+        }
+        context.Response.Headers[SealedByHeader] = "coordinator";
+
+        PendingResponse? pending = null;
+        JsonDocument? sealedJson = null;
+        try
+        {
+            var summary = new RequestSummary("plain", endpoint, parsed.Model, parsed.Stream);
+            var dispatched = await dispatcher.DispatchAsync(summary, null, route =>
+            {
+                // Sealed afresh for each provider tried: each has its own key.
+                pending?.Dispose();
+                sealedJson?.Dispose();
+                var metadata = RequestMetadata.Create(endpoint, parsed.Model, parsed.MaxTokens, parsed.Stream, route.Key!.HpkeSuite);
+                var request = RequestSealer.Seal(body, metadata, [route.Key.Key]);
+                pending = request.PendingResponse;
+                sealedJson = JsonDocument.Parse(request.Envelope.ToUtf8Json());
+                return sealedJson.RootElement;
+            }, ct);
+            using var opener = pending!.CreateOpener();
+            var relay = dispatched.Relay;
+            try
+            {
+                if (parsed.Stream)
+                    await StreamAsync(context, dispatched, opener, ct);
+                else
+                    await SingleAsync(context, dispatched, opener, ct);
+            }
+            finally
+            {
+                if (!relay.IsEnded)
+                    await relay.Provider.CancelAsync(relay);
+            }
+        }
+        finally
+        {
+            pending?.Dispose();
+            sealedJson?.Dispose();
+        }
+    }
+
+    private async Task StreamAsync(HttpContext context, Dispatched dispatched, ResponseOpener opener, CancellationToken ct)
+    {
+        var sse = new SseWriter(context.Response);
+        var chunks = 0;
+        await foreach (var e in dispatched.EventsAsync(ct))
+        {
+            switch (e.Kind)
+            {
+                case RelayEventKind.Chunk:
+                    if (!TryOpen(opener, e, out var payload, out var invalid))
+                    {
+                        await FailAsync(sse, dispatched, invalid, chunks, ct);
+                        return;
+                    }
+                    if (!sse.Started)
+                        await sse.StartAsync(ct);
+                    await sse.WriteAsync(payload, ct);
+                    chunks++;
+                    break;
+                case RelayEventKind.Complete:
+                    if (!opener.IsComplete)
+                    {
+                        await FailAsync(sse, dispatched, Truncated(), chunks, ct);
+                        return;
+                    }
+                    if (!sse.Started)
+                        await sse.StartAsync(ct);
+                    await sse.DoneAsync(ct);
+                    ApiLog.Completed(logger, dispatched.Relay.Handle, chunks, e.PromptTokens, e.CompletionTokens);
+                    return;
+                case RelayEventKind.Failed:
+                    ApiLog.Failed(logger, dispatched.Relay.Handle, e.Code ?? "", chunks);
+                    if (!sse.Started)
+                        throw ProviderErrors.ToApi(e);
+                    await sse.WriteAsync(ApiErrors.Json(ProviderErrors.ToApi(e)), ct);
+                    return;
+            }
+        }
+    }
+
+    private async Task SingleAsync(HttpContext context, Dispatched dispatched, ResponseOpener opener, CancellationToken ct)
+    {
+        byte[]? response = null;
+        await foreach (var e in dispatched.EventsAsync(ct))
+        {
+            switch (e.Kind)
+            {
+                case RelayEventKind.Chunk when response == null:
+                    response = Open(opener, e);
+                    break;
+                case RelayEventKind.Chunk:
+                    throw new ApiException(502, "The provider sent more than one chunk for a non-streamed request.", null, "bad_provider_response", "server_error");
+                case RelayEventKind.Complete when response != null:
+                    EnsureComplete(opener);
+                    ApiLog.Completed(logger, dispatched.Relay.Handle, 1, e.PromptTokens, e.CompletionTokens);
+                    context.Response.StatusCode = StatusCodes.Status200OK;
+                    context.Response.ContentType = "application/json";
+                    await context.Response.Body.WriteAsync(response, ct);
+                    return;
+                case RelayEventKind.Complete:
+                    throw new ApiException(502, "The provider completed the request without a response.", null, "bad_provider_response", "server_error");
+                case RelayEventKind.Failed:
+                    ApiLog.Failed(logger, dispatched.Relay.Handle, e.Code ?? "", response == null ? 0 : 1);
+                    throw ProviderErrors.ToApi(e);
+            }
+        }
+    }
+
+    /// <summary>Before content, an HTTP error; after, an in-band event, since the status has gone out.</summary>
+    private async Task FailAsync(SseWriter sse, Dispatched dispatched, ApiException error, int chunks, CancellationToken ct)
+    {
+        ApiLog.Failed(logger, dispatched.Relay.Handle, error.Code ?? "", chunks);
+        if (!sse.Started)
+            throw error;
+        await sse.WriteAsync(ApiErrors.Json(error), ct);
+    }
+
+    private static byte[] Open(ResponseOpener opener, RelayEvent e) =>
+        TryOpen(opener, e, out var payload, out var invalid) ? payload : throw invalid;
+
+    private static bool TryOpen(ResponseOpener opener, RelayEvent e, [NotNullWhen(true)] out byte[]? payload, [NotNullWhen(false)] out ApiException? invalid)
+    {
+        invalid = null;
+        try
+        {
+            if (opener.TryOpen(SealedChunk.Parse(e.ChunkJson.Span), out payload))
+                return true;
+        }
+        catch (SealingException)
+        {
+            // Malformed chunk JSON, or a chunk after the final one.
+            payload = null;
+        }
+        // Not the provider's honest answer to this request: never pass it on.
+        invalid = new ApiException(502, "The provider's response did not open as a sealed response to this request.", null, "bad_provider_response", "server_error");
+        return false;
+    }
+
+    private static void EnsureComplete(ResponseOpener opener)
+    {
+        if (!opener.IsComplete)
+            throw Truncated();
+    }
+
+    private static ApiException Truncated() =>
+        new(502, "The provider's response ended before its authenticated final chunk.", null, "bad_provider_response", "server_error");
+}

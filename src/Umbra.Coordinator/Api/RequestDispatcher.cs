@@ -1,0 +1,68 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Umbra.Coordinator.Hub;
+using Umbra.Coordinator.Routing;
+using Umbra.Protocol.OpenAi;
+
+namespace Umbra.Coordinator.Api;
+
+/// <summary>
+/// Routes a request, sends it over the chosen provider's socket and waits for its first event. Before any
+/// content has reached the client, a provider that is draining or that vanished is replaced by the next one.
+/// </summary>
+internal sealed class RequestDispatcher(ProviderRegistry registry, ILogger<RequestDispatcher> logger)
+{
+    public const int MaxAttempts = 3;
+
+    /// <param name="keyIds">A sealed request's recipients; null for plain ingress, which seals to whichever provider is chosen.</param>
+    /// <param name="prepare">The envelope for the chosen route (plain ingress seals to that route's key here).</param>
+    public async Task<Dispatched> DispatchAsync(RequestSummary summary, IReadOnlyList<string>? keyIds, Func<Route, JsonElement> prepare, CancellationToken cancellationToken)
+    {
+        var tried = new HashSet<string>(StringComparer.Ordinal);
+        RelayEvent? lastFailure = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var route = registry.Pick(summary.Model, keyIds, tried);
+            if (route.Outcome != RouteOutcome.Routed || route.Provider == null)
+            {
+                if (lastFailure != null)
+                    throw ProviderErrors.ToApi(lastFailure);
+                throw route.Outcome == RouteOutcome.UnknownModel ? ApiErrors.ModelNotFound(summary.Model) : NoRecipient(summary.Model);
+            }
+            var provider = route.Provider;
+            tried.Add(provider.ConnectionId);
+            var envelope = prepare(route);
+            var relay = provider.Begin();
+            ApiLog.Routed(logger, relay.Handle, summary.Ingress, summary.Endpoint, summary.Model, summary.Stream, provider.ProviderId);
+            RelayEvent first;
+            try
+            {
+                await provider.SendRequestAsync(relay, envelope, cancellationToken);
+                first = await relay.Events.ReadAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is WebSocketException or ObjectDisposedException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+            {
+                // The socket failed under the send: the request never reached the provider.
+                await provider.CancelAsync(relay);
+                first = RelayEvent.Failed("provider_disconnected", "The provider disconnected before taking the request.");
+            }
+            catch (OperationCanceledException)
+            {
+                await provider.CancelAsync(relay);
+                throw;
+            }
+            if (first.Kind == RelayEventKind.Failed && ProviderErrors.CanFailOver(first) && attempt < MaxAttempts)
+            {
+                ApiLog.FailingOver(logger, relay.Handle, first.Code ?? "");
+                lastFailure = first;
+                continue;
+            }
+            return new Dispatched(relay, first);
+        }
+    }
+
+    private static ApiException NoRecipient(string model) => new(409,
+        $"No online provider of '{model}' holds a key this request is sealed to. Fetch GET /v1/models/{model}/providers and seal the request again.",
+        null, "recipient_unavailable");
+}

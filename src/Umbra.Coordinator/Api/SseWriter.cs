@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Umbra.Coordinator.Api;
+
+/// <summary>Writes server-sent events, flushing each so a stream stays live.</summary>
+internal sealed class SseWriter(HttpResponse response)
+{
+    private static readonly byte[] Prefix = "data: "u8.ToArray();
+    private static readonly byte[] Suffix = "\n\n"u8.ToArray();
+    private static readonly byte[] Done = "data: [DONE]\n\n"u8.ToArray();
+
+    public bool Started => response.HasStarted;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream; charset=utf-8";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        await response.StartAsync(cancellationToken);
+    }
+
+    /// <summary>One event whose data is <paramref name="json"/> (a single line of JSON).</summary>
+    public async Task WriteAsync(ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    {
+        await response.Body.WriteAsync(Prefix, cancellationToken);
+        await response.Body.WriteAsync(json, cancellationToken);
+        await response.Body.WriteAsync(Suffix, cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    public async Task DoneAsync(CancellationToken cancellationToken)
+    {
+        await response.Body.WriteAsync(Done, cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,54 @@
+using System.Net;
+
+namespace Umbra.Coordinator.Hosting;
+
+/// <summary>Everything <see cref="CoordinatorHost.Build"/> needs to start a coordinator; checked before the host is built.</summary>
+public sealed class CoordinatorOptions
+{
+    /// <summary>The address Kestrel listens on; loopback unless the operator opens it up.</summary>
+    public IPAddress Address { get; set; } = IPAddress.Loopback;
+
+    /// <summary>The TCP port; 0 picks a free one (tests, `umbra up`).</summary>
+    public int Port { get; set; } = 8080;
+
+    /// <summary>Holds the default SQLite file (see <see cref="Store.StoreOptions.DataDirectory"/>).</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>A SQLite path or connection string, or a PostgreSQL one (see <see cref="Store.StoreOptions.ConnectionString"/>).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The bearer token the admin API (/admin/keys) requires; null or empty turns the admin API off.</summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>
+    /// Whether ordinary OpenAI clients may send plaintext requests, which the coordinator seals on arrival. Off,
+    /// only sealed requests are served and plaintext is refused with a pointer to the sealing client.
+    /// </summary>
+    public bool AllowPlainIngress { get; set; } = true;
+
+    /// <summary>Requests per second each API key may sustain on the inference endpoints.</summary>
+    public double RateLimitPerSecond { get; set; } = 10;
+
+    /// <summary>How many requests an idle API key may send at once before the rate applies.</summary>
+    public int RateLimitBurst { get; set; } = 20;
+
+    /// <summary>The largest request body accepted on the inference endpoints, sealed or plain.</summary>
+    public int MaxRequestBodyBytes { get; set; } = Protocol.Sealing.SealedRequestEnvelope.MaxSize;
+
+    /// <summary>The heartbeat interval providers are told to use at registration.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a provider may go without a frame before it is no longer routed to (a few missed heartbeats).</summary>
+    public TimeSpan ProviderTimeout { get; set; } = TimeSpan.FromSeconds(35);
+
+    /// <summary>How long a freshly connected socket has to send <c>register</c>.</summary>
+    public TimeSpan RegistrationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming every problem found.</summary>
+    public void Validate()
+    {
+        var problems = CoordinatorOptionsValidator.Problems(this);
+        if (problems.Count > 0)
+            throw new ArgumentException("Invalid coordinator options: " + string.Join(" ", problems));
+    }
+}

@@ -1,0 +1,32 @@
+namespace Umbra.Coordinator.Hosting;
+
+/// <summary>Every rule <see cref="CoordinatorOptions"/> must meet, each broken one as a sentence the operator can act on.</summary>
+internal static class CoordinatorOptionsValidator
+{
+    /// <summary>The smallest body limit that still fits an ordinary chat request.</summary>
+    public const int MinBodyBytes = 1024;
+
+    public static List<string> Problems(CoordinatorOptions options)
+    {
+        var problems = new List<string>();
+        if (options.Address is null)
+            problems.Add("Address is required.");
+        if (options.Port is < 0 or > 65535)
+            problems.Add($"Port must be 0 to 65535; got {options.Port}.");
+        if (!(options.RateLimitPerSecond > 0) || double.IsInfinity(options.RateLimitPerSecond))
+            problems.Add($"RateLimitPerSecond must be a positive number; got {options.RateLimitPerSecond}.");
+        if (options.RateLimitBurst < 1)
+            problems.Add($"RateLimitBurst must be at least 1; got {options.RateLimitBurst}.");
+        if (options.MaxRequestBodyBytes is < MinBodyBytes or > Protocol.Sealing.SealedRequestEnvelope.MaxSize)
+            problems.Add($"MaxRequestBodyBytes must be {MinBodyBytes} to {Protocol.Sealing.SealedRequestEnvelope.MaxSize}; got {options.MaxRequestBodyBytes}.");
+        if (options.HeartbeatInterval < TimeSpan.FromSeconds(1) || options.HeartbeatInterval > TimeSpan.FromHours(1))
+            problems.Add($"HeartbeatInterval must be 1 s to 1 h; got {options.HeartbeatInterval}.");
+        if (options.ProviderTimeout <= options.HeartbeatInterval || options.ProviderTimeout > TimeSpan.FromDays(1))
+            problems.Add($"ProviderTimeout must be longer than HeartbeatInterval and at most a day; got {options.ProviderTimeout}.");
+        if (options.RegistrationTimeout <= TimeSpan.Zero || options.RegistrationTimeout > TimeSpan.FromHours(1))
+            problems.Add($"RegistrationTimeout must be positive and at most an hour; got {options.RegistrationTimeout}.");
+        if (options.AdminToken is { Length: > 0 and < 16 })
+            problems.Add("AdminToken must be at least 16 characters, or empty to turn the admin API off.");
+        return problems;
+    }
+}

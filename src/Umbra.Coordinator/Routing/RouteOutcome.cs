@@ -1,0 +1,13 @@
+namespace Umbra.Coordinator.Routing;
+
+/// <summary>Why routing found a provider or did not; each failure becomes a distinct client error.</summary>
+internal enum RouteOutcome
+{
+    Routed,
+
+    /// <summary>No live provider serves the model at all.</summary>
+    UnknownModel,
+
+    /// <summary>Providers serve the model, but none holds a key the request is sealed to (or all were tried).</summary>
+    NoRecipient,
+}
