@@ -8,5 +8,7 @@ var root = new RootCommand("Umbra: private inference on open-weight models.")
     ModelCommands.Create(),
     BenchCommand.Create(),
     ProxyCommand.Create(),
+    CoordinatorCommand.Create(),
+    KeysCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

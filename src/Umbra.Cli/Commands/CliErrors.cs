@@ -13,7 +13,7 @@ internal static class CliErrors
         {
             return await action().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is GgufFormatException or ModelLoadException or TemplateException or FileNotFoundException
+        catch (Exception e) when (e is GgufFormatException or ModelLoadException or TemplateException or FileNotFoundException or Coordinator.Store.StoreException
             or ContextLengthExceededException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"error: {OneLine(e)}").ConfigureAwait(false);

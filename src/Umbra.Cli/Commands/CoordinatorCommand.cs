@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Umbra.Coordinator.Hosting;
+
+namespace Umbra.Cli.Commands;
+
+/// <summary>`umbra coordinator`: the OpenAI-compatible API, the provider hub and the key store.</summary>
+internal static class CoordinatorCommand
+{
+    public static Command Create()
+    {
+        var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port") { Description = "Port to listen on (0 picks a free one)", DefaultValueFactory = _ => 8080 };
+        var dataDir = StoreArguments.DataDirectory();
+        var connection = StoreArguments.ConnectionString();
+        var adminToken = new Option<string?>("--admin-token") { Description = "Token for the /admin API, 16+ characters (default: UMBRA_ADMIN_TOKEN; none turns the admin API off)" };
+        var noPlain = new Option<bool>("--no-plain-ingress") { Description = "Refuse requests that are not sealed by the client (umbra proxy)" };
+        var rate = new Option<double>("--rate-limit") { Description = "Requests per second per API key", DefaultValueFactory = _ => 10 };
+        var burst = new Option<int>("--burst") { Description = "Requests an API key may make at once above the rate", DefaultValueFactory = _ => 20 };
+        var verbose = new Option<bool>("--verbose") { Description = "Log requests (never their content)" };
+
+        var cmd = new Command("coordinator", "Run the coordinator: OpenAI-compatible API, provider hub, API keys")
+        {
+            host, port, dataDir, connection, adminToken, noPlain, rate, burst, verbose,
+        };
+        cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
+        {
+            if (!IPAddress.TryParse(r.GetValue(host), out var address))
+                throw new ArgumentException($"--host must be an IP address, such as 127.0.0.1; got '{r.GetValue(host)}'.");
+            var options = new CoordinatorOptions
+            {
+                Address = address,
+                Port = r.GetValue(port),
+                DataDirectory = r.GetValue(dataDir)?.FullName,
+                ConnectionString = r.GetValue(connection) ?? Environment.GetEnvironmentVariable("UMBRA_STORE"),
+                AdminToken = r.GetValue(adminToken) ?? Environment.GetEnvironmentVariable("UMBRA_ADMIN_TOKEN"),
+                AllowPlainIngress = !r.GetValue(noPlain),
+                RateLimitPerSecond = r.GetValue(rate),
+                RateLimitBurst = r.GetValue(burst),
+            };
+            var app = CoordinatorHost.Build(options, logging => logging.SetMinimumLevel(r.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning));
+            await app.StartAsync(ct).ConfigureAwait(false);
+            var url = CoordinatorHost.BaseAddress(app);
+            Console.WriteLine($"Coordinator at {url}v1 (providers connect to {url.AbsoluteUri.Replace("http", "ws", StringComparison.Ordinal)}v1/providers/connect)");
+            Console.WriteLine(options.AllowPlainIngress ? "Plain OpenAI clients are accepted (sealed on arrival)." : "Only sealed requests are accepted.");
+            await CommandHost.WaitForShutdownAsync(ct).ConfigureAwait(false);
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await app.DisposeAsync().ConfigureAwait(false);
+            return 0;
+        }));
+        return cmd;
+    }
+}
