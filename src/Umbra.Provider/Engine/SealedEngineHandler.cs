@@ -16,7 +16,7 @@ public sealed class SealedEngineHandler : SealedRequestHandler
 {
     private readonly Dictionary<string, EngineModel> _models;
 
-    public SealedEngineHandler(IEnumerable<EngineModel> models, InferenceKeyring keyring, ILogger<SealedEngineHandler>? logger = null)
+    public SealedEngineHandler(IEnumerable<EngineModel> models, InferenceKeyring keyring, ILogger? logger = null)
         : base(keyring, logger)
     {
         ArgumentNullException.ThrowIfNull(models);
