@@ -5,6 +5,7 @@ var root = new RootCommand("Umbra: private inference on open-weight models.")
 {
     RunCommand.Create(),
     ServeCommand.Create(),
+    ProviderCommand.Create(),
     ModelCommands.Create(),
     BenchCommand.Create(),
     ProxyCommand.Create(),

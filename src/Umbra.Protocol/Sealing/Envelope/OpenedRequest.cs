@@ -10,6 +10,7 @@ public sealed class OpenedRequest : IDisposable
 {
     private readonly byte[] _body;
     private bool _disposed;
+    private bool _bodyWiped;
 
     internal OpenedRequest(RequestMetadata metadata, string keyId, byte[] body, ResponseSealer response)
     {
@@ -30,13 +31,25 @@ public sealed class OpenedRequest : IDisposable
     {
         get
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
+            ObjectDisposedException.ThrowIf(_disposed || _bodyWiped, this);
             return _body;
         }
     }
 
     /// <summary>Seals the response to this request, and only to it.</summary>
     public ResponseSealer Response { get; }
+
+    /// <summary>
+    /// Wipes the body now and keeps the response sealer: a provider parses the body first and then generates for
+    /// a while, and the plaintext need not wait in memory for the response to finish.
+    /// </summary>
+    public void WipeBody()
+    {
+        if (_bodyWiped)
+            return;
+        _bodyWiped = true;
+        CryptographicOperations.ZeroMemory(_body);
+    }
 
     public void Dispose()
     {

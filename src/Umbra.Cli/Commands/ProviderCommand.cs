@@ -1,0 +1,110 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Umbra.Inference.Model;
+using Umbra.Protocol.Hub;
+using Umbra.Provider.Engine;
+using Umbra.Provider.Forwarding;
+using Umbra.Provider.Hub;
+using Umbra.Provider.Identity;
+
+namespace Umbra.Cli.Commands;
+
+/// <summary>
+/// `umbra provider`: serve sealed requests from a coordinator, with the built-in engine or by forwarding to a
+/// local OpenAI-compatible server. Runs until Ctrl+C or SIGTERM, then drains.
+/// </summary>
+internal static class ProviderCommand
+{
+    public static Command Create()
+    {
+        var coordinator = new Option<string>("--coordinator") { Description = "The coordinator's hub, e.g. ws://127.0.0.1:8080/v1/providers/connect", Required = true };
+        var model = new Option<FileInfo?>("--model", "-m") { Description = "Path to a GGUF model for the built-in engine" };
+        var id = new Option<string?>("--model-id") { Description = "Model name clients use (default: the file name, or --forward-model)" };
+        var ctx = new Option<int?>("--ctx-size") { Description = "Context length (default: the model's, at most 4096)" };
+        var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Where the provider id is kept (default: ~/.umbra/provider)" };
+        var forwardTo = new Option<string?>("--forward-to") { Description = "Forward to a local OpenAI-compatible server instead, e.g. http://127.0.0.1:8081/v1 (loopback only)" };
+        var forwardModel = new Option<string?>("--forward-model") { Description = "The model name the local server knows (with --forward-to)" };
+        var verbose = new Option<bool>("--verbose") { Description = "Log each request (never its content)" };
+
+        var cmd = new Command("provider", "Serve sealed requests from a coordinator (built-in engine, or forwarding to a local server)")
+        {
+            coordinator, model, id, ctx, dataDir, forwardTo, forwardModel, verbose,
+        };
+        cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
+        {
+            var hubUri = Url(r.GetValue(coordinator), "--coordinator", "ws:// or wss://", "ws", "wss");
+            if (r.GetValue(ctx) is int c)
+                CliErrors.AtLeastOne(c, "--ctx-size");
+            string directory = r.GetValue(dataDir)?.FullName ?? Path.Combine(DemoModel.DataDirectory, "provider");
+            string providerId = ProviderIdentity.LoadOrCreateProviderId(directory);
+            using var keyring = InferenceKeyring.Generate();
+            using var loggerFactory = LoggerFactory.Create(b => b
+                .AddSimpleConsole(o => o.SingleLine = true)
+                .SetMinimumLevel(r.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning));
+
+            var (handler, offers, cleanup) = r.GetValue(forwardTo) is { } forward
+                ? Forwarding(Url(forward, "--forward-to", "http://", "http", "https"), r.GetValue(forwardModel), r.GetValue(id), r.GetValue(ctx), r.GetValue(model), keyring, loggerFactory)
+                : Engine(r.GetValue(model), r.GetValue(id), r.GetValue(ctx), r.GetValue(forwardModel), keyring, loggerFactory);
+            using (cleanup)
+            {
+                var options = new ProviderHubOptions { HubUri = hubUri, ProviderId = providerId, Models = offers, Keys = keyring.Infos };
+                await using var client = new ProviderHubClient(options, handler, TimeProvider.System, loggerFactory.CreateLogger<ProviderHubClient>());
+                Console.WriteLine($"Provider {providerId}: key {keyring.Infos[0].KeyId}, serving {string.Join(", ", offers.Select(o => $"'{o.Id}' (context {o.ContextLength})"))}");
+                Console.WriteLine($"Connecting to {hubUri}. Press Ctrl+C to drain and stop.");
+                // Not under ct: Ctrl+C asks for a drain (in-flight requests finish), not an abrupt stop.
+                var run = client.RunAsync(CancellationToken.None);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    Console.WriteLine("Draining: finishing the requests in flight.");
+                }
+                await client.DrainAsync(CancellationToken.None).ConfigureAwait(false);
+                await run.ConfigureAwait(false);
+            }
+            return 0;
+        }));
+        return cmd;
+    }
+
+    private static Uri Url(string? text, string option, string kind, params string[] schemes) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var uri) && schemes.Contains(uri.Scheme)
+            ? uri
+            : throw new ArgumentException($"{option} must be a {kind} URL; got '{text}'.");
+
+    private static (IHubRequestHandler, IReadOnlyList<ModelOffer>, IDisposable) Engine(FileInfo? modelFile, string? id, int? ctx, string? forwardModel,
+        InferenceKeyring keyring, ILoggerFactory loggers)
+    {
+        if (modelFile == null)
+            throw new ArgumentException("--model is required (a GGUF file for the built-in engine), unless --forward-to names a local server.");
+        if (forwardModel != null)
+            throw new ArgumentException("--forward-model goes with --forward-to.");
+        var model = LlamaModel.Load(modelFile.FullName);
+        var engine = new EngineModel(model, id, ctx ?? Math.Min(model.Config.ContextLength, 4096));
+        var handler = new SealedEngineHandler([engine], keyring, loggers.CreateLogger<SealedEngineHandler>());
+        return (handler, handler.Offers, new Disposables(engine, model));
+    }
+
+    private static (IHubRequestHandler, IReadOnlyList<ModelOffer>, IDisposable) Forwarding(Uri upstream, string? forwardModel, string? id, int? ctx, FileInfo? modelFile,
+        InferenceKeyring keyring, ILoggerFactory loggers)
+    {
+        if (modelFile != null)
+            throw new ArgumentException("--model is for the built-in engine; with --forward-to the local server holds the model.");
+        string name = id ?? forwardModel ?? throw new ArgumentException("--forward-to needs --forward-model (the local server's model name) or --model-id.");
+        var handler = new ForwardingHandler(
+            new ForwardingOptions { BaseUri = upstream, ModelId = name, UpstreamModel = forwardModel, ContextLength = ctx ?? 4096 },
+            keyring, loggers.CreateLogger<ForwardingHandler>());
+        return (handler, handler.Offers, handler);
+    }
+
+    private sealed class Disposables(params IDisposable[] items) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var item in items)
+                item.Dispose();
+        }
+    }
+}
