@@ -11,5 +11,6 @@ var root = new RootCommand("Umbra: private inference on open-weight models.")
     ProxyCommand.Create(),
     CoordinatorCommand.Create(),
     KeysCommand.Create(),
+    UpCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -74,7 +74,7 @@ internal static class ProviderCommand
             ? uri
             : throw new ArgumentException($"{option} must be a {kind} URL; got '{text}'.");
 
-    private static (IHubRequestHandler, IReadOnlyList<ModelOffer>, IDisposable) Engine(FileInfo? modelFile, string? id, int? ctx, string? forwardModel,
+    internal static (IHubRequestHandler, IReadOnlyList<ModelOffer>, IDisposable) Engine(FileInfo? modelFile, string? id, int? ctx, string? forwardModel,
         InferenceKeyring keyring, ILoggerFactory loggers)
     {
         if (modelFile == null)

@@ -10,7 +10,7 @@ internal static class ProxyCommand
 {
     public static Command Create()
     {
-        var coordinator = new Option<Uri>("--coordinator") { Description = "The coordinator's base URL", DefaultValueFactory = _ => new Uri("http://127.0.0.1:8080/") };
+        var coordinator = new Option<string>("--coordinator") { Description = "The coordinator's base URL", DefaultValueFactory = _ => "http://127.0.0.1:8080/" };
         var apiKey = new Option<string?>("--api-key") { Description = "Your API key (default: the UMBRA_API_KEY environment variable)" };
         var port = new Option<int>("--port") { Description = "Local port to listen on (0 picks a free one)", DefaultValueFactory = _ => 8090 };
         var recipients = new Option<int>("--recipients") { Description = "Providers each request is sealed to, for failover", DefaultValueFactory = _ => 3 };
@@ -20,8 +20,9 @@ internal static class ProxyCommand
         {
             if (r.GetValue(port) is < 0 or > 65535)
                 throw new ArgumentException($"--port must be between 0 and 65535; got {r.GetValue(port)}.");
-            var baseUri = r.GetValue(coordinator)!;
-            if (!baseUri.AbsoluteUri.EndsWith('/')) baseUri = new Uri(baseUri.AbsoluteUri + "/");
+            string text = r.GetValue(coordinator)!;
+            if (!Uri.TryCreate(text.EndsWith('/') ? text : text + "/", UriKind.Absolute, out var baseUri) || baseUri.Scheme is not ("http" or "https"))
+                throw new ArgumentException($"--coordinator must be an http:// or https:// URL; got '{text}'.");
             using var http = new HttpClient { BaseAddress = baseUri, Timeout = Timeout.InfiniteTimeSpan };
             string? key = r.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("UMBRA_API_KEY");
             if (key is { Length: > 0 }) http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
