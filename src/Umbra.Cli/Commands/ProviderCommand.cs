@@ -47,7 +47,7 @@ internal static class ProviderCommand
                 : Engine(r.GetValue(model), r.GetValue(id), r.GetValue(ctx), r.GetValue(forwardModel), keyring, loggerFactory);
             using (cleanup)
             {
-                var options = new ProviderHubOptions { HubUri = hubUri, ProviderId = providerId, Models = offers, Keys = keyring.Infos };
+                var options = new ProviderHubOptions { HubUri = hubUri, ProviderId = providerId, Models = offers, Keys = keyring.Infos, Hardware = HardwareProbe.Describe() };
                 await using var client = new ProviderHubClient(options, handler, TimeProvider.System, loggerFactory.CreateLogger<ProviderHubClient>());
                 Console.WriteLine($"Provider {providerId}: key {keyring.Infos[0].KeyId}, serving {string.Join(", ", offers.Select(o => $"'{o.Id}' (context {o.ContextLength})"))}");
                 Console.WriteLine($"Connecting to {hubUri}. Press Ctrl+C to drain and stop.");

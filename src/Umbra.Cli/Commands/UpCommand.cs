@@ -53,6 +53,7 @@ internal static class UpCommand
                 ProviderId = ProviderIdentity.LoadOrCreateProviderId(Path.Combine(data, "provider")),
                 Models = offers,
                 Keys = keyring.Infos,
+                Hardware = HardwareProbe.Describe(),
             };
             await using var provider = new ProviderHubClient(hubOptions, handler, TimeProvider.System, loggers.CreateLogger<ProviderHubClient>());
             var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
