@@ -27,6 +27,4 @@ internal sealed record ResponseState(string Id, long CreatedAt, string Model, st
         InputTokens = inputTokens,
         OutputTokens = outputTokens,
     };
-
-    public string ItemStatus => Status == "in_progress" ? "in_progress" : Status;
 }

@@ -139,7 +139,7 @@ internal static class ResponsesJson
         w.WriteStartObject();
         w.WriteString("type", "message");
         w.WriteString("id", s.MessageId);
-        w.WriteString("status", s.ItemStatus);
+        w.WriteString("status", s.Status);
         w.WriteString("role", "assistant");
         w.WriteStartArray("content");
         if (s.Text != null)
