@@ -199,6 +199,34 @@ public sealed class ResponsesTests
         await SealedIngressTests.AssertError(response, HttpStatusCode.BadRequest, "context_length_exceeded");
     }
 
+    [Fact]
+    public async Task A_provider_lost_mid_stream_ends_the_stream_with_an_error_event()
+    {
+        await using var coordinator = await TestCoordinator.StartAsync();
+        var doomed = await TestProvider.StartAsync(coordinator, "doomed");
+        await using var _ = doomed;
+        doomed.Handler.Behavior = ProviderBehavior.StallAfterFirstChunk;
+        using var content = new StringContent("""{"model":"test-model","input":"hi","stream":true}""", Encoding.UTF8, "application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses") { Content = content };
+        using var response = await coordinator.Client().SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var events = new List<string>();
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var data in Sse.ReadDataAsync(await response.Content.ReadAsStreamAsync()))
+                events.Add(data);
+        });
+        await doomed.Handler.FirstChunkSent.Task.WaitAsync(TestTimeouts.Request);
+        await doomed.KillAsync();
+
+        await reading.WaitAsync(TestTimeouts.Request);
+        var types = events.Select(e => JsonDocument.Parse(e).RootElement.GetProperty("type").GetString()).ToList();
+        Assert.Equal("response.created", types[0]);
+        Assert.Contains("response.output_text.delta", types);
+        Assert.Equal("error", types[^1]);
+        Assert.DoesNotContain("response.completed", types);
+    }
+
     private static async Task<HttpResponseMessage> PostAsync(TestCoordinator coordinator, string body, string? apiKey = null)
     {
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
