@@ -43,7 +43,7 @@ internal static class ApiErrors
     /// <summary>A message for a bare status code from routing (no endpoint, wrong method).</summary>
     public static string ForStatus(int code) => code switch
     {
-        404 => "Unknown request URL. This coordinator serves /v1/chat/completions, /v1/completions, /v1/models and /v1/models/{model}/providers.",
+        404 => "Unknown request URL. This coordinator serves /v1/chat/completions, /v1/completions, /v1/responses, /v1/models and /v1/models/{model}/providers.",
         405 => "Method not allowed for this URL.",
         _ => $"The request failed with status {code}.",
     };

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Net.Http.Headers;
+using Umbra.Coordinator.Api.Responses;
+using Umbra.Protocol.OpenAi;
 using Umbra.Protocol.Sealing;
 
 namespace Umbra.Coordinator.Api;
@@ -17,6 +19,7 @@ internal static class InferenceApi
         var group = app.MapGroup("/v1").AddEndpointFilter(new ApiKeyFilter(rateLimited: true));
         group.MapPost("/chat/completions", ChatCompletionsAsync);
         group.MapPost("/completions", CompletionsAsync);
+        group.MapPost("/responses", ResponsesAsync);
         return app;
     }
 
@@ -29,6 +32,13 @@ internal static class InferenceApi
         IsSealed(context.Request)
             ? sealedIngress.HandleAsync(context, RequestEndpoints.Completions)
             : plainIngress.HandleAsync(context, RequestEndpoints.Completions);
+
+    private static Task ResponsesAsync(HttpContext context, ResponsesIngress responses) =>
+        IsSealed(context.Request)
+            ? throw new ApiException(400,
+                "Sealed requests are not accepted on /v1/responses yet; seal a chat.completions or completions request and send it to /v1/chat/completions or /v1/completions.",
+                null, "sealed_responses_unsupported")
+            : responses.HandleAsync(context);
 
     private static bool IsSealed(HttpRequest request) =>
         MediaTypeHeaderValue.TryParse(request.ContentType, out var type)

@@ -20,15 +20,9 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
 
     public async Task HandleAsync(HttpContext context, string endpoint)
     {
-        if (!options.AllowPlainIngress)
-        {
-            throw new ApiException(415,
-                "This coordinator accepts only sealed requests (Content-Type: application/umbra-sealed+json), so that it never sees your prompt. "
-                + "Send requests through the Umbra sealing client (`umbra proxy`, or the Umbra.Client library).",
-                null, "sealed_request_required");
-        }
+        EnsureAllowed();
         var ct = context.RequestAborted;
-        var body = await BodyReader.ReadAsync(context.Request, Math.Min(options.MaxRequestBodyBytes, SealedRequestEnvelope.MaxBodySize), ct);
+        var body = await ReadBodyAsync(context, ct);
         ParsedRequest parsed;
         using (var document = JsonDocument.Parse(body))
         {
@@ -36,13 +30,39 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
                 throw new ApiException(400, "The request body must be a JSON object.", null, "invalid_json");
             parsed = endpoint == RequestEndpoints.ChatCompletions ? RequestParser.ParseChat(document.RootElement) : RequestParser.ParseCompletion(document.RootElement);
         }
-        context.Response.Headers[SealedByHeader] = "coordinator";
+        await ServeAsync(context, endpoint, endpoint, body, parsed, (dispatched, opener) =>
+            parsed.Stream ? StreamAsync(context, dispatched, opener, ct) : SingleAsync(context, dispatched, opener, ct));
+    }
 
+    /// <summary>Refuses plain ingress where the operator turned it off.</summary>
+    public void EnsureAllowed()
+    {
+        if (!options.AllowPlainIngress)
+        {
+            throw new ApiException(415,
+                "This coordinator accepts only sealed requests (Content-Type: application/umbra-sealed+json), so that it never sees your prompt. "
+                + "Send requests through the Umbra sealing client (`umbra proxy`, or the Umbra.Client library).",
+                null, "sealed_request_required");
+        }
+    }
+
+    public Task<byte[]> ReadBodyAsync(HttpContext context, CancellationToken ct) =>
+        BodyReader.ReadAsync(context.Request, Math.Min(options.MaxRequestBodyBytes, SealedRequestEnvelope.MaxBodySize), ct);
+
+    /// <summary>
+    /// Seals <paramref name="body"/> (a request for <paramref name="endpoint"/>) to the chosen provider, dispatches it and
+    /// lets <paramref name="answer"/> turn the provider's events into the client's response; cancels the provider's work
+    /// if the answer ends first. <paramref name="clientEndpoint"/> is the endpoint the client called, for the log.
+    /// </summary>
+    public async Task ServeAsync(HttpContext context, string clientEndpoint, string endpoint, byte[] body, ParsedRequest parsed, Func<Dispatched, ResponseOpener, Task> answer)
+    {
+        var ct = context.RequestAborted;
+        context.Response.Headers[SealedByHeader] = "coordinator";
         PendingResponse? pending = null;
         JsonDocument? sealedJson = null;
         try
         {
-            var summary = new RequestSummary("plain", endpoint, parsed.Model, parsed.Stream);
+            var summary = new RequestSummary("plain", clientEndpoint, parsed.Model, parsed.Stream);
             var dispatched = await dispatcher.DispatchAsync(summary, null, route =>
             {
                 // Sealed afresh for each provider tried: each has its own key.
@@ -58,10 +78,7 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
             var relay = dispatched.Relay;
             try
             {
-                if (parsed.Stream)
-                    await StreamAsync(context, dispatched, opener, ct);
-                else
-                    await SingleAsync(context, dispatched, opener, ct);
+                await answer(dispatched, opener);
             }
             finally
             {
@@ -153,10 +170,10 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
         await sse.WriteAsync(ApiErrors.Json(error), ct);
     }
 
-    private static byte[] Open(ResponseOpener opener, RelayEvent e) =>
+    public static byte[] Open(ResponseOpener opener, RelayEvent e) =>
         TryOpen(opener, e, out var payload, out var invalid) ? payload : throw invalid;
 
-    private static bool TryOpen(ResponseOpener opener, RelayEvent e, [NotNullWhen(true)] out byte[]? payload, [NotNullWhen(false)] out ApiException? invalid)
+    public static bool TryOpen(ResponseOpener opener, RelayEvent e, [NotNullWhen(true)] out byte[]? payload, [NotNullWhen(false)] out ApiException? invalid)
     {
         invalid = null;
         try
@@ -174,12 +191,12 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
         return false;
     }
 
-    private static void EnsureComplete(ResponseOpener opener)
+    public static void EnsureComplete(ResponseOpener opener)
     {
         if (!opener.IsComplete)
             throw Truncated();
     }
 
-    private static ApiException Truncated() =>
+    public static ApiException Truncated() =>
         new(502, "The provider's response ended before its authenticated final chunk.", null, "bad_provider_response", "server_error");
 }

@@ -29,6 +29,13 @@ internal sealed class SseWriter(HttpResponse response)
         await response.Body.FlushAsync(cancellationToken);
     }
 
+    /// <summary>One named event (<c>event: name</c>) whose data is <paramref name="json"/>.</summary>
+    public async Task WriteEventAsync(string name, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    {
+        await response.Body.WriteAsync(System.Text.Encoding.UTF8.GetBytes($"event: {name}\n"), cancellationToken);
+        await WriteAsync(json, cancellationToken);
+    }
+
     public async Task DoneAsync(CancellationToken cancellationToken)
     {
         await response.Body.WriteAsync(Done, cancellationToken);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Umbra.Coordinator.Admin;
 using Umbra.Coordinator.Api;
+using Umbra.Coordinator.Api.Responses;
 using Umbra.Coordinator.Hub;
 using Umbra.Coordinator.Routing;
 using Umbra.Coordinator.Store;
@@ -49,6 +50,7 @@ public static class CoordinatorHost
         services.AddSingleton<RequestDispatcher>();
         services.AddSingleton<SealedIngress>();
         services.AddSingleton<PlainIngress>();
+        services.AddSingleton<ResponsesIngress>();
         services.ConfigureHttpJsonOptions(json =>
         {
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default);

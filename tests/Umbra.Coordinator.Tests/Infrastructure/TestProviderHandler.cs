@@ -18,6 +18,9 @@ internal sealed class TestProviderHandler(string providerId, HpkePrivateKey key)
 
     public ProviderBehavior Behavior { get; set; } = ProviderBehavior.Answer;
 
+    /// <summary>The finish reason the answer ends with (<c>length</c> plays an answer cut short by its token limit).</summary>
+    public string FinishReason { get; set; } = "stop";
+
     public int Requests => Volatile.Read(ref _requests);
 
     /// <summary>The plaintext body of the latest request, as the provider opened it.</summary>
@@ -52,9 +55,9 @@ internal sealed class TestProviderHandler(string providerId, HpkePrivateKey key)
             var text = string.Concat(Words);
             var whole = chat
                 ? JsonSerializer.SerializeToUtf8Bytes(new ChatCompletion("chatcmpl-test", 1, metadata.Model,
-                    [new ChatChoice(0, new ChatMessageDto("assistant", text), "stop")], new Usage(3, Words.Length)), OpenAiJson.Context.ChatCompletion)
+                    [new ChatChoice(0, new ChatMessageDto("assistant", text), FinishReason)], new Usage(3, Words.Length)), OpenAiJson.Context.ChatCompletion)
                 : JsonSerializer.SerializeToUtf8Bytes(new TextCompletion("cmpl-test", 1, metadata.Model,
-                    [new CompletionChoice(0, text, "stop")], new Usage(3, Words.Length)), OpenAiJson.Context.TextCompletion);
+                    [new CompletionChoice(0, text, FinishReason)], new Usage(3, Words.Length)), OpenAiJson.Context.TextCompletion);
             await response.WriteChunkAsync(opened.Response.Seal(whole, final: true), cancellationToken);
             await response.CompleteAsync(3, Words.Length, cancellationToken);
             return;
@@ -84,7 +87,7 @@ internal sealed class TestProviderHandler(string providerId, HpkePrivateKey key)
     private byte[] StreamPayload(bool chat, string model, string? word, bool first, bool last)
     {
         var usage = last ? new Usage(3, Words.Length) : null;
-        var finish = last ? "stop" : null;
+        var finish = last ? FinishReason : null;
         return chat
             ? JsonSerializer.SerializeToUtf8Bytes(new ChatCompletionChunk("chatcmpl-test", 1, model,
                 [new ChatChunkChoice(0, new ChatDelta(first ? "assistant" : null, word), finish)], usage), OpenAiJson.Context.ChatCompletionChunk)

@@ -38,6 +38,18 @@ public sealed class PrivacyTests
                 new StringContent($$"""{"model":"test-model","messages":[{"role":"{{Canary}}","content":"x"}]}""", Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.BadRequest, failed.StatusCode);
             Assert.Contains(Canary, await failed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            // The Responses API is translated in the coordinator: the same rule holds for it.
+            foreach (var stream in new[] { "false", "true" })
+            {
+                using var responses = await client.PostAsync("/v1/responses",
+                    new StringContent($$"""{"model":"test-model","instructions":"{{Canary}}","input":"{{Canary}}","stream":{{stream}}}""", Encoding.UTF8, "application/json"));
+                Assert.Equal(HttpStatusCode.OK, responses.StatusCode);
+                await responses.Content.ReadAsStringAsync();
+                Assert.Contains(Canary, provider.Handler.LastBody, StringComparison.Ordinal);
+            }
+            using var refused = await client.PostAsync("/v1/responses",
+                new StringContent($$"""{"model":"test-model","input":[{"role":"{{Canary}}","content":"x"}]}""", Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
 
             // The SQLite file and its journal, read while the store is open (the directory goes with the coordinator).
             var files = Directory.GetFiles(directory, "*", SearchOption.AllDirectories);
