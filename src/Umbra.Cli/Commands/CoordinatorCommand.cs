@@ -15,6 +15,7 @@ internal static class CoordinatorCommand
         var dataDir = StoreArguments.DataDirectory();
         var connection = StoreArguments.ConnectionString();
         var adminToken = new Option<string?>("--admin-token") { Description = "Token for the /admin API, 16+ characters (default: UMBRA_ADMIN_TOKEN; none turns the admin API off)" };
+        var providerToken = new Option<string?>("--provider-token") { Description = "Secret providers must present to join (default: UMBRA_PROVIDER_TOKEN; required beyond loopback)" };
         var noPlain = new Option<bool>("--no-plain-ingress") { Description = "Refuse requests that are not sealed by the client (umbra proxy)" };
         var rate = new Option<double>("--rate-limit") { Description = "Requests per second per API key", DefaultValueFactory = _ => 10 };
         var burst = new Option<int>("--burst") { Description = "Requests an API key may make at once above the rate", DefaultValueFactory = _ => 20 };
@@ -22,7 +23,7 @@ internal static class CoordinatorCommand
 
         var cmd = new Command("coordinator", "Run the coordinator: OpenAI-compatible API, provider hub, API keys")
         {
-            host, port, dataDir, connection, adminToken, noPlain, rate, burst, verbose,
+            host, port, dataDir, connection, adminToken, providerToken, noPlain, rate, burst, verbose,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
@@ -35,6 +36,7 @@ internal static class CoordinatorCommand
                 DataDirectory = r.GetValue(dataDir)?.FullName,
                 ConnectionString = r.GetValue(connection) ?? Environment.GetEnvironmentVariable("UMBRA_STORE"),
                 AdminToken = r.GetValue(adminToken) ?? Environment.GetEnvironmentVariable("UMBRA_ADMIN_TOKEN"),
+                ProviderToken = r.GetValue(providerToken) ?? Environment.GetEnvironmentVariable("UMBRA_PROVIDER_TOKEN"),
                 AllowPlainIngress = !r.GetValue(noPlain),
                 RateLimitPerSecond = r.GetValue(rate),
                 RateLimitBurst = r.GetValue(burst),
@@ -43,6 +45,8 @@ internal static class CoordinatorCommand
             await app.StartAsync(ct).ConfigureAwait(false);
             var url = CoordinatorHost.BaseAddress(app);
             Console.WriteLine($"Coordinator at {url}v1 (providers connect to {url.AbsoluteUri.Replace("http", "ws", StringComparison.Ordinal)}v1/providers/connect)");
+            if (string.IsNullOrEmpty(options.ProviderToken))
+                Console.WriteLine("Warning: no --provider-token: any process on this machine can join as a provider.");
             Console.WriteLine(options.AllowPlainIngress ? "Plain OpenAI clients are accepted (sealed on arrival)." : "Only sealed requests are accepted.");
             await CommandHost.WaitForShutdownAsync(ct).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);

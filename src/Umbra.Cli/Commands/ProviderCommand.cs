@@ -24,11 +24,12 @@ internal static class ProviderCommand
         var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Where the provider id is kept (default: ~/.umbra/provider)" };
         var forwardTo = new Option<string?>("--forward-to") { Description = "Forward to a local OpenAI-compatible server instead, e.g. http://127.0.0.1:8081/v1 (loopback only)" };
         var forwardModel = new Option<string?>("--forward-model") { Description = "The model name the local server knows (with --forward-to)" };
+        var token = new Option<string?>("--token") { Description = "The coordinator's provider token (default: UMBRA_PROVIDER_TOKEN)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log each request (never its content)" };
 
         var cmd = new Command("provider", "Serve sealed requests from a coordinator (built-in engine, or forwarding to a local server)")
         {
-            coordinator, model, id, ctx, dataDir, forwardTo, forwardModel, verbose,
+            coordinator, model, id, ctx, dataDir, forwardTo, forwardModel, token, verbose,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
@@ -47,7 +48,7 @@ internal static class ProviderCommand
                 : Engine(r.GetValue(model), r.GetValue(id), r.GetValue(ctx), r.GetValue(forwardModel), keyring, loggerFactory);
             using (cleanup)
             {
-                var options = new ProviderHubOptions { HubUri = hubUri, ProviderId = providerId, Models = offers, Keys = keyring.Infos, Hardware = HardwareProbe.Describe() };
+                var options = new ProviderHubOptions { HubUri = hubUri, ProviderId = providerId, Models = offers, Keys = keyring.Infos, Hardware = HardwareProbe.Describe(), Token = r.GetValue(token) ?? Environment.GetEnvironmentVariable("UMBRA_PROVIDER_TOKEN") };
                 await using var client = new ProviderHubClient(options, handler, TimeProvider.System, loggerFactory.CreateLogger<ProviderHubClient>());
                 Console.WriteLine($"Provider {providerId}: key {keyring.Infos[0].KeyId}, serving {string.Join(", ", offers.Select(o => $"'{o.Id}' (context {o.ContextLength})"))}");
                 Console.WriteLine($"Connecting to {hubUri}. Press Ctrl+C to drain and stop.");

@@ -40,7 +40,9 @@ internal static class UpCommand
             var (handler, offers, engine) = ProviderCommand.Engine(modelFile, r.GetValue(modelId), r.GetValue(ctx), null, keyring, loggers);
             using var _ = engine;
 
-            var options = new CoordinatorOptions { Address = IPAddress.Loopback, Port = r.GetValue(port), DataDirectory = data };
+            // The in-process provider joins with a token made for this run; nothing else can join the hub.
+            string providerToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+            var options = new CoordinatorOptions { Address = IPAddress.Loopback, Port = r.GetValue(port), DataDirectory = data, ProviderToken = providerToken };
             var coordinator = CoordinatorHost.Build(options, logging => logging.SetMinimumLevel(level));
             await coordinator.StartAsync(ct).ConfigureAwait(false);
             var baseUrl = CoordinatorHost.BaseAddress(coordinator);
@@ -54,6 +56,7 @@ internal static class UpCommand
                 Models = offers,
                 Keys = keyring.Infos,
                 Hardware = HardwareProbe.Describe(),
+                Token = providerToken,
             };
             await using var provider = new ProviderHubClient(hubOptions, handler, TimeProvider.System, loggers.CreateLogger<ProviderHubClient>());
             var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

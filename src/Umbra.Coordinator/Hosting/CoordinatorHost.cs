@@ -65,7 +65,8 @@ public static class CoordinatorHost
             var code = context.Response.StatusCode;
             await ApiErrors.WriteAsync(context, new Protocol.OpenAi.ApiException(code, ApiErrors.ForStatus(code), null, code == 404 ? "not_found" : null));
         });
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
+        // A provider whose connection silently died (no FIN) is noticed within the keep-alive timeout, failing its requests.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15), KeepAliveTimeout = TimeSpan.FromSeconds(30) });
         app.MapProviderHubApi();
         app.MapInferenceApi();
         app.MapModelsApi();

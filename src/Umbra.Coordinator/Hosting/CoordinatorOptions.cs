@@ -41,6 +41,13 @@ public sealed class CoordinatorOptions
     /// <summary>How long a provider may go without a frame before it is no longer routed to (a few missed heartbeats).</summary>
     public TimeSpan ProviderTimeout { get; set; } = TimeSpan.FromSeconds(35);
 
+    /// <summary>
+    /// The shared secret providers present (<c>Authorization: Bearer</c>) to join the hub, at least 16 characters.
+    /// Without it anyone who reaches the hub could register as a provider and be sent prompts, so it is required
+    /// whenever <see cref="Address"/> is not a loopback address.
+    /// </summary>
+    public string? ProviderToken { get; set; }
+
     /// <summary>How long a freshly connected socket has to send <c>register</c>.</summary>
     public TimeSpan RegistrationTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -25,6 +25,10 @@ internal static class CoordinatorOptionsValidator
             problems.Add($"ProviderTimeout must be longer than HeartbeatInterval and at most a day; got {options.ProviderTimeout}.");
         if (options.RegistrationTimeout <= TimeSpan.Zero || options.RegistrationTimeout > TimeSpan.FromHours(1))
             problems.Add($"RegistrationTimeout must be positive and at most an hour; got {options.RegistrationTimeout}.");
+        if (options.ProviderToken is { Length: > 0 and < 16 })
+            problems.Add("ProviderToken must be at least 16 characters.");
+        if (options.Address is not null && !System.Net.IPAddress.IsLoopback(options.Address) && string.IsNullOrEmpty(options.ProviderToken))
+            problems.Add("A coordinator listening beyond loopback needs a ProviderToken (--provider-token): without one, anyone who reaches the hub could register as a provider and be sent prompts.");
         if (options.AdminToken is { Length: > 0 and < 16 })
             problems.Add("AdminToken must be at least 16 characters, or empty to turn the admin API off.");
         return problems;

@@ -36,6 +36,8 @@ public sealed partial class ProviderHubClient
         using var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = _options.KeepAliveInterval;
         socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : _options.KeepAliveTimeout;
+        if (_options.Token is { Length: > 0 } token)
+            socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
         using var connection = new HubConnection(socket, _handler, _time, _logger, () => _draining, stop);
         try
         {

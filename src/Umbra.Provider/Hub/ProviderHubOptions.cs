@@ -20,6 +20,9 @@ public sealed class ProviderHubOptions
 
     public HardwareInfo? Hardware { get; set; }
 
+    /// <summary>The coordinator's provider token, sent as <c>Authorization: Bearer</c> when joining the hub.</summary>
+    public string? Token { get; set; }
+
     /// <summary>Used only until the coordinator's <c>registered.heartbeat_seconds</c> says otherwise.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -18,6 +18,7 @@ namespace Umbra.Cli.Tests.Network;
 public sealed partial class MultiProviderTests : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private const string ProviderToken = "multi-provider-test-token-4f2a";
     private readonly TempDirectory _home = new();
     private readonly TempDirectory _data = new();
     private readonly List<UmbraProcess> _processes = [];
@@ -38,13 +39,13 @@ public sealed partial class MultiProviderTests : IAsyncLifetime
         await Run("model", "synth", "--shape", "tinyllama-1.1b", "--layers", "2", "--type", "q4_0", "--context-length", "4096", "-o", model);
         _key = (await Run("keys", "create", "--data-dir", _data.Path, "--name", "multi")).Stdout.TrimEnd().Split('\n')[^1];
 
-        var coordinator = Start("coordinator", "--port", "0", "--data-dir", _data.Path, "--rate-limit", "1000", "--burst", "1000");
+        var coordinator = Start("coordinator", "--port", "0", "--data-dir", _data.Path, "--rate-limit", "1000", "--burst", "1000", "--provider-token", ProviderToken);
         var match = await coordinator.WaitForLineAsync(CoordinatorLine(), StartTimeout);
         _endpoint = match.Groups["url"].Value;
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _key);
         foreach (var name in new[] { "p1", "p2" })
         {
-            var provider = Start("provider", "--coordinator", match.Groups["hub"].Value, "--model", model, "--model-id", "slow", "--data-dir", _data.File(name));
+            var provider = Start("provider", "--coordinator", match.Groups["hub"].Value, "--model", model, "--model-id", "slow", "--data-dir", _data.File(name), "--token", ProviderToken);
             _providers[(await provider.WaitForLineAsync(ProviderLine(), StartTimeout)).Groups["id"].Value] = provider;
         }
         // Both registered once the coordinator lists two providers for the model.
