@@ -56,4 +56,20 @@ public sealed class ProxyTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<ClientResultException>(() => Chat.CompleteChatAsync([new UserChatMessage("hi")]));
         Assert.Equal(502, e.Status);
     }
+
+    [Fact]
+    public async Task Requests_for_another_host_name_or_not_json_are_refused()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(_proxy.Urls.First()) };
+        using var rebound = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"stories","messages":[{"role":"user","content":"hi"}]}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        rebound.Headers.Host = "attacker.example";
+        Assert.Equal(HttpStatusCode.Forbidden, (await http.SendAsync(rebound)).StatusCode);
+
+        var form = await http.PostAsync("/v1/chat/completions", new StringContent("model=stories", System.Text.Encoding.UTF8, "text/plain"));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, form.StatusCode);
+        Assert.Empty(_coordinator.WireBodies);
+    }
 }

@@ -32,6 +32,23 @@ public static class ProxyServer
             k.Limits.MaxRequestBodySize = MaxBodyBytes + 1;
         });
         var app = builder.Build();
+        // A web page in the user's browser can reach loopback too: refuse other Host names (DNS rebinding) and
+        // anything but JSON bodies (simple cross-site form posts), so a page cannot spend the user's key.
+        app.Use(async (context, next) =>
+        {
+            string host = context.Request.Host.Host;
+            if (host is not ("localhost" or "127.0.0.1" or "[::1]" or "::1"))
+            {
+                await WriteError(context, new ApiException(403, $"The sealing proxy answers only requests addressed to localhost, not '{host}'.", null, "forbidden_host")).ConfigureAwait(false);
+                return;
+            }
+            if (HttpMethods.IsPost(context.Request.Method) && context.Request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true)
+            {
+                await WriteError(context, new ApiException(415, "Send the request as application/json.", null, "unsupported_media_type")).ConfigureAwait(false);
+                return;
+            }
+            await next(context).ConfigureAwait(false);
+        });
         app.MapPost("/v1/chat/completions", (HttpContext c) => Relay(c, client, RequestEndpoints.ChatCompletions));
         app.MapPost("/v1/completions", (HttpContext c) => Relay(c, client, RequestEndpoints.Completions));
         app.MapGet("/v1/models", (HttpContext c) => PassThrough(c, coordinator, "v1/models"));

@@ -66,7 +66,15 @@ internal sealed class HubEndpoint(ProviderRegistry registry, CoordinatorOptions 
                 if (frame == null)
                     return null;
                 if (TryRead(frame.Value, connectionId) is RegisterMessage register && register.ProviderId.Length > 0)
+                {
+                    if (RegisterLimits.Problem(register) is { } problem)
+                    {
+                        HubLog.IgnoredFrame(logger, connectionId, problem);
+                        await socket.CloseOutputAsync(WebSocketCloseStatus.PolicyViolation, problem, CancellationToken.None);
+                        return null;
+                    }
                     return register;
+                }
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -8,9 +8,12 @@ namespace Umbra.Coordinator.Hub;
 /// </summary>
 internal sealed class RelayRequest
 {
-    // Unbounded so one slow client cannot stall the provider's whole socket; a chunk is bounded in size and the
-    // provider produces them at generation speed, so the backlog of one request stays modest.
-    private readonly Channel<RelayEvent> _events = Channel.CreateUnbounded<RelayEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    /// <summary>Events a request may have waiting for its client; a provider flooding past this fails the request.</summary>
+    public const int MaxBacklog = 4096;
+
+    // Unbounded so one slow client cannot stall the provider's whole socket, but watched: a provider that sends
+    // faster than any generation would (or a client that stopped reading) cannot grow it past MaxBacklog.
+    private readonly Channel<RelayEvent> _events = Channel.CreateUnbounded<RelayEvent>(new UnboundedChannelOptions { SingleWriter = true }); // not SingleReader: that variant cannot count its backlog
     private int _ended;
 
     public RelayRequest(string handle, ProviderSession provider)
@@ -30,8 +33,13 @@ internal sealed class RelayRequest
 
     public void Post(RelayEvent relayEvent)
     {
-        if (!IsEnded)
-            _events.Writer.TryWrite(relayEvent);
+        if (IsEnded) return;
+        if (_events.Reader.Count >= MaxBacklog)
+        {
+            End(RelayEvent.Failed("bad_provider_response", $"The provider sent more than {MaxBacklog} events that were not yet delivered."));
+            return;
+        }
+        _events.Writer.TryWrite(relayEvent);
     }
 
     /// <summary>Posts the terminal event; false when the request had already ended.</summary>
