@@ -3,13 +3,42 @@ using Umbra.Coordinator.Hub;
 namespace Umbra.Coordinator.Api;
 
 /// <summary>A request a provider has taken up, and the first thing it said about it (already read).</summary>
-internal sealed record Dispatched(RelayRequest Relay, RelayEvent First)
+internal sealed record Dispatched(RelayRequest Relay, RelayEvent First, TimeSpan IdleTimeout)
 {
     /// <summary>Every event of the request in order, the first included; ends after the terminal one.</summary>
     public async IAsyncEnumerable<RelayEvent> EventsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         yield return First;
-        await foreach (var next in Relay.Events.ReadAllAsync(cancellationToken))
+        if (First.Kind != RelayEventKind.Chunk) yield break;
+        while (true)
+        {
+            var next = await ReadWithin(Relay, IdleTimeout, cancellationToken);
             yield return next;
+            if (next.Kind != RelayEventKind.Chunk) yield break;
+        }
+    }
+
+    /// <summary>
+    /// The request's next event, or a <c>provider_timeout</c> failure (and a cancel to the provider) when the
+    /// provider stays silent for <paramref name="timeout"/>: a provider that keeps its socket alive but never
+    /// answers must not hold a client forever.
+    /// </summary>
+    public static async Task<RelayEvent> ReadWithin(RelayRequest relay, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            return await relay.Events.ReadAsync(limit.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await relay.Provider.CancelAsync(relay);
+            return RelayEvent.Failed("provider_timeout", $"The provider did not answer within {timeout.TotalSeconds:F0} s.");
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            return RelayEvent.Failed("provider_disconnected", "The provider's relay closed without a final event.");
+        }
     }
 }

@@ -19,6 +19,7 @@ internal static class ProviderErrors
             "request_too_large" => 413,
             "rate_limit_exceeded" => 429,
             "provider_draining" => 503,
+            "provider_timeout" => 504,
             "context_length_exceeded" or "invalid_json" or "invalid_value" or "invalid_type" or "missing_required_parameter"
                 or "empty_array" or "invalid_messages" or "invalid_request" or "unsupported_value" => 400,
             _ => 502,

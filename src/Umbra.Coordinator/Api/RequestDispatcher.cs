@@ -11,7 +11,7 @@ namespace Umbra.Coordinator.Api;
 /// Routes a request, sends it over the chosen provider's socket and waits for its first event. Before any
 /// content has reached the client, a provider that is draining or that vanished is replaced by the next one.
 /// </summary>
-internal sealed class RequestDispatcher(ProviderRegistry registry, ILogger<RequestDispatcher> logger)
+internal sealed class RequestDispatcher(ProviderRegistry registry, Hosting.CoordinatorOptions options, ILogger<RequestDispatcher> logger)
 {
     public const int MaxAttempts = 3;
 
@@ -39,7 +39,7 @@ internal sealed class RequestDispatcher(ProviderRegistry registry, ILogger<Reque
             try
             {
                 await provider.SendRequestAsync(relay, envelope, cancellationToken);
-                first = await relay.Events.ReadAsync(cancellationToken);
+                first = await Dispatched.ReadWithin(relay, options.FirstEventTimeout, cancellationToken);
             }
             catch (Exception e) when (e is WebSocketException or ObjectDisposedException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
             {
@@ -58,7 +58,7 @@ internal sealed class RequestDispatcher(ProviderRegistry registry, ILogger<Reque
                 lastFailure = first;
                 continue;
             }
-            return new Dispatched(relay, first);
+            return new Dispatched(relay, first, options.IdleEventTimeout);
         }
     }
 

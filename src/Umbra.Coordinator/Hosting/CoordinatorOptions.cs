@@ -48,6 +48,15 @@ public sealed class CoordinatorOptions
     /// </summary>
     public string? ProviderToken { get; set; }
 
+    /// <summary>
+    /// How long a provider has to say anything about a request it took (a long prompt, or requests queued before
+    /// it, can take minutes on a slow machine). Past it the request fails with <c>provider_timeout</c>.
+    /// </summary>
+    public TimeSpan FirstEventTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Longest silence between two events of one response before it fails with <c>provider_timeout</c>.</summary>
+    public TimeSpan IdleEventTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How long a freshly connected socket has to send <c>register</c>.</summary>
     public TimeSpan RegistrationTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -25,6 +25,8 @@ internal static class CoordinatorOptionsValidator
             problems.Add($"ProviderTimeout must be longer than HeartbeatInterval and at most a day; got {options.ProviderTimeout}.");
         if (options.RegistrationTimeout <= TimeSpan.Zero || options.RegistrationTimeout > TimeSpan.FromHours(1))
             problems.Add($"RegistrationTimeout must be positive and at most an hour; got {options.RegistrationTimeout}.");
+        if (options.FirstEventTimeout <= TimeSpan.Zero || options.IdleEventTimeout <= TimeSpan.Zero)
+            problems.Add("FirstEventTimeout and IdleEventTimeout must be positive.");
         if (options.ProviderToken is { Length: > 0 and < 16 })
             problems.Add("ProviderToken must be at least 16 characters.");
         if (options.Address is not null && !System.Net.IPAddress.IsLoopback(options.Address) && string.IsNullOrEmpty(options.ProviderToken))

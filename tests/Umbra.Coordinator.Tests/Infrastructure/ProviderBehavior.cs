@@ -9,6 +9,9 @@ internal enum ProviderBehavior
     /// <summary>One chunk, then nothing until the request is cancelled.</summary>
     StallAfterFirstChunk,
 
+    /// <summary>Takes the request and never answers, until it is cancelled.</summary>
+    Silent,
+
     /// <summary>An error before any content.</summary>
     FailBeforeContent,
 

@@ -39,6 +39,18 @@ internal sealed class TestProviderHandler(string providerId, HpkePrivateKey key)
         Interlocked.Increment(ref _requests);
         LastBody = Encoding.UTF8.GetString(opened.Body.Span);
         var metadata = opened.Metadata;
+        if (Behavior == ProviderBehavior.Silent)
+        {
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Cancelled.TrySetResult();
+            }
+            return;
+        }
         if (Behavior == ProviderBehavior.Draining)
         {
             await response.FailAsync("provider_draining", "The provider is shutting down and takes no new requests.", cancellationToken);
