@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace Umbra.Cli.Commands;
 
 /// <summary>Shared plumbing of the long-running commands.</summary>
@@ -15,4 +17,10 @@ internal static class CommandHost
             // Shutting down: the caller stops what it started.
         }
     }
+
+    /// <summary>The --host value as an address, or an error a user can act on.</summary>
+    public static IPAddress ParseHost(string? host) =>
+        IPAddress.TryParse(host, out var address)
+            ? address
+            : throw new ArgumentException($"--host must be an IP address, such as 127.0.0.1; got '{host}'.");
 }

@@ -27,8 +27,7 @@ internal static class CoordinatorCommand
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
-            if (!IPAddress.TryParse(r.GetValue(host), out var address))
-                throw new ArgumentException($"--host must be an IP address, such as 127.0.0.1; got '{r.GetValue(host)}'.");
+            var address = CommandHost.ParseHost(r.GetValue(host));
             var options = new CoordinatorOptions
             {
                 Address = address,

@@ -54,14 +54,8 @@ internal static class ProviderCommand
                 Console.WriteLine($"Connecting to {hubUri}. Press Ctrl+C to drain and stop.");
                 // Not under ct: Ctrl+C asks for a drain (in-flight requests finish), not an abrupt stop.
                 var run = client.RunAsync(CancellationToken.None);
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    Console.WriteLine("Draining: finishing the requests in flight.");
-                }
+                await CommandHost.WaitForShutdownAsync(ct).ConfigureAwait(false);
+                Console.WriteLine("Draining: finishing the requests in flight.");
                 await client.DrainAsync(CancellationToken.None).ConfigureAwait(false);
                 await run.ConfigureAwait(false);
             }

@@ -30,14 +30,7 @@ internal static class ProxyCommand
             var app = ProxyServer.Build(client, http, IPAddress.Loopback, r.GetValue(port));
             await app.StartAsync(ct).ConfigureAwait(false);
             Console.WriteLine($"Sealing proxy for {baseUri} at {app.Urls.First()}/v1 (point any OpenAI client here)");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C: stop below.
-            }
+            await CommandHost.WaitForShutdownAsync(ct).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             return 0;

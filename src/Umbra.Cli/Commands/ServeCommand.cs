@@ -24,8 +24,7 @@ internal static class ServeCommand
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
-            if (!IPAddress.TryParse(r.GetValue(host), out var address))
-                throw new ArgumentException($"--host must be an IP address, such as 127.0.0.1; got '{r.GetValue(host)}'.");
+            var address = CommandHost.ParseHost(r.GetValue(host));
             if (r.GetValue(port) is < IPEndPoint.MinPort or > IPEndPoint.MaxPort)
                 throw new ArgumentException($"--port must be between {IPEndPoint.MinPort} and {IPEndPoint.MaxPort}; got {r.GetValue(port)}.");
             string path = r.GetValue(model)?.FullName ?? DemoModel.EnsureExists();
@@ -35,14 +34,7 @@ internal static class ServeCommand
             await app.StartAsync(ct).ConfigureAwait(false);
             Console.WriteLine($"Serving '{served.Id}' ({m.Config.Architecture}, context {served.Generator.ContextLength}) at {LocalServer.BaseAddress(app)}v1");
             Console.WriteLine("Press Ctrl+C to stop.");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C: shut down cleanly below.
-            }
+            await CommandHost.WaitForShutdownAsync(ct).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
             return 0;
