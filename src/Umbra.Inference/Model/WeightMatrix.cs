@@ -75,4 +75,44 @@ public sealed unsafe class WeightMatrix
             });
         }
     }
+    /// <summary>
+    /// Y = X Wᵀ for <paramref name="count"/> vectors at once: X holds <paramref name="count"/> rows of
+    /// <see cref="Columns"/> values, Y <paramref name="count"/> rows of <see cref="Rows"/> values. Each weight row
+    /// is read once for all the vectors, which is what makes batched prefill and batched decoding cheap.
+    /// </summary>
+    public void MultiplyBatch(ReadOnlySpan<float> x, Span<float> y, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (x.Length < (long)count * Columns || y.Length < (long)count * Rows)
+            throw new ArgumentException($"'{Name}' needs x of {count}×{Columns} and y of {count}×{Rows} values; got {x.Length} and {y.Length}.");
+        if (count == 0)
+            return;
+        if (count == 1)
+        {
+            Multiply(x[..Columns], y[..Rows]);
+            return;
+        }
+        fixed (float* px = x)
+        fixed (float* py = y)
+        {
+            var xp = (nint)px;
+            var yp = (nint)py;
+            void Slice(int start, int end)
+            {
+                // Row-major weight walk: each weight row stays hot in cache while every vector uses it.
+                for (int r = start; r < end; r++)
+                {
+                    for (int v = 0; v < count; v++)
+                        DotKernels.MatVec(Type, _data, RowBytes, (float*)xp + (long)v * Columns, Columns, (float*)yp + (long)v * Rows, r, r + 1);
+                }
+            }
+            var pool = WorkerPool.Shared;
+            if (RowBytes * Rows < ParallelThresholdBytes || pool.Size == 1)
+            {
+                Slice(0, Rows);
+                return;
+            }
+            pool.Run((part, parts) => Slice((int)((long)Rows * part / parts), (int)((long)Rows * (part + 1) / parts)));
+        }
+    }
 }
