@@ -9,7 +9,8 @@ namespace Umbra.Protocol.Sealing;
 /// </summary>
 public sealed class HpkePrivateKey : IDisposable
 {
-    private readonly ECDiffieHellman _ecdh;
+    private readonly ECDiffieHellman? _ecdh;
+    private readonly IP256KeyAgreement? _external;
     private readonly HpkePublicKey _publicKey;
     private volatile bool _disposed;
 
@@ -18,6 +19,27 @@ public sealed class HpkePrivateKey : IDisposable
         _ecdh = ecdh;
         AllowExport = allowExport;
         _publicKey = HpkePublicKey.FromPoint(ecdh.ExportParameters(includePrivateParameters: false).Q);
+    }
+
+    private HpkePrivateKey(IP256KeyAgreement external, HpkePublicKey publicKey)
+    {
+        _external = external;
+        _publicKey = publicKey;
+    }
+
+    /// <summary>Whether the private key is held outside this process's memory (see <see cref="FromAgreement"/>).</summary>
+    public bool IsExternal => _external != null;
+
+    /// <summary>
+    /// An HPKE key whose private half is held by <paramref name="agreement"/> (a TPM or Secure Enclave key). It
+    /// can never be exported; disposing it does not dispose <paramref name="agreement"/>, which its owner keeps.
+    /// </summary>
+    public static HpkePrivateKey FromAgreement(IP256KeyAgreement agreement)
+    {
+        ArgumentNullException.ThrowIfNull(agreement);
+        if (!HpkePublicKey.TryImport(agreement.PublicKey, out var publicKey))
+            throw new ArgumentException("The key agreement's public key is not a valid uncompressed P-256 point.", nameof(agreement));
+        return new HpkePrivateKey(agreement, publicKey);
     }
 
     public HpkeKemId Kem => HpkeKemId.P256HkdfSha256;
@@ -89,7 +111,7 @@ public sealed class HpkePrivateKey : IDisposable
     public byte[] ExportPrivateKey()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!AllowExport)
+        if (!AllowExport || _ecdh == null)
             throw new InvalidOperationException("This HPKE private key was not created with allowExport: true, so its private scalar cannot be exported.");
         var parameters = _ecdh.ExportParameters(includePrivateParameters: true);
         var d = parameters.D ?? throw new CryptographicException("The platform returned no private scalar.");
@@ -105,16 +127,23 @@ public sealed class HpkePrivateKey : IDisposable
     public void Dispose()
     {
         _disposed = true;
-        _ecdh.Dispose();
+        _ecdh?.Dispose();
     }
 
     /// <summary>DH(sk, pk) for DHKEM(P-256): the x-coordinate of sk·pk, 32 bytes. The caller wipes it.</summary>
     internal void Agree(HpkePublicKey peer, Span<byte> destination)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_external != null)
+        {
+            if (destination.Length < P256.ScalarSize)
+                throw new ArgumentException("The shared-secret buffer is too small.", nameof(destination));
+            _external.Agree(peer.Export(), destination[..P256.ScalarSize]);
+            return;
+        }
         using var peerEcdh = peer.CreateEcdh();
         using var peerKey = peerEcdh.PublicKey;
-        var secret = _ecdh.DeriveRawSecretAgreement(peerKey);
+        var secret = _ecdh!.DeriveRawSecretAgreement(peerKey);
         try
         {
             if (secret.Length != P256.ScalarSize)
