@@ -17,6 +17,8 @@ namespace Umbra.Protocol.Hub;
 [JsonDerivedType(typeof(CompleteMessage), "complete")]
 [JsonDerivedType(typeof(ErrorMessage), "error")]
 [JsonDerivedType(typeof(CancelMessage), "cancel")]
+[JsonDerivedType(typeof(ChallengeMessage), "challenge")]
+[JsonDerivedType(typeof(AttestationMessage), "attestation")]
 public record HubMessage
 {
     /// <summary>The hub protocol version this build speaks.</summary>

@@ -13,6 +13,9 @@ public sealed record RegisterMessage : HubMessage
 
     /// <summary>Every sealed-request protocol version the provider can open.</summary>
     [JsonPropertyName("versions")] public IReadOnlyList<int> Versions { get; init; } = [1];
+
+    /// <summary>The provider's signed attestation bundle (docs/ATTESTATION.md); absent from providers that predate attestation.</summary>
+    [JsonPropertyName("attestation")] public SignedBlob? Attestation { get; init; }
 }
 
 /// <summary>Coordinator → provider: registration accepted.</summary>
@@ -53,6 +56,9 @@ public sealed record CompleteMessage : HubMessage
     [JsonPropertyName("handle")] public required string Handle { get; init; }
     [JsonPropertyName("prompt_tokens")] public int PromptTokens { get; init; }
     [JsonPropertyName("completion_tokens")] public int CompletionTokens { get; init; }
+
+    /// <summary>The provider's signed receipt for this response (docs/ATTESTATION.md, "Receipts").</summary>
+    [JsonPropertyName("receipt")] public SignedBlob? Receipt { get; init; }
 }
 
 /// <summary>Either direction: a request failed. <see cref="ContentSent"/> says whether chunks had gone out.</summary>
@@ -68,4 +74,25 @@ public sealed record ErrorMessage : HubMessage
 public sealed record CancelMessage : HubMessage
 {
     [JsonPropertyName("handle")] public required string Handle { get; init; }
+}
+
+/// <summary>
+/// Coordinator → provider: prove liveness and posture now. The provider answers with an
+/// <see cref="AttestationMessage"/> carrying a bundle bound to <see cref="Nonce"/> within <see cref="DeadlineSeconds"/>.
+/// </summary>
+public sealed record ChallengeMessage : HubMessage
+{
+    /// <summary>Fresh random bytes, base64url.</summary>
+    [JsonPropertyName("nonce")] public required string Nonce { get; init; }
+    [JsonPropertyName("deadline_seconds")] public int DeadlineSeconds { get; init; } = 30;
+}
+
+/// <summary>
+/// Provider → coordinator: a signed attestation bundle. With the nonce of a challenge it answers that challenge;
+/// with an empty nonce it announces a change (a rotated key), which the coordinator confirms with a new challenge.
+/// </summary>
+public sealed record AttestationMessage : HubMessage
+{
+    [JsonPropertyName("nonce")] public string Nonce { get; init; } = "";
+    [JsonPropertyName("bundle")] public required SignedBlob Bundle { get; init; }
 }

@@ -18,3 +18,8 @@ public sealed record HardwareInfo(
     [property: JsonPropertyName("cpu")] string Cpu,
     [property: JsonPropertyName("cores")] int Cores,
     [property: JsonPropertyName("memory_bytes")] long MemoryBytes);
+
+/// <summary>A canonical byte string and its signature, both base64url: the transport of bundles and receipts.</summary>
+public sealed record SignedBlob(
+    [property: JsonPropertyName("body")] string Body,
+    [property: JsonPropertyName("signature")] string Signature);

@@ -76,3 +76,24 @@ public sealed class ExternalKeyTests
         public void Agree(ReadOnlySpan<byte> peerPublicKey, Span<byte> sharedX) => throw new InvalidOperationException("never called");
     }
 }
+
+/// <summary>Both ends of a sealed exchange derive the same receipt key, and it differs per recipient and per request.</summary>
+public sealed class ReceiptKeyTests
+{
+    [Fact]
+    public void Client_and_provider_derive_the_same_receipt_key()
+    {
+        using var a = HpkePrivateKey.Generate();
+        using var b = HpkePrivateKey.Generate();
+        var (envelope, pending) = RequestSealer.Seal(SealingTestKit.Body, SealingTestKit.Metadata(), [a.PublicKey, b.PublicKey]);
+        using var _ = pending;
+        using var opened = SealingTestKit.NewOpener().Open(SealedRequestEnvelope.Parse(envelope.ToUtf8Json()), a);
+        Assert.Equal(pending.DeriveReceiptKey(a.PublicKey.KeyId), opened.ReceiptKey);
+        Assert.NotEqual(pending.DeriveReceiptKey(b.PublicKey.KeyId), opened.ReceiptKey);
+        Assert.Null(pending.DeriveReceiptKey("k_unknown"));
+
+        var (_, other) = RequestSealer.Seal(SealingTestKit.Body, SealingTestKit.Metadata(), [a.PublicKey]);
+        using var __ = other;
+        Assert.NotEqual(other.DeriveReceiptKey(a.PublicKey.KeyId), opened.ReceiptKey);
+    }
+}

@@ -12,8 +12,11 @@ public sealed class OpenedRequest : IDisposable
     private bool _disposed;
     private bool _bodyWiped;
 
-    internal OpenedRequest(RequestMetadata metadata, string keyId, byte[] body, ResponseSealer response)
+    private readonly byte[] _receiptKey;
+
+    internal OpenedRequest(RequestMetadata metadata, string keyId, byte[] body, ResponseSealer response, byte[] receiptKey)
     {
+        _receiptKey = receiptKey;
         Metadata = metadata;
         KeyId = keyId;
         _body = body;
@@ -33,6 +36,16 @@ public sealed class OpenedRequest : IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed || _bodyWiped, this);
             return _body;
+        }
+    }
+
+    /// <summary>The key the provider's receipt MACs this request and its response under (a copy; the caller wipes it).</summary>
+    public byte[] ReceiptKey
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return (byte[])_receiptKey.Clone();
         }
     }
 
@@ -57,6 +70,7 @@ public sealed class OpenedRequest : IDisposable
             return;
         _disposed = true;
         CryptographicOperations.ZeroMemory(_body);
+        CryptographicOperations.ZeroMemory(_receiptKey);
         Response.Dispose();
     }
 }

@@ -69,7 +69,7 @@ public sealed class RequestOpener
                 throw Replayed(requestId);
             var salt = RandomNumberGenerator.GetBytes(ResponseKeys.SaltSize);
             var keys = ResponseKeys.Derive(context, requestId, keyId, salt);
-            return new OpenedRequest(metadata, keyId, body, new ResponseSealer(keys, requestId, keyId, salt));
+            return new OpenedRequest(metadata, keyId, body, new ResponseSealer(keys, requestId, keyId, salt), Sealing.ReceiptKey.Derive(context, requestId));
         }
         catch
         {

@@ -50,6 +50,16 @@ public sealed class PendingResponse : IDisposable
         }
     }
 
+    /// <summary>The receipt MAC key for the response of the recipient <paramref name="keyId"/> (docs/ATTESTATION.md, "Receipts"); null when the request was not sealed to it.</summary>
+    public byte[]? DeriveReceiptKey(string keyId)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _contexts.TryGetValue(keyId, out var context) ? ReceiptKey.Derive(context, RequestId) : null;
+        }
+    }
+
     /// <summary>The response keys for <paramref name="keyId"/> and this salt; null when the request was not sealed to that key.</summary>
     internal ResponseKeys? TryDeriveKeys(string keyId, ReadOnlySpan<byte> salt)
     {
