@@ -1,5 +1,14 @@
 using System.CommandLine;
 using Umbra.Cli.Commands;
+using Umbra.Provider.Hardening;
+
+// A provider holds keys that open consumers' prompts: before anything else runs, drop a dangerous environment
+// (LD_PRELOAD, startup hooks, profilers) by re-executing without it, then turn off core dumps and ptrace.
+if (args.Length > 0 && args[0] is "provider" or "up")
+{
+    ProcessHardening.ReexecIfNeeded(args);
+    ProcessHardening.Apply();
+}
 
 var root = new RootCommand("Umbra: private inference on open-weight models.")
 {

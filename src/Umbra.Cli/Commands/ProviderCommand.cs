@@ -26,10 +26,13 @@ internal static class ProviderCommand
         var forwardModel = new Option<string?>("--forward-model") { Description = "The model name the local server knows (with --forward-to)" };
         var token = new Option<string?>("--token") { Description = "The coordinator's provider token (default: UMBRA_PROVIDER_TOKEN)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log each request (never its content)" };
+        var keys = new Option<string>("--keys") { Description = "Where the identity and inference keys live: software (a key file in --data-dir) or tpm", DefaultValueFactory = _ => "software" };
+        var tpm = new Option<string?>("--tpm") { Description = "With --keys tpm: the TPM device (default /dev/tpmrm0) or a swtpm server as host:port" };
+        var rotate = new Option<double>("--rotate-keys-minutes") { Description = "Rotate the inference key this often (0: never)", DefaultValueFactory = _ => 60 };
 
         var cmd = new Command("provider", "Serve sealed requests from a coordinator (built-in engine, or forwarding to a local server)")
         {
-            coordinator, model, id, ctx, dataDir, forwardTo, forwardModel, token, verbose,
+            coordinator, model, id, ctx, dataDir, forwardTo, forwardModel, token, verbose, keys, tpm, rotate,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
@@ -38,7 +41,8 @@ internal static class ProviderCommand
                 CliErrors.AtLeastOne(c, "--ctx-size");
             string directory = r.GetValue(dataDir)?.FullName ?? Path.Combine(DemoModel.DataDirectory, "provider");
             string providerId = ProviderIdentity.LoadOrCreateProviderId(directory);
-            using var keyring = InferenceKeyring.Generate();
+            using var trust = ProviderTrustSetup.Open(r.GetValue(keys)!, directory, r.GetValue(tpm));
+            var keyring = trust.Keyring;
             using var loggerFactory = LoggerFactory.Create(b => b
                 .AddSimpleConsole(o => o.SingleLine = true)
                 .SetMinimumLevel(r.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning));
@@ -48,9 +52,12 @@ internal static class ProviderCommand
                 : Engine(r.GetValue(model), r.GetValue(id), r.GetValue(ctx), r.GetValue(forwardModel), keyring, loggerFactory);
             using (cleanup)
             {
-                var options = new ProviderHubOptions { HubUri = hubUri, ProviderId = providerId, Models = offers, Keys = keyring.Infos, Hardware = HardwareProbe.Describe(), Token = r.GetValue(token) ?? Environment.GetEnvironmentVariable("UMBRA_PROVIDER_TOKEN") };
+                var hardware = HardwareProbe.Describe();
+                var files = r.GetValue(model) is { } file ? new Dictionary<string, string> { [offers[0].Id] = file.FullName } : [];
+                var attestor = trust.CreateAttestor(providerId, offers, files, hardware, TimeSpan.FromMinutes(r.GetValue(rotate)), loggerFactory);
+                var options = new ProviderHubOptions { HubUri = hubUri, ProviderId = providerId, Models = offers, Keys = keyring.Infos, Hardware = hardware, Attestor = attestor, Token = r.GetValue(token) ?? Environment.GetEnvironmentVariable("UMBRA_PROVIDER_TOKEN") };
                 await using var client = new ProviderHubClient(options, handler, TimeProvider.System, loggerFactory.CreateLogger<ProviderHubClient>());
-                Console.WriteLine($"Provider {providerId}: key {keyring.Infos[0].KeyId}, serving {string.Join(", ", offers.Select(o => $"'{o.Id}' (context {o.ContextLength})"))}");
+                Console.WriteLine($"Provider {providerId}: {trust.Keys.Kind} keys, key {keyring.Infos[0].KeyId}, serving {string.Join(", ", offers.Select(o => $"'{o.Id}' (context {o.ContextLength})"))}");
                 Console.WriteLine($"Connecting to {hubUri}. Press Ctrl+C to drain and stop.");
                 // Not under ct: Ctrl+C asks for a drain (in-flight requests finish), not an abrupt stop.
                 var run = client.RunAsync(CancellationToken.None);

@@ -36,7 +36,9 @@ internal static class UpCommand
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(level));
 
             var modelFile = r.GetValue(model) ?? new FileInfo(DemoModel.EnsureExists());
-            using var keyring = InferenceKeyring.Generate();
+            var providerDirectory = Path.Combine(data, "provider");
+            using var trust = ProviderTrustSetup.Open("software", providerDirectory, null);
+            var keyring = trust.Keyring;
             var (handler, offers, engine) = ProviderCommand.Engine(modelFile, r.GetValue(modelId), r.GetValue(ctx), null, keyring, loggers);
             using var _ = engine;
 
@@ -49,13 +51,17 @@ internal static class UpCommand
             var key = await coordinator.Services.GetRequiredService<ApiKeyService>().CreateAsync("umbra up", null, ct).ConfigureAwait(false);
 
             var hub = new Uri($"ws://{baseUrl.Authority}/v1/providers/connect");
+            var providerId = ProviderIdentity.LoadOrCreateProviderId(providerDirectory);
+            var hardware = HardwareProbe.Describe();
+            var attestor = trust.CreateAttestor(providerId, offers, new Dictionary<string, string> { [offers[0].Id] = modelFile.FullName }, hardware, TimeSpan.FromHours(1), loggers);
             var hubOptions = new ProviderHubOptions
             {
                 HubUri = hub,
-                ProviderId = ProviderIdentity.LoadOrCreateProviderId(Path.Combine(data, "provider")),
+                ProviderId = providerId,
                 Models = offers,
                 Keys = keyring.Infos,
-                Hardware = HardwareProbe.Describe(),
+                Hardware = hardware,
+                Attestor = attestor,
                 Token = providerToken,
             };
             await using var provider = new ProviderHubClient(hubOptions, handler, TimeProvider.System, loggers.CreateLogger<ProviderHubClient>());
@@ -66,6 +72,7 @@ internal static class UpCommand
             };
             var run = provider.RunAsync(CancellationToken.None);
             await registered.Task.WaitAsync(TimeSpan.FromSeconds(60), ct).ConfigureAwait(false);
+            await WaitUntilRoutableAsync(baseUrl, ct).ConfigureAwait(false);
 
             Console.WriteLine("Umbra is up on this machine: a coordinator and one provider.");
             Console.WriteLine($"  endpoint:  {baseUrl}v1   (OpenAI-compatible; GET {baseUrl}health answers when ready)");
@@ -83,5 +90,20 @@ internal static class UpCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>The provider is registered; it is routed to once it has answered its first challenge.</summary>
+    private static async Task WaitUntilRoutableAsync(Uri baseUrl, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = baseUrl };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var list = await http.GetStringAsync(new Uri("v1/providers/attestation", UriKind.Relative), timeout.Token).ConfigureAwait(false);
+            if (list.Contains("\"routable\":true", StringComparison.Ordinal))
+                return;
+            await Task.Delay(20, timeout.Token).ConfigureAwait(false);
+        }
     }
 }

@@ -10,7 +10,13 @@ internal sealed record ModelProvider(
     [property: JsonPropertyName("suite")] string Suite,
     [property: JsonPropertyName("in_flight")] int InFlight)
 {
-    /// <summary>The provider's attestation bundle, for the client to verify itself; none is collected yet.</summary>
+    /// <summary>The provider's attestation (its verified bundle and what the coordinator concluded); the client verifies the bundle itself.</summary>
     [JsonPropertyName("attestation")]
-    public string? Attestation => null;
+    public ModelProviderAttestation? Attestation { get; init; }
 }
+
+/// <summary>The provider's last verified bundle and the trust level the coordinator computed (clients recompute it).</summary>
+internal sealed record ModelProviderAttestation(
+    [property: JsonPropertyName("trust_level")] string TrustLevel,
+    [property: JsonPropertyName("bundle")] Umbra.Protocol.Hub.SignedBlob Bundle,
+    [property: JsonPropertyName("bundle_hash")] string? BundleHash);

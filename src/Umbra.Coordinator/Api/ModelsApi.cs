@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Umbra.Coordinator.Routing;
+using Umbra.Protocol.Attestation;
 using Umbra.Protocol.OpenAi;
 
 namespace Umbra.Coordinator.Api;
@@ -30,7 +31,10 @@ internal static class ModelsApi
         var providers = registry.Live().Where(p => p.Serves(model)).OrderBy(p => p.ProviderId, StringComparer.Ordinal).ToList();
         if (providers.Count == 0)
             throw ApiErrors.ModelNotFound(model);
-        var data = providers.SelectMany(p => p.Keys.Select(k => new ModelProvider(p.ProviderId, k.KeyId, k.PublicKey, k.Suite, p.InFlight))).ToList();
+        var data = providers.SelectMany(p => p.Keys.Select(k => new ModelProvider(p.ProviderId, k.KeyId, k.PublicKey, k.Suite, p.InFlight)
+        {
+            Attestation = p.Trust.Bundle is { } bundle ? new ModelProviderAttestation(p.Trust.Level.ToWireName(), bundle, p.Trust.BundleHash) : null,
+        })).ToList();
         return TypedResults.Json(new ModelProviderList(model, data), ApiJsonContext.Default.ModelProviderList);
     }
 }

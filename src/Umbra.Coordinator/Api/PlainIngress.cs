@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Umbra.Coordinator.Hosting;
+using Umbra.Coordinator.Attestation;
 using Umbra.Coordinator.Hub;
 using Umbra.Protocol.OpenAi;
 using Umbra.Protocol.Sealing;
@@ -60,6 +61,7 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
         context.Response.Headers[SealedByHeader] = "coordinator";
         PendingResponse? pending = null;
         JsonDocument? sealedJson = null;
+        string? receiptKeyId = null;
         try
         {
             var summary = new RequestSummary("plain", clientEndpoint, parsed.Model, parsed.Stream);
@@ -71,11 +73,17 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
                 var metadata = RequestMetadata.Create(endpoint, parsed.Model, parsed.MaxTokens, parsed.Stream, route.Key!.HpkeSuite);
                 var request = RequestSealer.Seal(body, metadata, [route.Key.Key]);
                 pending = request.PendingResponse;
+                receiptKeyId = route.Key.KeyId;
                 sealedJson = JsonDocument.Parse(request.Envelope.ToUtf8Json());
                 return sealedJson.RootElement;
             }, ct);
             using var opener = pending!.CreateOpener();
             var relay = dispatched.Relay;
+            TrustHeaders.Apply(context.Response, relay.Provider);
+            // The coordinator sealed this request, so it holds the receipt key anyway; giving it to the client lets the
+            // client check the receipt's MACs against the request and response it has (umbra verify).
+            if (receiptKeyId != null && pending.DeriveReceiptKey(receiptKeyId) is { } receiptKey)
+                context.Response.Headers[TrustHeaders.ReceiptKey] = Convert.ToHexStringLower(receiptKey);
             try
             {
                 await answer(dispatched, opener);
@@ -120,6 +128,8 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
                     }
                     if (!sse.Started)
                         await sse.StartAsync(ct);
+                    if (e.Receipt is { } receipt)
+                        await sse.CommentAsync($"{TrustHeaders.ReceiptComment} {TrustHeaders.Encode(receipt)}", ct);
                     await sse.DoneAsync(ct);
                     ApiLog.Completed(logger, dispatched.Relay.Handle, chunks, e.PromptTokens, e.CompletionTokens);
                     return;
@@ -150,6 +160,8 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
                     ApiLog.Completed(logger, dispatched.Relay.Handle, 1, e.PromptTokens, e.CompletionTokens);
                     context.Response.StatusCode = StatusCodes.Status200OK;
                     context.Response.ContentType = "application/json";
+                    if (e.Receipt is { } receipt)
+                        context.Response.Headers[TrustHeaders.Receipt] = TrustHeaders.Encode(receipt);
                     await context.Response.Body.WriteAsync(response, ct);
                     return;
                 case RelayEventKind.Complete:

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Umbra.Coordinator.Attestation;
 using Umbra.Coordinator.Hosting;
 using Umbra.Coordinator.Hub;
 using Umbra.Protocol.OpenAi;
@@ -34,6 +35,7 @@ internal sealed class SealedIngress(RequestDispatcher dispatcher, CoordinatorOpt
         var summary = new RequestSummary("sealed", endpoint, metadata.Model, metadata.Stream);
         var dispatched = await dispatcher.DispatchAsync(summary, keyIds, _ => document.RootElement, ct);
         var relay = dispatched.Relay;
+        TrustHeaders.Apply(context.Response, relay.Provider);
         try
         {
             if (metadata.Stream)
@@ -65,6 +67,8 @@ internal sealed class SealedIngress(RequestDispatcher dispatcher, CoordinatorOpt
                 case RelayEventKind.Complete:
                     if (!sse.Started)
                         await sse.StartAsync(ct);
+                    if (e.Receipt is { } receipt)
+                        await sse.CommentAsync($"{TrustHeaders.ReceiptComment} {TrustHeaders.Encode(receipt)}", ct);
                     await sse.DoneAsync(ct);
                     ApiLog.Completed(logger, dispatched.Relay.Handle, chunks, e.PromptTokens, e.CompletionTokens);
                     return;
@@ -96,6 +100,8 @@ internal sealed class SealedIngress(RequestDispatcher dispatcher, CoordinatorOpt
                     ApiLog.Completed(logger, dispatched.Relay.Handle, 1, e.PromptTokens, e.CompletionTokens);
                     context.Response.StatusCode = StatusCodes.Status200OK;
                     context.Response.ContentType = ContentType;
+                    if (e.Receipt is { } receipt)
+                        context.Response.Headers[TrustHeaders.Receipt] = TrustHeaders.Encode(receipt);
                     await context.Response.Body.WriteAsync(json, ct);
                     return;
                 case RelayEventKind.Complete:

@@ -36,6 +36,13 @@ internal sealed class SseWriter(HttpResponse response)
         await WriteAsync(json, cancellationToken);
     }
 
+    /// <summary>A comment line (<c>: text</c>), which SSE clients ignore; it carries Umbra's receipt at the end of a stream.</summary>
+    public async Task CommentAsync(string text, CancellationToken cancellationToken)
+    {
+        await response.Body.WriteAsync(System.Text.Encoding.UTF8.GetBytes($": {text}\n\n"), cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
     public async Task DoneAsync(CancellationToken cancellationToken)
     {
         await response.Body.WriteAsync(Done, cancellationToken);

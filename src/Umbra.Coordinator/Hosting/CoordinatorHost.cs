@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Umbra.Coordinator.Admin;
 using Umbra.Coordinator.Api;
 using Umbra.Coordinator.Api.Responses;
+using Umbra.Coordinator.Attestation;
 using Umbra.Coordinator.Hub;
 using Umbra.Coordinator.Routing;
 using Umbra.Coordinator.Store;
@@ -45,8 +46,9 @@ public static class CoordinatorHost
         services.TryAddSingleton(TimeProvider.System);
         services.AddUmbraStore(builder.Configuration);
         services.AddSingleton(options);
-        services.AddSingleton(sp => new ProviderRegistry(sp.GetRequiredService<TimeProvider>(), options.ProviderTimeout, sp.GetRequiredService<ILogger<ProviderRegistry>>()));
+        services.AddSingleton(sp => new ProviderRegistry(sp.GetRequiredService<TimeProvider>(), options.ProviderTimeout, options.MinimumTrust, sp.GetRequiredService<ILogger<ProviderRegistry>>()));
         services.AddSingleton<HubEndpoint>();
+        services.AddSingleton<Attestation.ProviderChallenger>();
         services.AddSingleton<RequestDispatcher>();
         services.AddSingleton<SealedIngress>();
         services.AddSingleton<PlainIngress>();
@@ -55,6 +57,7 @@ public static class CoordinatorHost
         {
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJsonContext.Default);
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, Attestation.AttestationJsonContext.Default);
         });
 
         var app = builder.Build();
@@ -70,6 +73,7 @@ public static class CoordinatorHost
         app.MapProviderHubApi();
         app.MapInferenceApi();
         app.MapModelsApi();
+        app.MapAttestationApi();
         app.MapAdminApi(options);
         // Started means ready: the store migrated before Kestrel began accepting connections.
         app.MapGet("/health", () => TypedResults.Text("ok"));

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Umbra.Protocol.Attestation;
 
 namespace Umbra.Coordinator.Hosting;
 
@@ -59,6 +61,33 @@ public sealed class CoordinatorOptions
 
     /// <summary>How long a freshly connected socket has to send <c>register</c>.</summary>
     public TimeSpan RegistrationTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The lowest trust level (docs/ATTESTATION.md) a provider must prove at its challenges to be routed to.
+    /// <see cref="TrustLevel.None"/> also routes to providers that do not attest at all.
+    /// </summary>
+    public TrustLevel MinimumTrust { get; set; } = TrustLevel.SelfSigned;
+
+    /// <summary>How often each provider is challenged for a fresh bundle (it is also challenged at registration).</summary>
+    public TimeSpan ChallengeInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a provider has to answer a challenge.</summary>
+    public TimeSpan ChallengeDeadline { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Roots a TPM endorsement key certificate must chain to for <see cref="TrustLevel.HardwareCertified"/>.</summary>
+    public X509Certificate2Collection TpmRoots { get; } = [];
+
+    /// <summary>Roots an Apple device-attestation chain must reach for <see cref="TrustLevel.HardwareCertified"/>.</summary>
+    public X509Certificate2Collection AppleRoots { get; } = [];
+
+    /// <summary>The verification policy for one challenge's answer.</summary>
+    internal VerificationPolicy VerificationPolicy(TimeProvider time, byte[] expectedNonce) => new()
+    {
+        TimeProvider = time,
+        ExpectedNonce = expectedNonce,
+        TpmRoots = TpmRoots,
+        AppleRoots = AppleRoots,
+    };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming every problem found.</summary>
     public void Validate()

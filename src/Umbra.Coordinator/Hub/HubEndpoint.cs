@@ -13,7 +13,7 @@ namespace Umbra.Coordinator.Hub;
 /// Serves one provider connection: waits for <c>register</c>, answers <c>registered</c>, then dispatches
 /// heartbeats, chunks and endings until the socket closes, and then fails whatever was in flight on it.
 /// </summary>
-internal sealed class HubEndpoint(ProviderRegistry registry, CoordinatorOptions options, TimeProvider time, ILogger<HubEndpoint> logger)
+internal sealed class HubEndpoint(ProviderRegistry registry, CoordinatorOptions options, Attestation.ProviderChallenger challenger, TimeProvider time, ILogger<HubEndpoint> logger)
 {
     public async Task RunAsync(WebSocket socket, CancellationToken cancellationToken)
     {
@@ -35,7 +35,19 @@ internal sealed class HubEndpoint(ProviderRegistry registry, CoordinatorOptions 
                 HeartbeatSeconds = (int)Math.Ceiling(options.HeartbeatInterval.TotalSeconds),
             }, cancellationToken);
             HubLog.Registered(logger, session.ProviderId, connectionId, session.Models.Count, keys.Count, register.Keys.Count);
-            await ServeAsync(socket, buffer, session, cancellationToken);
+            // Challenged at once and then periodically; until a challenge passes the provider is not routed to
+            // (unless the operator's minimum trust level is none).
+            using var challenges = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var challengeLoop = challenger.RunAsync(session, challenges.Token);
+            try
+            {
+                await ServeAsync(socket, buffer, session, cancellationToken);
+            }
+            finally
+            {
+                await challenges.CancelAsync();
+                await challengeLoop;
+            }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException)
         {

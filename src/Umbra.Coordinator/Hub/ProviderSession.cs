@@ -20,13 +20,14 @@ internal sealed class ProviderSession : IDisposable
     private long _assigned;
     private volatile int _running;
     private volatile int _waiting;
+    private IReadOnlyList<ProviderKey> _keys;
 
     public ProviderSession(string connectionId, RegisterMessage register, IReadOnlyList<ProviderKey> keys, WebSocket socket, TimeProvider time, ILogger logger)
     {
         ConnectionId = connectionId;
         ProviderId = register.ProviderId;
         Models = register.Models.Select(m => m.Id).Distinct(StringComparer.Ordinal).ToArray();
-        Keys = keys;
+        _keys = keys;
         Hardware = register.Hardware;
         _socket = socket;
         _time = time;
@@ -40,7 +41,35 @@ internal sealed class ProviderSession : IDisposable
 
     public IReadOnlyList<string> Models { get; }
 
-    public IReadOnlyList<ProviderKey> Keys { get; }
+    /// <summary>The keys clients can seal to: those announced at registration, then those of the last verified bundle.</summary>
+    public IReadOnlyList<ProviderKey> Keys => Volatile.Read(ref _keys);
+
+    /// <summary>What the provider has proven at its challenges.</summary>
+    public Attestation.ProviderTrust Trust { get; } = new();
+
+    /// <summary>Whether requests may go here: it passed its last challenge at or above <paramref name="minimum"/> (any provider when the minimum is none).</summary>
+    public bool IsRoutable(Protocol.Attestation.TrustLevel minimum) =>
+        minimum == Protocol.Attestation.TrustLevel.None || (Trust.Passing && Trust.Level >= minimum);
+
+    /// <summary>
+    /// Makes the keys of a verified bundle the ones clients seal to. Requests already sent under a retired key are
+    /// unaffected: they travel under their handle, and the provider keeps the old key until they finish.
+    /// </summary>
+    public void ReplaceKeys(IReadOnlyList<Protocol.Attestation.InferenceKeyClaim> claims)
+    {
+        var keys = new List<ProviderKey>();
+        foreach (var claim in claims)
+        {
+            if (Protocol.Sealing.HpkePublicKey.TryImport(claim.PublicKey, out var key)
+                && string.Equals(key.KeyId, claim.KeyId, StringComparison.Ordinal)
+                && Protocol.Sealing.SealingSuites.TryGetSuite(claim.Suite, out var suite)
+                && !keys.Exists(k => k.KeyId == key.KeyId))
+            {
+                keys.Add(new ProviderKey(key.KeyId, System.Buffers.Text.Base64Url.EncodeToString(claim.PublicKey), claim.Suite, key, suite));
+            }
+        }
+        Volatile.Write(ref _keys, keys);
+    }
 
     public HardwareInfo? Hardware { get; }
 
@@ -115,7 +144,10 @@ internal sealed class ProviderSession : IDisposable
                 relay.Post(RelayEvent.Chunk(System.Text.Encoding.UTF8.GetBytes(chunk.Chunk.GetRawText())));
                 break;
             case CompleteMessage complete when _inFlight.TryRemove(complete.Handle, out var relay):
-                relay.End(RelayEvent.Complete(complete.PromptTokens, complete.CompletionTokens));
+                relay.End(RelayEvent.Complete(complete.PromptTokens, complete.CompletionTokens) with { Receipt = complete.Receipt });
+                break;
+            case AttestationMessage attestation:
+                Trust.OnAttestation(attestation);
                 break;
             case ErrorMessage error when _inFlight.TryRemove(error.Handle, out var relay):
                 relay.End(RelayEvent.Failed(error.Code, error.Message));
@@ -152,7 +184,11 @@ internal sealed class ProviderSession : IDisposable
     }
 
     /// <summary>Called once the connection is over; a send racing it fails with <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose() => _sendGate.Dispose();
+    public void Dispose()
+    {
+        _sendGate.Dispose();
+        Trust.Dispose();
+    }
 
     /// <summary>Drops the connection at once (a newer connection of the same provider replaced it).</summary>
     public void Abort() => _socket.Abort();

@@ -16,6 +16,9 @@ internal sealed record RelayEvent(RelayEventKind Kind)
     /// <summary>For <see cref="RelayEventKind.Failed"/>: a message that holds no request content.</summary>
     public string? Message { get; init; }
 
+    /// <summary>For <see cref="RelayEventKind.Complete"/>: the provider's signed receipt, when it sent one.</summary>
+    public Protocol.Hub.SignedBlob? Receipt { get; init; }
+
     public static RelayEvent Chunk(ReadOnlyMemory<byte> json) => new(RelayEventKind.Chunk) { ChunkJson = json };
 
     public static RelayEvent Complete(int promptTokens, int completionTokens) =>

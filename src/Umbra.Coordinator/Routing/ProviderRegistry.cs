@@ -8,7 +8,7 @@ namespace Umbra.Coordinator.Routing;
 /// The providers connected now, one live connection per provider id, and the choice among them: the least
 /// loaded (requests in flight here) live provider of the model that holds a usable key.
 /// </summary>
-internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeout, ILogger<ProviderRegistry> logger)
+internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeout, Umbra.Protocol.Attestation.TrustLevel minimumTrust, ILogger<ProviderRegistry> logger)
 {
     private readonly ConcurrentDictionary<string, ProviderSession> _providers = new(StringComparer.Ordinal);
 
@@ -34,12 +34,15 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
     public void Remove(ProviderSession session) =>
         _providers.TryRemove(new KeyValuePair<string, ProviderSession>(session.ProviderId, session));
 
-    /// <summary>Live providers: those heard from within the provider timeout.</summary>
-    public IEnumerable<ProviderSession> Live()
+    /// <summary>Connected providers heard from within the provider timeout, routable or not (the attestation listing).</summary>
+    public IEnumerable<ProviderSession> Connected()
     {
         var now = time.GetTimestamp();
         return _providers.Values.Where(p => time.GetElapsedTime(p.LastSeenTimestamp, now) <= providerTimeout);
     }
+
+    /// <summary>Live providers: heard from within the provider timeout and passing their challenges at the minimum trust level.</summary>
+    public IEnumerable<ProviderSession> Live() => Connected().Where(p => p.IsRoutable(minimumTrust));
 
     /// <summary>
     /// Picks a provider of <paramref name="model"/>. With <paramref name="keyIds"/> (a sealed request's recipients,

@@ -98,6 +98,10 @@ internal sealed partial class HubConnection
             case ErrorMessage error:
                 CancelFromCoordinator("error", error.Handle);
                 break;
+            case ChallengeMessage challenge when _attestor != null:
+                // Answered off the receive loop: a TPM quote takes a moment, and requests keep flowing meanwhile.
+                _ = AnswerChallengeAsync(challenge);
+                break;
             default:
                 // Unknown types come from newer coordinators; known ones that make no sense here are ignored too.
                 _logger.IgnoredMessage(TypeName(message));

@@ -27,9 +27,14 @@ internal sealed partial class HubConnection : IDisposable
     private bool _closeSent;
     private Task _heartbeat = Task.CompletedTask;
 
+    private readonly IProviderAttestor? _attestor;
+
     public HubConnection(WebSocket socket, IHubRequestHandler handler, TimeProvider time, ILogger logger,
-        Func<bool> isDraining, CancellationToken stopping)
+        Func<bool> isDraining, CancellationToken stopping, IProviderAttestor? attestor = null)
     {
+        _attestor = attestor;
+        if (attestor != null)
+            attestor.Changed += OnAttestorChanged;
         _socket = socket;
         _reader = new HubFrameReader(socket, HubCodec.MaxFrameBytes);
         _handler = handler;
@@ -160,6 +165,8 @@ internal sealed partial class HubConnection : IDisposable
 
     public void Dispose()
     {
+        if (_attestor != null)
+            _attestor.Changed -= OnAttestorChanged;
         Teardown();
         _lifetime.Dispose();
     }
@@ -237,6 +244,8 @@ internal sealed partial class HubConnection : IDisposable
         CompleteMessage => "complete",
         ErrorMessage => "error",
         CancelMessage => "cancel",
+        ChallengeMessage => "challenge",
+        AttestationMessage => "attestation",
         _ => "unknown-type",
     };
 }

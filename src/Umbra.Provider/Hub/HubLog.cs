@@ -75,4 +75,13 @@ internal static partial class HubLog
 
     [LoggerMessage(22, LogLevel.Warning, "The coordinator did not answer the close within the close timeout; connection aborted")]
     public static partial void CloseTimedOut(this ILogger logger);
+
+    [LoggerMessage(23, LogLevel.Warning, "Refused a challenge: {Reason}")]
+    public static partial void ChallengeRefused(this ILogger logger, string reason);
+
+    [LoggerMessage(24, LogLevel.Debug, "Answered the coordinator's challenge with a fresh bundle")]
+    public static partial void ChallengeAnswered(this ILogger logger);
+
+    [LoggerMessage(25, LogLevel.Error, "Could not make an attestation bundle ({ErrorType}): {Detail}")]
+    public static partial void AttestationFailed(this ILogger logger, string errorType, string detail);
 }

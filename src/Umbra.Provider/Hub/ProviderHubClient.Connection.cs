@@ -38,7 +38,7 @@ public sealed partial class ProviderHubClient
         socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : _options.KeepAliveTimeout;
         if (_options.Token is { Length: > 0 } token)
             socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
-        using var connection = new HubConnection(socket, _handler, _time, _logger, () => _draining, stop);
+        using var connection = new HubConnection(socket, _handler, _time, _logger, () => _draining, stop, _attestor);
         try
         {
             await ConnectAsync(socket, stop);
@@ -96,7 +96,12 @@ public sealed partial class ProviderHubClient
 
     private async Task RegisterAsync(HubConnection connection, CancellationToken cancellationToken)
     {
-        var registered = await connection.RegisterAsync(_register, _options.RegistrationTimeout, cancellationToken);
+        var register = _attestor == null ? _register : _register with
+        {
+            Keys = [.. _attestor.CurrentKeys],
+            Attestation = await Task.Run(() => _attestor.Attest([]), cancellationToken),
+        };
+        var registered = await connection.RegisterAsync(register, _options.RegistrationTimeout, cancellationToken);
         // A coordinator may tune the heartbeat; a nonsensical value falls back to the configured one.
         var interval = registered.HeartbeatSeconds > 0 && registered.HeartbeatSeconds <= ProviderHubOptions.MaxDuration.TotalSeconds
             ? TimeSpan.FromSeconds(registered.HeartbeatSeconds)
@@ -105,6 +110,6 @@ public sealed partial class ProviderHubClient
         _acceptedKeyIds = registered.AcceptedKeyIds;
         _backoff.Reset();
         Interlocked.Increment(ref _registrations);
-        _logger.Registered(registered.AcceptedKeyIds.Count, _register.Keys.Count, interval.TotalSeconds);
+        _logger.Registered(registered.AcceptedKeyIds.Count, register.Keys.Count, interval.TotalSeconds);
     }
 }

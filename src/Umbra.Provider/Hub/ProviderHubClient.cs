@@ -18,6 +18,7 @@ public sealed partial class ProviderHubClient : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ReconnectBackoff _backoff;
     private readonly RegisterMessage _register;
+    private readonly IProviderAttestor? _attestor;
     // Cancelled by DrainAsync: ends connecting, registering and backoff waits, which have nothing to drain.
     private readonly CancellationTokenSource _drainRequested = new();
     private readonly TaskCompletionSource _drainSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -51,7 +52,8 @@ public sealed partial class ProviderHubClient : IAsyncDisposable
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _backoff = new ReconnectBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax, random);
-        // Built once: what the provider announces does not change while it runs.
+        _attestor = options.Attestor;
+        // Built once; with an attestor the keys and bundle are filled in afresh at each registration.
         _register = new RegisterMessage
         {
             ProviderId = options.ProviderId,

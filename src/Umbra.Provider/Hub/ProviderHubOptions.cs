@@ -20,6 +20,13 @@ public sealed class ProviderHubOptions
 
     public HardwareInfo? Hardware { get; set; }
 
+    /// <summary>
+    /// Answers the coordinator's challenges with signed bundles and supplies the current keys (overriding
+    /// <see cref="Keys"/>). Without one the provider does not attest, and only a coordinator whose minimum trust
+    /// level is none routes to it.
+    /// </summary>
+    public IProviderAttestor? Attestor { get; set; }
+
     /// <summary>The coordinator's provider token, sent as <c>Authorization: Bearer</c> when joining the hub.</summary>
     public string? Token { get; set; }
 
