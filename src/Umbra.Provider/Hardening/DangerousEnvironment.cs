@@ -29,10 +29,12 @@ public static class DangerousEnvironment
     // .NET runtime and host knobs, read as DOTNET_<knob> or COMPlus_<knob>: code injection (startup hooks,
     // profilers, extra deps), remote control (diagnostic ports, EventPipe) and crash dumps that bypass
     // RLIMIT_CORE (createdump). Compared case-insensitively: the prefixes have been spelled several ways.
+    // The EnableDiagnostics switches are not here: they are the "diagnostics" posture item, and a scrubbed
+    // image gets exactly DOTNET_EnableDiagnostics=0 (see Scrub).
     private static readonly string[] DangerousRuntimeKnobs =
     [
         "STARTUP_HOOKS", "ADDITIONAL_DEPS", "SHARED_STORE", "ENABLE_PROFILING", "PROFILER",
-        "DiagnosticPorts", "EnableDiagnostics", "EnableEventPipe", "EventPipe",
+        "DiagnosticPorts", "EnableEventPipe", "EventPipe",
         "DbgEnableMiniDump", "DbgMiniDump", "CreateDump", "EnableCrashReport",
     ];
 
@@ -49,14 +51,21 @@ public static class DangerousEnvironment
             if (name.StartsWith(prefix, StringComparison.Ordinal))
                 return true;
         }
+        return IsRuntimeKnob(name, DangerousRuntimeKnobs);
+    }
+
+    private static bool IsDiagnosticsSwitch(string name) => IsRuntimeKnob(name, ["EnableDiagnostics"]);
+
+    private static bool IsRuntimeKnob(string name, string[] knobs)
+    {
         foreach (var prefix in RuntimePrefixes)
         {
             if (!name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
                 continue;
             var knob = name.AsSpan(prefix.Length);
-            foreach (var dangerous in DangerousRuntimeKnobs)
+            foreach (var candidate in knobs)
             {
-                if (knob.StartsWith(dangerous, StringComparison.OrdinalIgnoreCase))
+                if (knob.StartsWith(candidate, StringComparison.OrdinalIgnoreCase))
                     return true;
             }
         }
@@ -91,7 +100,7 @@ public static class DangerousEnvironment
 
     /// <summary>
     /// The environment a scrubbed image starts with: <paramref name="environment"/> without any dangerous
-    /// variable, with DOTNET_EnableDiagnostics=0 and the marker set to <paramref name="processId"/>.
+    /// variable or diagnostics switch, then DOTNET_EnableDiagnostics=0 and the marker set to <paramref name="processId"/>.
     /// </summary>
     public static SortedDictionary<string, string> Scrub(IReadOnlyDictionary<string, string> environment, int processId)
     {
@@ -99,7 +108,7 @@ public static class DangerousEnvironment
         var scrubbed = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, value) in environment)
         {
-            if (!IsDangerous(name))
+            if (!IsDangerous(name) && !IsDiagnosticsSwitch(name))
                 scrubbed[name] = value;
         }
         scrubbed[DiagnosticsVariable] = "0";

@@ -92,24 +92,7 @@ public static class PostureProbe
         if (!DangerousEnvironment.DiagnosticsDisabled(environment))
             return Enabled;
         // Belt and braces: the runtime's diagnostic server listens on $TMPDIR/dotnet-diagnostic-<pid>-*-socket.
-        return OperatingSystem.IsWindows() || !DiagnosticSocketExists() ? Disabled : Enabled;
-    }
-
-    private static bool DiagnosticSocketExists()
-    {
-        try
-        {
-            string pattern = $"dotnet-diagnostic-{System.Environment.ProcessId}-*-socket";
-            return Directory.EnumerateFileSystemEntries(Path.GetTempPath(), pattern).Any();
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return false;
-        }
+        return OperatingSystem.IsWindows() || !DiagnosticSocket.Find(System.Environment.ProcessId).Any() ? Disabled : Enabled;
     }
 
     private static string ReadStartupHooks(Dictionary<string, string> environment)

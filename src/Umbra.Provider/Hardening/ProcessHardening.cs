@@ -26,7 +26,11 @@ public static class ProcessHardening
         int pid = Environment.ProcessId;
 
         if (initial.TryGetValue(DangerousEnvironment.MarkerVariable, out var marker) && marker == pid.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            if (DangerousEnvironment.DiagnosticsDisabled(initial))
+                DiagnosticSocket.DeleteStale(pid);
             return new(ReexecStatus.AlreadyReexecuted, dangerous, dangerous.Count == 0 ? "running in the scrubbed image" : "re-executed, yet dangerous variables are still set");
+        }
         if (dangerous.Count == 0 && DangerousEnvironment.DiagnosticsDisabled(initial))
             return new(ReexecStatus.NotNeeded, dangerous, "environment already clean, diagnostics disabled");
         if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
