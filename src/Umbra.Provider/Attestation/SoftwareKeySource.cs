@@ -65,6 +65,9 @@ public sealed class SoftwareKeySource : IProviderKeySource
         return new SoftwareKeySource(signer);
     }
 
+    /// <summary>A source whose identity key lives only in memory: a new identity each run (tests, throwaway providers).</summary>
+    public static SoftwareKeySource Ephemeral() => new(SoftwareAttestationSigner.Generate());
+
     public HpkePrivateKey CreateInferenceKey() => HpkePrivateKey.Generate();
 
     public void Dispose() => _identity.Dispose();

@@ -49,6 +49,8 @@ internal sealed class TestCoordinator : IAsyncDisposable
             AdminToken = AdminToken,
             RateLimitPerSecond = 1000,
             RateLimitBurst = 1000,
+            // Most tests speak the hub protocol by hand (raw sockets) and do not attest; AttestationTests raise it.
+            MinimumTrust = Umbra.Protocol.Attestation.TrustLevel.None,
         };
         configure?.Invoke(options);
         var logs = new CapturingLoggerProvider();

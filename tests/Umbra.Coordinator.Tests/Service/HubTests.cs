@@ -55,6 +55,13 @@ public sealed class HubTests
             // The second key claims an id that is not its point's: refused.
             Assert.Equal([key.PublicKey.KeyId], registered.RootElement.GetProperty("accepted_key_ids").EnumerateArray().Select(e => e.GetString()));
         }
+        // Registration is followed at once by a liveness challenge; this provider does not attest (the test
+        // coordinator's minimum trust is none), so it is still routed to.
+        using (var challenge = await ReceiveAsync(socket))
+        {
+            Assert.Equal("challenge", challenge.RootElement.GetProperty("type").GetString());
+            Assert.Equal(43, challenge.RootElement.GetProperty("nonce").GetString()!.Length);
+        }
         await SendAsync(socket, """{"type":"telemetry","v":2,"gpu_temp":71}""");
         await SendAsync(socket, "not json at all");
         await SendAsync(socket, """{"type":"heartbeat","v":1,"running":0,"waiting":0,"tokens_per_second":55.5}""");
