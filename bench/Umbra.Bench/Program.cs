@@ -3,7 +3,8 @@ using Umbra.Bench;
 
 // `dotnet run -c Release --project bench/Umbra.Bench -- engine M.gguf [prompt-tokens] [gen-tokens]`
 // `dotnet run -c Release --project bench/Umbra.Bench -- network M.gguf [runs]`
-// prints the end-to-end figures; any other arguments go to BenchmarkDotNet's kernel suites.
+// prints the end-to-end figures; any other arguments go to BenchmarkDotNet's suites (kernels, sealing,
+// attestation: `-- --filter '*Attestation*'`), which it finds in this assembly.
 if (args.Length >= 2 && args[0] == "engine")
     return EngineHarness.Run(args[1..]);
 if (args.Length >= 2 && args[0] == "network")
