@@ -59,8 +59,12 @@ public sealed partial class TpmKeyProvider
             var quote = _client.Quote(Ensure(_attestationKey, null, cancellationToken), digest, _pcrs, cancellationToken);
             var values = _client.PcrRead(_pcrs, cancellationToken);
             var info = TpmAttestInfo.Parse(quote.Attest, "TPM2_Quote");
-            if (info.Type != TpmSt.AttestQuote || !info.ExtraData.AsSpan().SequenceEqual(digest) || !info.QuotedPcrs.SequenceEqual(_pcrs))
-                throw TpmException.Malformed("TPM2_Quote", "the quote does not carry the requested type, qualifying data or PCR selection");
+            if (info.Type != TpmSt.AttestQuote || !info.ExtraData.AsSpan().SequenceEqual(digest))
+                throw TpmException.Malformed("TPM2_Quote", "the quote does not carry the requested type or qualifying data");
+            if (!info.QuotedPcrs.SequenceEqual(_pcrs))
+                throw new TpmException(
+                    $"TPM2_Quote covers SHA-256 PCRs [{string.Join(",", info.QuotedPcrs)}] instead of [{string.Join(",", _pcrs)}]: is the SHA-256 PCR bank active on this TPM?",
+                    "TPM2_Quote");
             byte[] concatenated = [.. values.Values.SelectMany(v => v)];
             if (SHA256.HashData(concatenated).AsSpan().SequenceEqual(info.PcrDigest))
                 return (quote, [.. values.Select(kv => new TpmPcrValue(kv.Key, kv.Value))]);
