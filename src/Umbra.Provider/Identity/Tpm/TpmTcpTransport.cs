@@ -30,10 +30,18 @@ internal sealed class TpmTcpTransport : ITpmTransport
     public static TpmTcpTransport Connect(string endpoint, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var (host, port) = ParseEndpoint(endpoint);
-        IPAddress address = IPAddress.TryParse(host, out var literal)
-            ? literal
-            : Dns.GetHostAddresses(host).FirstOrDefault()
-              ?? throw new TpmException($"The swtpm host '{host}' has no address.", "connect");
+        IPAddress address;
+        try
+        {
+            address = IPAddress.TryParse(host, out var literal)
+                ? literal
+                : Dns.GetHostAddresses(host).FirstOrDefault()
+                  ?? throw new TpmException($"The swtpm host '{host}' has no address.", "connect");
+        }
+        catch (SocketException e)
+        {
+            throw new TpmException($"Cannot resolve the swtpm host '{host}': {e.SocketErrorCode}.", "connect", inner: e);
+        }
         var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
