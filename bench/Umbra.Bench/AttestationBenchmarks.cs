@@ -38,7 +38,7 @@ public class AttestationBenchmarks
     [Benchmark(Description = "decode bundle body")]
     public int Decode() => BundleEncoding.Decode(_tpm.Body).Claims.InferenceKeys.Count;
 
-    private static AttestationClaims Claims(IAttestationSigner signer)
+    private static AttestationClaims Claims(SoftwareAttestationSigner signer)
     {
         InferenceKeyClaim Key()
         {
