@@ -50,7 +50,7 @@ public class AttestationBenchmarks
             "bench-provider", signer.PublicKey, [Key(), Key()],
             new Measurement(SHA256.HashData("exe"u8), assemblies),
             new Posture([new PostureItem(PostureVocabulary.CoreDumps, "disabled"), new PostureItem(PostureVocabulary.Tracer, "none")]),
-            new HardwareInfo("bench cpu", 16, 64L << 30),
+            new HardwareClaim("bench cpu", 16, 64L << 30),
             [new ModelClaim("llama-3.2-1b", SHA256.HashData("w"u8))],
             Now.ToUnixTimeMilliseconds(), []);
     }

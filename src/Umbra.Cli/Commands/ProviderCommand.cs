@@ -55,6 +55,8 @@ internal static class ProviderCommand
                 var hardware = HardwareProbe.Describe();
                 var files = r.GetValue(model) is { } file ? new Dictionary<string, string> { [offers[0].Id] = file.FullName } : [];
                 var attestor = trust.CreateAttestor(providerId, offers, files, hardware, TimeSpan.FromMinutes(r.GetValue(rotate)), loggerFactory);
+                if (handler is SealedRequestHandler sealedHandler)
+                    sealedHandler.Receipts = attestor;
                 var options = new ProviderHubOptions { HubUri = hubUri, ProviderId = providerId, Models = offers, Keys = keyring.Infos, Hardware = hardware, Attestor = attestor, Token = r.GetValue(token) ?? Environment.GetEnvironmentVariable("UMBRA_PROVIDER_TOKEN") };
                 await using var client = new ProviderHubClient(options, handler, TimeProvider.System, loggerFactory.CreateLogger<ProviderHubClient>());
                 Console.WriteLine($"Provider {providerId}: {trust.Keys.Kind} keys, key {keyring.Infos[0].KeyId}, serving {string.Join(", ", offers.Select(o => $"'{o.Id}' (context {o.ContextLength})"))}");

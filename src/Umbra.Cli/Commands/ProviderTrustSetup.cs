@@ -54,7 +54,7 @@ internal sealed class ProviderTrustSetup : IDisposable
             ? ModelMeasurement.HashFile(path, null, CancellationToken.None)
             : new byte[32])).ToList();
         Attestor = new ProviderAttestor(providerId, Keys, Keyring, ProviderAttestor.MeasureRuntime(),
-            new Protocol.Attestation.HardwareInfo(hardware.Cpu, (uint)Math.Max(0, hardware.Cores), hardware.MemoryBytes),
+            new Protocol.Attestation.HardwareClaim(hardware.Cpu, (uint)Math.Max(0, hardware.Cores), hardware.MemoryBytes),
             models, TimeProvider.System, loggers.CreateLogger<ProviderAttestor>());
         if (rotation > TimeSpan.Zero)
             Attestor.StartRotation(rotation, TimeSpan.FromMinutes(15));

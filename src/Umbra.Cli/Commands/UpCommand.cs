@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Umbra.Coordinator.ApiKeys;
 using Umbra.Coordinator.Hosting;
+using Umbra.Provider.Engine;
 using Umbra.Provider.Hub;
 using Umbra.Provider.Identity;
 
@@ -54,6 +55,8 @@ internal static class UpCommand
             var providerId = ProviderIdentity.LoadOrCreateProviderId(providerDirectory);
             var hardware = HardwareProbe.Describe();
             var attestor = trust.CreateAttestor(providerId, offers, new Dictionary<string, string> { [offers[0].Id] = modelFile.FullName }, hardware, TimeSpan.FromHours(1), loggers);
+            if (handler is SealedRequestHandler sealedHandler)
+                sealedHandler.Receipts = attestor;
             var hubOptions = new ProviderHubOptions
             {
                 HubUri = hub,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Umbra.Coordinator.Hub;
 using Umbra.Coordinator.Routing;
+using Umbra.Protocol.Attestation;
 using Umbra.Protocol.OpenAi;
 
 namespace Umbra.Coordinator.Api;
@@ -28,7 +29,12 @@ internal sealed class RequestDispatcher(ProviderRegistry registry, Hosting.Coord
             {
                 if (lastFailure != null)
                     throw ProviderErrors.ToApi(lastFailure);
-                throw route.Outcome == RouteOutcome.UnknownModel ? ApiErrors.ModelNotFound(summary.Model) : NoRecipient(summary.Model);
+                throw route.Outcome switch
+                {
+                    RouteOutcome.UnknownModel => ApiErrors.ModelNotFound(summary.Model),
+                    RouteOutcome.Untrusted => Untrusted(summary.Model),
+                    _ => NoRecipient(summary.Model),
+                };
             }
             var provider = route.Provider;
             tried.Add(provider.ConnectionId);
@@ -61,6 +67,11 @@ internal sealed class RequestDispatcher(ProviderRegistry registry, Hosting.Coord
             return new Dispatched(relay, first, options.IdleEventTimeout);
         }
     }
+
+    private ApiException Untrusted(string model) => new(503,
+        $"Providers of '{model}' are connected, but none has proven trust level {options.MinimumTrust.ToWireName()} (this coordinator's minimum) at its last challenge; "
+        + "nothing was sent. GET /v1/providers/attestation shows each provider's level and last challenge.",
+        null, "insufficient_trust", "server_error");
 
     private static ApiException NoRecipient(string model) => new(409,
         $"No online provider of '{model}' holds a key this request is sealed to. Fetch GET /v1/models/{model}/providers and seal the request again.",

@@ -53,7 +53,7 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
     {
         var serving = Live().Where(p => p.Serves(model)).ToList();
         if (serving.Count == 0)
-            return new Route(RouteOutcome.UnknownModel);
+            return new Route(Connected().Any(p => p.Serves(model)) ? RouteOutcome.Untrusted : RouteOutcome.UnknownModel);
         ProviderSession? best = null;
         ProviderKey? bestKey = null;
         foreach (var provider in serving)

@@ -10,4 +10,7 @@ internal enum RouteOutcome
 
     /// <summary>Providers serve the model, but none holds a key the request is sealed to (or all were tried).</summary>
     NoRecipient,
+
+    /// <summary>Providers of the model are connected, but none has passed its challenge at the minimum trust level.</summary>
+    Untrusted,
 }

@@ -15,21 +15,22 @@ namespace Umbra.Provider.Attestation;
 /// the inference key on a schedule: the new key is announced (and attested by the coordinator's next
 /// challenge) while the old one stays in the keyring for the requests already sealed to it.
 /// </summary>
-public sealed class ProviderAttestor : IProviderAttestor, IDisposable
+public sealed class ProviderAttestor : IProviderAttestor, IReceiptIssuer, IDisposable
 {
     private readonly string _providerId;
     private readonly IProviderKeySource _keys;
     private readonly InferenceKeyring _keyring;
     private readonly Measurement _measurement;
-    private readonly Protocol.Attestation.HardwareInfo _hardware;
+    private readonly Protocol.Attestation.HardwareClaim _hardware;
     private readonly IReadOnlyList<ModelClaim> _models;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private ITimer? _rotation;
+    private byte[] _lastBundleHash = [];
 
     public ProviderAttestor(string providerId, IProviderKeySource keys, InferenceKeyring keyring, Measurement measurement,
-        Protocol.Attestation.HardwareInfo hardware, IReadOnlyList<ModelClaim> models, TimeProvider? time = null, ILogger? logger = null)
+        Protocol.Attestation.HardwareClaim hardware, IReadOnlyList<ModelClaim> models, TimeProvider? time = null, ILogger? logger = null)
     {
         _providerId = providerId;
         _keys = keys;
@@ -72,7 +73,18 @@ public sealed class ProviderAttestor : IProviderAttestor, IDisposable
             _time.GetUtcNow().ToUnixTimeMilliseconds(),
             nonce.ToArray());
         var bundle = BundleSigner.Create(claims, _keys.Identity, _keys.Evidence);
+        Volatile.Write(ref _lastBundleHash, bundle.Hash.ToArray());
         return new SignedBlob(Base64Url.EncodeToString(bundle.Body), Base64Url.EncodeToString(bundle.Signature));
+    }
+
+    /// <summary>Signs a receipt naming the last bundle made (the one the coordinator verified at its last challenge).</summary>
+    public SignedBlob Issue(string requestId, string model, byte[] requestMac, byte[] responseMac, int promptTokens, int completionTokens)
+    {
+        var weights = _models.FirstOrDefault(m => string.Equals(m.Id, model, StringComparison.Ordinal))?.WeightsSha256 ?? [];
+        var claims = new ReceiptClaims(requestId, _providerId, model, weights, requestMac, responseMac,
+            (uint)Math.Max(0, promptTokens), (uint)Math.Max(0, completionTokens), Volatile.Read(ref _lastBundleHash), _time.GetUtcNow().ToUnixTimeMilliseconds());
+        var receipt = ReceiptSigner.Create(claims, _keys.Identity);
+        return new SignedBlob(Base64Url.EncodeToString(receipt.Body), Base64Url.EncodeToString(receipt.Signature));
     }
 
     /// <summary>Rotates the inference key every <paramref name="interval"/>; the old key serves its requests for <paramref name="grace"/> more.</summary>

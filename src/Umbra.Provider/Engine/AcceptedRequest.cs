@@ -7,8 +7,14 @@ namespace Umbra.Provider.Engine;
 /// <summary>
 /// A request opened, checked and parsed, its plaintext body already wiped. Dispose wipes the response keys.
 /// </summary>
-internal sealed class AcceptedRequest(OpenedRequest opened, ParsedRequest parsed, JsonElement? body) : IDisposable
+internal sealed class AcceptedRequest(OpenedRequest opened, ParsedRequest parsed, JsonElement? body, byte[] requestMac) : IDisposable
 {
+    /// <summary>HMAC-SHA256 of the request body as sealed, under the receipt key (docs/ATTESTATION.md, "Receipts").</summary>
+    public byte[] RequestMac { get; } = requestMac;
+
+    /// <summary>The receipt MAC key (a copy the caller wipes).</summary>
+    public byte[] ReceiptKey => opened.ReceiptKey;
+
     public RequestMetadata Metadata => opened.Metadata;
 
     public ParsedRequest Parsed { get; } = parsed;

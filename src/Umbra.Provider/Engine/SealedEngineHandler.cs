@@ -59,7 +59,7 @@ public sealed class SealedEngineHandler : SealedRequestHandler
         var final = parsed.Stream
             ? await StreamAsync(served.Generator, generation, parsed, payloads, response, cancellationToken).ConfigureAwait(false)
             : await WholeAsync(served.Generator, generation, payloads, response, cancellationToken).ConfigureAwait(false);
-        await response.Writer.CompleteAsync(final.PromptTokens, final.CompletionTokens, cancellationToken).ConfigureAwait(false);
+        await response.CompleteAsync(final.PromptTokens, final.CompletionTokens, cancellationToken).ConfigureAwait(false);
         Logger.Served(request.Handle, final.PromptTokens, final.CompletionTokens, response.Chunks);
     }
 

@@ -29,6 +29,9 @@ public abstract class SealedRequestHandler : IHubRequestHandler
 
     private protected ILogger Logger { get; }
 
+    /// <summary>Signs a receipt for every completed response (docs/ATTESTATION.md, "Receipts"); none when null.</summary>
+    public Attestation.IReceiptIssuer? Receipts { get; set; }
+
     /// <summary>Whether <paramref name="model"/> (the envelope's model name) is served here.</summary>
     protected abstract bool Serves(string model);
 
@@ -46,7 +49,8 @@ public abstract class SealedRequestHandler : IHubRequestHandler
         try
         {
             accepted = Accept(request);
-            await ServeAsync(request, accepted, new SealedResponse(response, accepted.Sealer), cancellationToken).ConfigureAwait(false);
+            using var sealedResponse = new SealedResponse(response, accepted, Receipts);
+            await ServeAsync(request, accepted, sealedResponse, cancellationToken).ConfigureAwait(false);
         }
         catch (RequestRefusedException e)
         {
@@ -82,7 +86,15 @@ public abstract class SealedRequestHandler : IHubRequestHandler
                 throw new RequestRefusedException(ProviderErrorCodes.UnsupportedEndpoint, $"This provider does not serve the '{metadata.Endpoint}' endpoint yet.");
             var (parsed, body) = Parse(opened, KeepsBody);
             CheckBinding(parsed, metadata);
-            return new AcceptedRequest(opened, parsed, body);
+            var key = opened.ReceiptKey;
+            try
+            {
+                return new AcceptedRequest(opened, parsed, body, Umbra.Protocol.Attestation.ReceiptMac.Compute(key, opened.Body.Span));
+            }
+            finally
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(key);
+            }
         }
         catch
         {

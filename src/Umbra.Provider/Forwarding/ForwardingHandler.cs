@@ -43,7 +43,7 @@ public sealed class ForwardingHandler : SealedRequestHandler, IDisposable
         var usage = accepted.Parsed.Stream
             ? await RelayStreamAsync(upstream, accepted.Metadata.Model, response, cancellationToken).ConfigureAwait(false)
             : await RelayWholeAsync(upstream, accepted.Metadata.Model, response, cancellationToken).ConfigureAwait(false);
-        await response.Writer.CompleteAsync(usage.Prompt, usage.Completion, cancellationToken).ConfigureAwait(false);
+        await response.CompleteAsync(usage.Prompt, usage.Completion, cancellationToken).ConfigureAwait(false);
         Logger.Served(request.Handle, usage.Prompt, usage.Completion, response.Chunks);
     }
 

@@ -46,11 +46,15 @@ public sealed class HubResponseWriter
         await SendAsync(new ChunkMessage { Handle = Handle, Chunk = json.RootElement.Clone() }, cancellationToken);
     }
 
-    public ValueTask CompleteAsync(int promptTokens, int completionTokens, CancellationToken cancellationToken = default)
+    public ValueTask CompleteAsync(int promptTokens, int completionTokens, CancellationToken cancellationToken = default) =>
+        CompleteAsync(promptTokens, completionTokens, null, cancellationToken);
+
+    /// <summary>Completes the response with the provider's signed <paramref name="receipt"/> for it.</summary>
+    public ValueTask CompleteAsync(int promptTokens, int completionTokens, SignedBlob? receipt, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(promptTokens);
         ArgumentOutOfRangeException.ThrowIfNegative(completionTokens);
-        return FinishAsync(new CompleteMessage { Handle = Handle, PromptTokens = promptTokens, CompletionTokens = completionTokens }, cancellationToken);
+        return FinishAsync(new CompleteMessage { Handle = Handle, PromptTokens = promptTokens, CompletionTokens = completionTokens, Receipt = receipt }, cancellationToken);
     }
 
     /// <summary>Fails the request with an OpenAI-style error code; <paramref name="message"/> must hold no request content.</summary>

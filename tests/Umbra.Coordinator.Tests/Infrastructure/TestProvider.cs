@@ -31,7 +31,8 @@ internal sealed class TestProvider : IAsyncDisposable
 
     public TestProviderHandler Handler { get; }
 
-    public static async Task<TestProvider> StartAsync(TestCoordinator coordinator, string id, string model = "test-model", string? token = null)
+    public static async Task<TestProvider> StartAsync(TestCoordinator coordinator, string id, string model = "test-model", string? token = null,
+        Func<HpkePrivateKey, IProviderAttestor>? attestor = null)
     {
         var key = HpkePrivateKey.Generate();
         var handler = new TestProviderHandler(id, key);
@@ -43,6 +44,7 @@ internal sealed class TestProvider : IAsyncDisposable
             Keys = [new InferenceKeyInfo(key.PublicKey.KeyId, Base64Url.EncodeToString(key.PublicKey.Export()), SealingSuites.Aes256GcmName)],
             Hardware = new HardwareInfo("test cpu", 2, 1L << 30),
             Token = token,
+            Attestor = attestor?.Invoke(key),
         };
         var provider = new TestProvider(id, key, new ProviderHubClient(options, handler), handler);
         using var timeout = new CancellationTokenSource(TestTimeouts.Request);

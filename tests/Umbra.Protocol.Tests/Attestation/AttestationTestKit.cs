@@ -25,7 +25,7 @@ internal static class AttestationTestKit
         InferenceKeys: [.. keys ?? [KeyClaim(HpkePrivateKey.Generate())]],
         Measurement: new Measurement(Sha("umbra"), [new AssemblyMeasurement("Umbra.Provider", Sha("p")), new AssemblyMeasurement("Umbra.Protocol", Sha("q"))]),
         Posture: new Posture([new PostureItem(PostureVocabulary.CoreDumps, "disabled"), new PostureItem(PostureVocabulary.Tracer, "none")]),
-        Hardware: new HardwareInfo("Test CPU", 8, 16L << 30),
+        Hardware: new HardwareClaim("Test CPU", 8, 16L << 30),
         Models: [new ModelClaim("llama-3.2-1b", Sha("weights"))],
         TimestampUnixMs: (at ?? Now).ToUnixTimeMilliseconds(),
         Nonce: nonce ?? []);

@@ -11,7 +11,7 @@ public class BundleEncodingTests
         InferenceKeys: [new InferenceKeyClaim("k", [0x04, .. Enumerable.Repeat((byte)0x03, 32), .. Enumerable.Repeat((byte)0x04, 32)], "s", 0x10)],
         Measurement: new Measurement(Enumerable.Repeat((byte)0xAA, 32).ToArray(), [new AssemblyMeasurement("a", Enumerable.Repeat((byte)0xBB, 32).ToArray())]),
         Posture: new Posture([new PostureItem("x", "y")]),
-        Hardware: new HardwareInfo("c", 2, 3),
+        Hardware: new HardwareClaim("c", 2, 3),
         Models: [],
         TimestampUnixMs: 0x0102030405060708,
         Nonce: [0x09]);
@@ -63,7 +63,7 @@ public class BundleEncodingTests
         Assert.Equal(0x10, claims.InferenceKeys[0].NotAfterUnixMs);
         Assert.Equal("a", Assert.Single(claims.Measurement.Assemblies).Name);
         Assert.Equal("y", claims.Posture["x"]);
-        Assert.Equal(new HardwareInfo("c", 2, 3), claims.Hardware);
+        Assert.Equal(new HardwareClaim("c", 2, 3), claims.Hardware);
         Assert.Empty(claims.Models);
         Assert.Equal(0x0102030405060708, claims.TimestampUnixMs);
         Assert.Equal([0x09], claims.Nonce);

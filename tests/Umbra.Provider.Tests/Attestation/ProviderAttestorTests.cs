@@ -13,7 +13,7 @@ namespace Umbra.Provider.Tests.Attestation;
 public sealed class ProviderAttestorTests
 {
     internal static ProviderAttestor Attestor(IProviderKeySource keys, InferenceKeyring keyring) =>
-        new("prov-test", keys, keyring, ProviderAttestor.MeasureRuntime(), new Umbra.Protocol.Attestation.HardwareInfo("test cpu", 2, 1L << 30),
+        new("prov-test", keys, keyring, ProviderAttestor.MeasureRuntime(), new Umbra.Protocol.Attestation.HardwareClaim("test cpu", 2, 1L << 30),
             [new ModelClaim("test-model", new byte[32])]);
 
     internal static VerificationResult Verify(SignedBlob blob, byte[] nonce, X509Certificate2Collection? tpmRoots = null) =>

@@ -19,7 +19,7 @@ public sealed record AttestationClaims(
     IReadOnlyList<InferenceKeyClaim> InferenceKeys,
     Measurement Measurement,
     Posture Posture,
-    HardwareInfo Hardware,
+    HardwareClaim Hardware,
     IReadOnlyList<ModelClaim> Models,
     long TimestampUnixMs,
     byte[] Nonce)

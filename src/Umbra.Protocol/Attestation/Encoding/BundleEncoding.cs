@@ -136,7 +136,7 @@ public static class BundleEncoding
 
         var claims = new AttestationClaims(
             providerId, identityKey, keys, new Measurement(executable, assemblies), new Posture(posture),
-            new HardwareInfo(cpu, cores, memory), models, timestamp, nonce);
+            new HardwareClaim(cpu, cores, memory), models, timestamp, nonce);
         return new DecodedBody(claims, new PlatformEvidence(kind, data), bindingLength);
     }
 
