@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Umbra.Inference.Gguf;
 using Umbra.Inference.Tensors;
 
@@ -57,24 +59,9 @@ public sealed unsafe class WeightMatrix
             throw new ArgumentException($"'{Name}' needs x of {Columns} and y of {Rows} values; got {x.Length} and {y.Length}.");
         fixed (float* px = x)
         fixed (float* py = y)
-        {
-            long bytes = RowBytes * Rows;
-            var pool = WorkerPool.Shared;
-            if (bytes < ParallelThresholdBytes || pool.Size == 1)
-            {
-                DotKernels.MatVec(Type, _data, RowBytes, px, Columns, py, 0, Rows);
-                return;
-            }
-            var xp = (nint)px;
-            var yp = (nint)py;
-            pool.Run((part, parts) =>
-            {
-                int start = (int)((long)Rows * part / parts);
-                int end = (int)((long)Rows * (part + 1) / parts);
-                DotKernels.MatVec(Type, _data, RowBytes, (float*)xp, Columns, (float*)yp, start, end);
-            });
-        }
+            Product(px, py, 1);
     }
+
     /// <summary>
     /// Y = X Wᵀ for <paramref name="count"/> vectors at once: X holds <paramref name="count"/> rows of
     /// <see cref="Columns"/> values, Y <paramref name="count"/> rows of <see cref="Rows"/> values. Each weight row
@@ -87,32 +74,103 @@ public sealed unsafe class WeightMatrix
             throw new ArgumentException($"'{Name}' needs x of {count}×{Columns} and y of {count}×{Rows} values; got {x.Length} and {y.Length}.");
         if (count == 0)
             return;
-        if (count == 1)
-        {
-            Multiply(x[..Columns], y[..Rows]);
-            return;
-        }
         fixed (float* px = x)
         fixed (float* py = y)
+            Product(px, py, count);
+    }
+
+    /// <summary>
+    /// Quantizes the activations once (for quantized weights), then splits the rows across the worker pool; every
+    /// part walks its rows against all the vectors. Allocates nothing once the calling thread's scratch is sized.
+    /// </summary>
+    private void Product(float* x, float* y, int count)
+    {
+        var format = QuantizedActivations.FormatFor(Type);
+        byte* xq;
+        long xStride;
+        if (format == ActivationFormat.Float)
         {
-            var xp = (nint)px;
-            var yp = (nint)py;
-            void Slice(int start, int end)
+            xq = (byte*)x;
+            xStride = (long)Columns * sizeof(float);
+        }
+        else
+        {
+            xStride = QuantizedActivations.VectorBytes(format, Columns);
+            xq = ActivationScratch.Get(xStride * count);
+            for (var v = 0; v < count; v++)
+                QuantizedActivations.Quantize(format, x + (long)v * Columns, Columns, xq + v * xStride);
+        }
+
+        var pool = WorkerPool.Shared;
+        if (RowBytes * Rows < ParallelThresholdBytes || pool.Size == 1)
+        {
+            DotKernels.MatMul(DotKernels.BestPath, Type, _data, RowBytes, 0, Rows, xq, xStride, count, Columns, y, Rows);
+            return;
+        }
+        var job = ProductJob.ForThisThread;
+        job.Set(this, xq, xStride, count, y);
+        try
+        {
+            pool.Run(job);
+        }
+        finally
+        {
+            job.Set(null, null, 0, 0, null);
+        }
+    }
+
+    /// <summary>One reusable job object per calling thread, so handing a product to the pool allocates nothing.</summary>
+    private sealed class ProductJob : IWorkerJob
+    {
+        [ThreadStatic]
+        private static ProductJob? t_job;
+
+        private WeightMatrix? _matrix;
+        private byte* _x;
+        private long _xStride;
+        private int _count;
+        private float* _y;
+
+        public static ProductJob ForThisThread => t_job ??= new ProductJob();
+
+        public void Set(WeightMatrix? matrix, byte* x, long xStride, int count, float* y)
+        {
+            _matrix = matrix;
+            _x = x;
+            _xStride = xStride;
+            _count = count;
+            _y = y;
+        }
+
+        public void Execute(int part, int parts)
+        {
+            var m = _matrix!;
+            var start = (int)((long)m.Rows * part / parts);
+            var end = (int)((long)m.Rows * (part + 1) / parts);
+            DotKernels.MatMul(DotKernels.BestPath, m.Type, m._data, m.RowBytes, start, end, _x, _xStride, _count, m.Columns, _y, m.Rows);
+        }
+    }
+
+    /// <summary>
+    /// Per-thread buffer for quantized activations: pinned (so the workers can read it through a pointer), 32-byte
+    /// aligned, and grown by doubling, so after the first few products no call allocates.
+    /// </summary>
+    private static class ActivationScratch
+    {
+        [ThreadStatic]
+        private static byte[]? t_buffer;
+
+        public static byte* Get(long bytes)
+        {
+            var buffer = t_buffer;
+            if (buffer == null || buffer.Length < bytes + 32)
             {
-                // Row-major weight walk: each weight row stays hot in cache while every vector uses it.
-                for (int r = start; r < end; r++)
-                {
-                    for (int v = 0; v < count; v++)
-                        DotKernels.MatVec(Type, _data, RowBytes, (float*)xp + (long)v * Columns, Columns, (float*)yp + (long)v * Rows, r, r + 1);
-                }
+                var size = Math.Max(bytes + 32, buffer == null ? 64 * 1024 : 2L * buffer.Length);
+                buffer = GC.AllocateUninitializedArray<byte>(checked((int)size), pinned: true);
+                t_buffer = buffer;
             }
-            var pool = WorkerPool.Shared;
-            if (RowBytes * Rows < ParallelThresholdBytes || pool.Size == 1)
-            {
-                Slice(0, Rows);
-                return;
-            }
-            pool.Run((part, parts) => Slice((int)((long)Rows * part / parts), (int)((long)Rows * (part + 1) / parts)));
+            var p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+            return (byte*)((p + 31) & ~(nint)31);
         }
     }
 }

@@ -2,6 +2,12 @@ using System.Diagnostics;
 
 namespace Umbra.Inference.Model;
 
+/// <summary>A job split into parts: <see cref="Execute"/>(part, parts) runs once for each part, on different threads.</summary>
+internal interface IWorkerJob
+{
+    void Execute(int part, int parts);
+}
+
 /// <summary>
 /// Long-lived compute threads that split one job into equal parts: the caller runs part 0 and each worker
 /// one more part. Workers spin briefly between jobs (a forward pass issues jobs microseconds apart) and then
@@ -15,7 +21,7 @@ internal sealed class WorkerPool
     private readonly object _lock = new();
     private readonly long[] _done;
     private readonly long _spinTicks = SpinTicksBeforeSleep * Stopwatch.Frequency / 1_000_000;
-    private Action<int, int>? _job;
+    private IWorkerJob? _job;
     private Exception? _failure;
     private long _generation;
     private int _runners;
@@ -38,12 +44,19 @@ internal sealed class WorkerPool
     public int Size { get; }
 
     /// <summary>Runs <paramref name="job"/>(part, parts) for every part, in parallel, and returns when all are done.</summary>
-    public void Run(Action<int, int> job)
+    /// <remarks>Allocates a wrapper per call; hot paths use <see cref="Run(IWorkerJob)"/> with a reused job object.</remarks>
+    public void Run(Action<int, int> job) => Run(new ActionJob(job));
+
+    /// <summary>
+    /// Runs <paramref name="job"/>.Execute(part, parts) for every part, in parallel, and returns when all are done.
+    /// Allocates nothing: the pool holds the job only until this returns, so callers can reuse one job object.
+    /// </summary>
+    public void Run(IWorkerJob job)
     {
         if (Size == 1 || Interlocked.CompareExchange(ref _runners, 1, 0) != 0)
         {
             // One job at a time: a second concurrent caller runs its job alone rather than wait.
-            job(0, 1);
+            job.Execute(0, 1);
             return;
         }
         try
@@ -58,7 +71,7 @@ internal sealed class WorkerPool
             }
             try
             {
-                job(0, Size);
+                job.Execute(0, Size);
             }
             finally
             {
@@ -100,7 +113,7 @@ internal sealed class WorkerPool
             seen = Volatile.Read(ref _generation);
             try
             {
-                _job!(part, Size);
+                _job!.Execute(part, Size);
             }
             catch (Exception e)
             {
@@ -109,5 +122,10 @@ internal sealed class WorkerPool
             }
             Volatile.Write(ref _done[part], seen);
         }
+    }
+
+    private sealed class ActionJob(Action<int, int> action) : IWorkerJob
+    {
+        public void Execute(int part, int parts) => action(part, parts);
     }
 }

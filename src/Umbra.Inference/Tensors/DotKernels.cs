@@ -13,14 +13,18 @@ public static class DotKernels
     /// <summary>The path the public methods use.</summary>
     internal static DotPath BestPath { get; } =
         IsSupported(DotPath.Avx512) && Vector512.IsHardwareAccelerated ? DotPath.Avx512
+        : IsSupported(DotPath.AvxVnni) ? DotPath.AvxVnni
         : IsSupported(DotPath.Avx2) ? DotPath.Avx2
+        : IsSupported(DotPath.Portable) ? DotPath.Portable
         : DotPath.Scalar;
 
     internal static bool IsSupported(DotPath path) => path switch
     {
         DotPath.Scalar => true,
+        DotPath.Portable => Vector128.IsHardwareAccelerated,
         DotPath.Avx2 => Avx2.IsSupported && Fma.IsSupported,
-        DotPath.Avx512 => Avx512F.IsSupported && Avx512BW.IsSupported && Fma.IsSupported,
+        DotPath.AvxVnni => Avx2.IsSupported && Fma.IsSupported && AvxVnni.IsSupported,
+        DotPath.Avx512 => Avx512F.IsSupported && Avx512BW.IsSupported && Avx2.IsSupported && Fma.IsSupported,
         _ => false,
     };
 
@@ -61,6 +65,58 @@ public static class DotKernels
             y[r] = n == 0 ? 0 : kernel(w + r * rowBytes, x, n);
     }
 
+    /// <summary>
+    /// Y[v, r] = dot(row r of W, vector v) for r in [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) and
+    /// v &lt; <paramref name="count"/>, with Y[v, r] at y + v * <paramref name="yStride"/> + r. The vectors, each
+    /// <paramref name="xStride"/> bytes apart, are in <see cref="QuantizedActivations.FormatFor"/>(type)'s layout
+    /// (plain floats for the float formats). Safe to call from several threads on disjoint row ranges; the caller
+    /// has validated the shapes.
+    /// </summary>
+    internal static unsafe void MatMul(DotPath path, GgmlType type, byte* w, long rowBytes, int rowStart, int rowEnd,
+        byte* xq, long xStride, int count, int n, float* y, long yStride)
+    {
+        if (rowStart >= rowEnd || count <= 0)
+            return;
+        if (n == 0)
+        {
+            for (var v = 0; v < count; v++)
+                new Span<float>(y + v * yStride + rowStart, rowEnd - rowStart).Clear();
+            return;
+        }
+        var kernel = ResolveMatMul(path, type);
+        if (kernel != null)
+        {
+            kernel(w, rowBytes, rowStart, rowEnd, xq, xStride, count, n, y, yStride);
+            return;
+        }
+        var dot = Resolve(path, type, n, nameof(n));
+        for (var r = rowStart; r < rowEnd; r++)
+        {
+            var row = w + r * rowBytes;
+            for (var v = 0; v < count; v++)
+                y[v * yStride + r] = dot(row, (float*)(xq + v * xStride), n);
+        }
+    }
+
+    /// <summary>The quantized-activation kernel for a quantized type, or null for the float formats.</summary>
+    private static unsafe delegate*<byte*, long, int, int, byte*, long, int, int, float*, long, void> ResolveMatMul(DotPath path, GgmlType type)
+    {
+        if (!IsSupported(path))
+            throw new PlatformNotSupportedException($"This CPU cannot run the {path} dot kernels.");
+        // The Avx512 path's integer dots are 256-bit (see DotPath.Avx512): VNNI where the CPU has it.
+        var vnni = path == DotPath.AvxVnni || (path == DotPath.Avx512 && AvxVnni.IsSupported);
+        var x86 = path is DotPath.Avx2 or DotPath.AvxVnni or DotPath.Avx512;
+        return type switch
+        {
+            GgmlType.Q8_0 => vnni ? &Q8_0IntDot.VnniPath : x86 ? &Q8_0IntDot.Avx2Path : path == DotPath.Portable ? &Q8_0IntDot.Portable : &Q8_0IntDot.Scalar,
+            GgmlType.Q4_0 => vnni ? &Q4_0IntDot.VnniPath : x86 ? &Q4_0IntDot.Avx2Path : path == DotPath.Portable ? &Q4_0IntDot.Portable : &Q4_0IntDot.Scalar,
+            // No Vector128 K-quant kernels yet: the portable path runs the scalar integer ones.
+            GgmlType.Q4_K => vnni ? &Q4KIntDot.VnniPath : x86 ? &Q4KIntDot.Avx2Path : &Q4KIntDot.Scalar,
+            GgmlType.Q6_K => vnni ? &Q6KIntDot.VnniPath : x86 ? &Q6KIntDot.Avx2Path : &Q6KIntDot.Scalar,
+            _ => null,
+        };
+    }
+
     /// <summary>Validates the arguments every entry point shares and picks the kernel.</summary>
     private static unsafe delegate*<byte*, float*, int, float> Resolve(DotPath path, GgmlType type, int n, string nParam)
     {
@@ -75,25 +131,29 @@ public static class DotKernels
         return (type, path) switch
         {
             (GgmlType.F32, DotPath.Avx512) => &FloatDot.F32Avx512,
-            (GgmlType.F32, DotPath.Avx2) => &FloatDot.F32Avx2,
+            (GgmlType.F32, DotPath.Avx2 or DotPath.AvxVnni) => &FloatDot.F32Avx2,
+            (GgmlType.F32, DotPath.Portable) => &FloatDot.F32Portable,
             (GgmlType.F32, _) => &FloatDot.F32Scalar,
             (GgmlType.F16, DotPath.Avx512) => &FloatDot.F16Avx512,
-            (GgmlType.F16, DotPath.Avx2) => &FloatDot.F16Avx2,
+            (GgmlType.F16, DotPath.Avx2 or DotPath.AvxVnni) => &FloatDot.F16Avx2,
+            (GgmlType.F16, DotPath.Portable) => &FloatDot.F16Portable,
             (GgmlType.F16, _) => &FloatDot.F16Scalar,
             (GgmlType.BF16, DotPath.Avx512) => &FloatDot.BF16Avx512,
-            (GgmlType.BF16, DotPath.Avx2) => &FloatDot.BF16Avx2,
+            (GgmlType.BF16, DotPath.Avx2 or DotPath.AvxVnni) => &FloatDot.BF16Avx2,
+            (GgmlType.BF16, DotPath.Portable) => &FloatDot.BF16Portable,
             (GgmlType.BF16, _) => &FloatDot.BF16Scalar,
+            // Quantized weights against float activations: exact (no activation rounding), kept for Dot/MatVec.
             (GgmlType.Q8_0, DotPath.Avx512) => &Q8_0Dot.Avx512Path,
-            (GgmlType.Q8_0, DotPath.Avx2) => &Q8_0Dot.Avx2Path,
+            (GgmlType.Q8_0, DotPath.Avx2 or DotPath.AvxVnni) => &Q8_0Dot.Avx2Path,
             (GgmlType.Q8_0, _) => &Q8_0Dot.Scalar,
             (GgmlType.Q4_0, DotPath.Avx512) => &Q4_0Dot.Avx512Path,
-            (GgmlType.Q4_0, DotPath.Avx2) => &Q4_0Dot.Avx2Path,
+            (GgmlType.Q4_0, DotPath.Avx2 or DotPath.AvxVnni) => &Q4_0Dot.Avx2Path,
             (GgmlType.Q4_0, _) => &Q4_0Dot.Scalar,
             (GgmlType.Q4_K, DotPath.Avx512) => &Q4KDot.Avx512Path,
-            (GgmlType.Q4_K, DotPath.Avx2) => &Q4KDot.Avx2Path,
+            (GgmlType.Q4_K, DotPath.Avx2 or DotPath.AvxVnni) => &Q4KDot.Avx2Path,
             (GgmlType.Q4_K, _) => &Q4KDot.Scalar,
             (GgmlType.Q6_K, DotPath.Avx512) => &Q6KDot.Avx512Path,
-            (GgmlType.Q6_K, DotPath.Avx2) => &Q6KDot.Avx2Path,
+            (GgmlType.Q6_K, DotPath.Avx2 or DotPath.AvxVnni) => &Q6KDot.Avx2Path,
             _ => &Q6KDot.Scalar,
         };
     }

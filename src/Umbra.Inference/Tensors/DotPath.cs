@@ -3,12 +3,23 @@ namespace Umbra.Inference.Tensors;
 /// <summary>Instruction-set variants of the dot kernels, from portable to widest.</summary>
 internal enum DotPath
 {
-    /// <summary>Plain C#, any CPU.</summary>
+    /// <summary>Plain C#, any CPU: the definition the vector paths are checked against.</summary>
     Scalar,
 
-    /// <summary>x86 AVX2 + FMA, 8 floats per vector.</summary>
+    /// <summary>Cross-platform <c>Vector128</c> code (SSE, ARM64 AdvSimd, WebAssembly SIMD).</summary>
+    Portable,
+
+    /// <summary>x86 AVX2 + FMA: 8 floats per vector, integer dots by vpmaddubsw + vpmaddwd.</summary>
     Avx2,
 
-    /// <summary>x86 AVX-512 F + BW, 16 floats per vector.</summary>
+    /// <summary>AVX2 + FMA with AVX-VNNI: integer dots by 256-bit vpdpbusd / vpdpwssd.</summary>
+    AvxVnni,
+
+    /// <summary>
+    /// AVX-512 F + BW for the float formats (16 floats per vector); the quantized formats use the AVX-VNNI
+    /// kernels where the CPU has them, else the AVX2 ones. .NET 10 exposes no 512-bit vpdpbusd for AVX-512 VNNI
+    /// (only through AVX10.2), and ggml's 34- and 18-byte blocks do not fill a 64-byte register without
+    /// shuffles, so 256-bit integer dots are as fast per byte here.
+    /// </summary>
     Avx512,
 }

@@ -165,6 +165,50 @@ internal static unsafe class FloatDot
         return s + BF16Avx2((byte*)(w + i), x + i, n - i);
     }
 
+    public static float F32Portable(byte* row, float* x, int n)
+    {
+        var w = (float*)row;
+        Vector128<float> a0 = default, a1 = default, a2 = default, a3 = default;
+        var i = 0;
+        for (; i <= n - 16; i += 16)
+        {
+            a0 = Vector128.FusedMultiplyAdd(Vector128.Load(w + i), Vector128.Load(x + i), a0);
+            a1 = Vector128.FusedMultiplyAdd(Vector128.Load(w + i + 4), Vector128.Load(x + i + 4), a1);
+            a2 = Vector128.FusedMultiplyAdd(Vector128.Load(w + i + 8), Vector128.Load(x + i + 8), a2);
+            a3 = Vector128.FusedMultiplyAdd(Vector128.Load(w + i + 12), Vector128.Load(x + i + 12), a3);
+        }
+        var s = Vector128.Sum((a0 + a1) + (a2 + a3));
+        return s + F32Scalar((byte*)(w + i), x + i, n - i);
+    }
+
+    public static float F16Portable(byte* row, float* x, int n)
+    {
+        var w = (ushort*)row;
+        Vector128<float> a0 = default, a1 = default;
+        var i = 0;
+        for (; i <= n - 8; i += 8)
+        {
+            var (lo, hi) = Vector128.Widen(Vector128.Load(w + i));
+            a0 = Vector128.FusedMultiplyAdd(Fp16.ToSingle(lo), Vector128.Load(x + i), a0);
+            a1 = Vector128.FusedMultiplyAdd(Fp16.ToSingle(hi), Vector128.Load(x + i + 4), a1);
+        }
+        return Vector128.Sum(a0 + a1) + F16Scalar((byte*)(w + i), x + i, n - i);
+    }
+
+    public static float BF16Portable(byte* row, float* x, int n)
+    {
+        var w = (ushort*)row;
+        Vector128<float> a0 = default, a1 = default;
+        var i = 0;
+        for (; i <= n - 8; i += 8)
+        {
+            var (lo, hi) = Vector128.Widen(Vector128.Load(w + i));
+            a0 = Vector128.FusedMultiplyAdd((lo << 16).AsSingle(), Vector128.Load(x + i), a0);
+            a1 = Vector128.FusedMultiplyAdd((hi << 16).AsSingle(), Vector128.Load(x + i + 4), a1);
+        }
+        return Vector128.Sum(a0 + a1) + BF16Scalar((byte*)(w + i), x + i, n - i);
+    }
+
     // Zero-extending loads (vpmovzxwd) put one 16-bit pattern in each 32-bit lane.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> LoadF16(ushort* p) => Fp16.ToSingle(Avx2.ConvertToVector256Int32(p).AsUInt32());

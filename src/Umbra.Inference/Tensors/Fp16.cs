@@ -27,6 +27,18 @@ internal static class Fp16
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe float Read(byte* p) => ToSingle(Unsafe.ReadUnaligned<ushort>(p));
 
+    /// <inheritdoc cref="ToSingle(Vector256{uint})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ToSingle(Vector128<uint> h)
+    {
+        var mag = (h & Vector128.Create(0x7fffu)) << 13;
+        var bits = (mag.AsSingle() * Vector128.Create(Pow2To112Bits).AsSingle()).AsUInt32();
+        var exponent = h & Vector128.Create(0x7c00u);
+        var infOrNaN = Vector128.Equals(exponent, Vector128.Create(0x7c00u)) & Vector128.Create(0x7f800000u);
+        var sign = (h & Vector128.Create(0x8000u)) << 16;
+        return (bits | infOrNaN | sign).AsSingle();
+    }
+
     /// <summary>Converts half bit patterns held one per 32-bit lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ToSingle(Vector256<uint> h)

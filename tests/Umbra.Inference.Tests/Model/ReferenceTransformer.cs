@@ -47,8 +47,40 @@ internal sealed class ReferenceTransformer
 
     private double[]? Vector(string name) => _file.TryGetTensor(name, out _) ? Matrix(name)[0] : null;
 
-    private static double[] MatVec(double[][] w, double[] x) =>
-        w.Select(row => row.Select((v, i) => v * x[i]).Sum()).ToArray();
+    /// <summary>
+    /// W x for the named matrix. For quantized weights x is first rounded as the engine (and llama.cpp) rounds
+    /// activations: blocks of 32 (Q8_0, Q4_0) or 256 (Q4_K, Q6_K) values, d = max |x| / 127 in float,
+    /// q = round-half-even(x × 127 / max |x|); the product is then exact in double.
+    /// </summary>
+    private double[] MatVec(string name, double[] x)
+    {
+        var w = Matrix(name);
+        var block = _file.GetTensor(name).Type switch
+        {
+            GgmlType.Q8_0 or GgmlType.Q4_0 => 32,
+            GgmlType.Q4_K or GgmlType.Q6_K => 256,
+            _ => 0,
+        };
+        if (block > 0)
+            x = QuantizeActivations(x, block);
+        return w.Select(row => row.Select((v, i) => v * x[i]).Sum()).ToArray();
+    }
+
+    private static double[] QuantizeActivations(double[] x, int block)
+    {
+        var f = x.Select(v => (float)v).ToArray();
+        var result = new double[x.Length];
+        for (var b = 0; b < x.Length / block; b++)
+        {
+            var amax = 0f;
+            for (var i = b * block; i < (b + 1) * block; i++)
+                amax = MathF.Max(amax, MathF.Abs(f[i]));
+            float d = amax / 127, id = amax != 0 ? 127 / amax : 0;
+            for (var i = b * block; i < (b + 1) * block; i++)
+                result[i] = (double)d * MathF.Round(f[i] * id);
+        }
+        return result;
+    }
 
     private double[] RmsNorm(double[] x, double[] w)
     {
@@ -85,9 +117,9 @@ internal sealed class ReferenceTransformer
         {
             string p = $"blk.{l}.";
             var h = RmsNorm(x, Vector(p + "attn_norm.weight")!);
-            var q = MatVec(Matrix(p + "attn_q.weight"), h);
-            var k = MatVec(Matrix(p + "attn_k.weight"), h);
-            var v = MatVec(Matrix(p + "attn_v.weight"), h);
+            var q = MatVec(p + "attn_q.weight", h);
+            var k = MatVec(p + "attn_k.weight", h);
+            var v = MatVec(p + "attn_v.weight", h);
             if (Vector(p + "attn_q.bias") is { } bq) q = q.Select((a, i) => a + bq[i]).ToArray();
             if (Vector(p + "attn_k.bias") is { } bk) k = k.Select((a, i) => a + bk[i]).ToArray();
             if (Vector(p + "attn_v.bias") is { } bv) v = v.Select((a, i) => a + bv[i]).ToArray();
@@ -114,19 +146,18 @@ internal sealed class ReferenceTransformer
                     for (int i = 0; i < _headDim; i++)
                         attended[head * _headDim + i] += e[t] / sum * _values[l][t][kvHead * _headDim + i];
             }
-            var o = MatVec(Matrix(p + "attn_output.weight"), attended);
+            var o = MatVec(p + "attn_output.weight", attended);
             x = x.Select((a, i) => a + o[i]).ToArray();
 
             var h2 = RmsNorm(x, Vector(p + "ffn_norm.weight")!);
-            var gate = MatVec(Matrix(p + "ffn_gate.weight"), h2);
-            var up = MatVec(Matrix(p + "ffn_up.weight"), h2);
+            var gate = MatVec(p + "ffn_gate.weight", h2);
+            var up = MatVec(p + "ffn_up.weight", h2);
             var act = gate.Select((g, i) => g / (1 + Math.Exp(-g)) * up[i]).ToArray();
-            var down = MatVec(Matrix(p + "ffn_down.weight"), act);
+            var down = MatVec(p + "ffn_down.weight", act);
             x = x.Select((a, i) => a + down[i]).ToArray();
         }
         var final = RmsNorm(x, Vector("output_norm.weight")!);
-        var output = _file.TryGetTensor("output.weight", out _) ? Matrix("output.weight") : Matrix("token_embd.weight");
-        var logits = MatVec(output, final);
+        var logits = MatVec(_file.TryGetTensor("output.weight", out _) ? "output.weight" : "token_embd.weight", final);
         Assert.Equal(_vocab, logits.Length);
         return logits;
     }

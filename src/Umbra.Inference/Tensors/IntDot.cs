@@ -1,0 +1,62 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Umbra.Inference.Tensors;
+
+/// <summary>
+/// The two integer steps the 256-bit quantized kernels are built from, so one kernel body serves AVX2 and
+/// AVX-VNNI: the JIT specializes a generic method per struct type argument and inlines these calls.
+/// </summary>
+internal interface IIntDot
+{
+    /// <summary>acc + Σ u[4i..4i+3] × s[4i..4i+3] in each 32-bit lane i (u unsigned, s signed bytes).</summary>
+    static abstract Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> s);
+
+    /// <summary>acc + p[2i] × m[2i] + p[2i+1] × m[2i+1] in each 32-bit lane i (signed shorts).</summary>
+    static abstract Vector256<int> DotPairs(Vector256<int> acc, Vector256<short> p, Vector256<short> m);
+}
+
+/// <summary>vpmaddubsw + vpmaddwd: the products of a byte pair never saturate for the operands used here (|q| ≤ 127 against unsigned bytes ≤ 128, or ≤ 63 in Q6_K and ≤ 15 in the 4-bit formats).</summary>
+internal readonly struct Avx2IntDot : IIntDot
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> s) =>
+        acc + Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, s), Vector256<short>.One);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> DotPairs(Vector256<int> acc, Vector256<short> p, Vector256<short> m) =>
+        acc + Avx2.MultiplyAddAdjacent(p, m);
+}
+
+/// <summary>vpdpbusd / vpdpwssd: one instruction for what AVX2 needs two or three for.</summary>
+internal readonly struct VnniIntDot : IIntDot
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Dot(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> s) =>
+        AvxVnni.MultiplyWideningAndAdd(acc, u, s);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> DotPairs(Vector256<int> acc, Vector256<short> p, Vector256<short> m) =>
+        AvxVnni.MultiplyWideningAndAdd(acc, p, m);
+}
+
+/// <summary>Helpers shared by the quantized kernels.</summary>
+internal static unsafe class KernelHelpers
+{
+    /// <summary>
+    /// The binary16 scales of 8 consecutive blocks <paramref name="stride"/> bytes apart (the scale first in each
+    /// block), as floats: one gather and one vector conversion instead of eight scalar ones.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Scales8(byte* first, Vector256<int> offsets) =>
+        Fp16.ToSingle(Avx2.GatherVector256((int*)first, offsets, 1).AsUInt32());
+
+    /// <summary>Byte offsets 0, s, 2s, ... 7s.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Offsets8(int stride) => Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * stride;
+
+    /// <summary>|w| as unsigned bytes and x with w's sign, so u × s = w × x for a vpmaddubsw/vpdpbusd (ggml's trick).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<sbyte> SignOf(Vector256<sbyte> x, Vector256<sbyte> w) => Avx2.Sign(x, w);
+}

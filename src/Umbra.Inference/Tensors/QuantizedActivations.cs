@@ -1,0 +1,165 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Umbra.Inference.Tensors;
+
+/// <summary>How the activation side of a product is held for one weight type.</summary>
+internal enum ActivationFormat
+{
+    /// <summary>Plain floats (F32, F16, BF16 weights).</summary>
+    Float,
+
+    /// <summary>ggml's Q8_0-style blocks for Q8_0 and Q4_0 weights.</summary>
+    Q8,
+
+    /// <summary>ggml's Q8_K-style super-blocks for Q4_K and Q6_K weights.</summary>
+    Q8K,
+}
+
+/// <summary>
+/// Activations quantized once per product so the weight kernels can multiply bytes by bytes, as ggml does.
+/// One vector of n values is laid out as structure-of-arrays, every part 32-byte aligned when the base is:
+/// <list type="bullet">
+/// <item><see cref="ActivationFormat.Q8"/>: qs (n signed bytes), d (n/32 floats), sum (n/32 ints, Σ q of the
+/// block), bias (n/32 × 8 ints: −8 × the sum of each run of 4 q, one per 32-bit lane of a 256-bit integer dot,
+/// so a Q4_0 kernel can multiply the unsigned nibbles and start its accumulator at the −8 offset).</item>
+/// <item><see cref="ActivationFormat.Q8K"/>: qs (n signed bytes), d (n/256 floats), bsums (n/256 × 16 shorts,
+/// Σ q over each run of 16).</item>
+/// </list>
+/// value ≈ d × q with d = max |x| / 127 over the block, q = round(x / d) in −127..127: the error per value is at
+/// most d/2, which is the error ggml's own quantized dot products carry.
+/// </summary>
+internal static unsafe class QuantizedActivations
+{
+    public const int Q8Block = 32;
+    public const int Q8KBlock = 256;
+
+    public static ActivationFormat FormatFor(GgmlType type) => type switch
+    {
+        GgmlType.Q8_0 or GgmlType.Q4_0 => ActivationFormat.Q8,
+        GgmlType.Q4_K or GgmlType.Q6_K => ActivationFormat.Q8K,
+        _ => ActivationFormat.Float,
+    };
+
+    /// <summary>Bytes one quantized vector of <paramref name="n"/> values takes (a multiple of 32).</summary>
+    public static long VectorBytes(ActivationFormat format, int n) => format switch
+    {
+        ActivationFormat.Q8 => n + (long)(n / Q8Block) * (4 + 4 + 32),
+        ActivationFormat.Q8K => n + (long)(n / Q8KBlock) * (4 + 32),
+        _ => (long)n * sizeof(float),
+    } is var b ? (b + 31) & ~31L : 0;
+
+    // Offsets of the parts inside one vector.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float* Q8Scales(byte* v, int n) => (float*)(v + n);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int* Q8Sums(byte* v, int n) => (int*)(v + n + 4 * (n / Q8Block));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int* Q8Bias(byte* v, int n) => (int*)(v + n + 8 * (n / Q8Block));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float* Q8KScales(byte* v, int n) => (float*)(v + n);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static short* Q8KSums(byte* v, int n) => (short*)(v + n + 4 * (n / Q8KBlock));
+
+    /// <summary>Quantizes <paramref name="n"/> floats (a multiple of 32) into the Q8 layout at <paramref name="dst"/>.</summary>
+    public static void QuantizeQ8(float* x, int n, byte* dst)
+    {
+        var qs = (sbyte*)dst;
+        var ds = Q8Scales(dst, n);
+        var sums = Q8Sums(dst, n);
+        var bias = Q8Bias(dst, n);
+        for (var b = 0; b < n / Q8Block; b++, x += Q8Block, qs += Q8Block)
+        {
+            var d = QuantizeRun(x, Q8Block, qs);
+            ds[b] = d;
+            var total = 0;
+            for (var j = 0; j < 8; j++)
+            {
+                var four = qs[4 * j] + qs[4 * j + 1] + qs[4 * j + 2] + qs[4 * j + 3];
+                bias[8 * b + j] = -8 * four;
+                total += four;
+            }
+            sums[b] = total;
+        }
+    }
+
+    /// <summary>Quantizes <paramref name="n"/> floats (a multiple of 256) into the Q8_K layout at <paramref name="dst"/>.</summary>
+    public static void QuantizeQ8K(float* x, int n, byte* dst)
+    {
+        var qs = (sbyte*)dst;
+        var ds = Q8KScales(dst, n);
+        var bsums = Q8KSums(dst, n);
+        for (var b = 0; b < n / Q8KBlock; b++, x += Q8KBlock, qs += Q8KBlock)
+        {
+            ds[b] = QuantizeRun(x, Q8KBlock, qs);
+            for (var j = 0; j < 16; j++)
+            {
+                var s = 0;
+                for (var l = 0; l < 16; l++)
+                    s += qs[16 * j + l];
+                bsums[16 * b + j] = (short)s;
+            }
+        }
+    }
+
+    /// <summary>Quantizes one activation vector for <paramref name="format"/>; Float copies.</summary>
+    public static void Quantize(ActivationFormat format, float* x, int n, byte* dst)
+    {
+        switch (format)
+        {
+            case ActivationFormat.Q8:
+                QuantizeQ8(x, n, dst);
+                break;
+            case ActivationFormat.Q8K:
+                QuantizeQ8K(x, n, dst);
+                break;
+            default:
+                Buffer.MemoryCopy(x, dst, (long)n * sizeof(float), (long)n * sizeof(float));
+                break;
+        }
+    }
+
+    /// <summary>
+    /// One scale for <paramref name="len"/> values (a multiple of 32): d = max |x| / 127, q = round-to-even(x / d).
+    /// Returns d (0 for an all-zero run, whose q are all 0).
+    /// </summary>
+    private static float QuantizeRun(float* x, int len, sbyte* q)
+    {
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var m = Vector256<float>.Zero;
+            for (var i = 0; i < len; i += 8)
+                m = Vector256.Max(m, Vector256.Abs(Vector256.Load(x + i)));
+            var m4 = Vector128.Max(m.GetLower(), m.GetUpper());
+            m4 = Vector128.Max(m4, Vector128.Shuffle(m4, Vector128.Create(2, 3, 0, 1)));
+            m4 = Vector128.Max(m4, Vector128.Shuffle(m4, Vector128.Create(1, 0, 3, 2)));
+            var amax = m4.ToScalar();
+            var d = amax / 127;
+            var id = Vector256.Create(amax != 0 ? 127 / amax : 0f);
+            for (var i = 0; i < len; i += 32)
+            {
+                var i0 = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(x + i) * id));
+                var i1 = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(x + i + 8) * id));
+                var i2 = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(x + i + 16) * id));
+                var i3 = Vector256.ConvertToInt32(Vector256.Round(Vector256.Load(x + i + 24) * id));
+                Vector256.Narrow(Vector256.Narrow(i0, i1), Vector256.Narrow(i2, i3)).Store(q + i);
+            }
+            return d;
+        }
+        else
+        {
+            var amax = 0f;
+            for (var i = 0; i < len; i++)
+                amax = MathF.Max(amax, MathF.Abs(x[i]));
+            var d = amax / 127;
+            var id = amax != 0 ? 127 / amax : 0f;
+            for (var i = 0; i < len; i++)
+                q[i] = (sbyte)(int)MathF.Round(x[i] * id);
+            return d;
+        }
+    }
+}

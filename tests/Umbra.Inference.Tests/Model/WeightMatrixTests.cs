@@ -1,0 +1,115 @@
+using System.Runtime.InteropServices;
+using Umbra.Inference.Model;
+using Umbra.Inference.Tensors;
+using Umbra.Inference.Tests.Tensors;
+
+namespace Umbra.Inference.Tests.Model;
+
+/// <summary>
+/// The product seam the forward pass uses: single and batched products agree with each other and with the
+/// reference, on matrices small enough to run on the caller and large enough to be split across the pool, and
+/// allocate nothing once warm.
+/// </summary>
+public sealed unsafe class WeightMatrixTests : IDisposable
+{
+    private readonly List<nint> _buffers = [];
+
+    public static TheoryData<string, int, int> Shapes()
+    {
+        var data = new TheoryData<string, int, int>();
+        foreach (var type in TestVectors.Types)
+        {
+            var columns = TestVectors.BlockSize(type) == 256 ? 512 : 64;
+            data.Add(type.ToString(), 7, columns);            // on the caller
+            data.Add(type.ToString(), 1027, 4 * columns);      // split across the pool
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MultiplyBatch_equals_count_Multiply_calls_and_the_reference(string typeName, int rows, int columns)
+    {
+        var type = Enum.Parse<GgmlType>(typeName);
+        var (m, bytes) = Matrix(type, rows, columns, seed: rows);
+        foreach (var count in new[] { 1, 2, 4, 7, 9 })
+        {
+            var x = TestVectors.Activations(count * columns, seed: count);
+            var batched = new float[count * rows];
+            m.MultiplyBatch(x, batched, count);
+            var single = new float[rows];
+            for (var v = 0; v < count; v++)
+            {
+                m.Multiply(x.AsSpan(v * columns, columns), single);
+                for (var r = 0; r < rows; r++)
+                {
+                    var row = bytes.AsSpan((int)(r * m.RowBytes), (int)m.RowBytes);
+                    var xv = x.AsSpan(v * columns, columns);
+                    var scale = ReferenceKernels.AbsDot(type, row, xv);
+                    // Same quantized activations either way: only float summation order may differ.
+                    Assert.True(Math.Abs(batched[v * rows + r] - single[r]) <= 1e-5 * scale, $"{type} count={count} v={v} r={r}");
+                    // Against floats, allow the activation rounding (≤ 1/254 of the block's largest |x| per value).
+                    var expected = ReferenceKernels.Dot(type, row, xv);
+                    var tolerance = type is GgmlType.F32 or GgmlType.F16 or GgmlType.BF16 ? 1e-5 * scale : 1.5e-2 * scale;
+                    Assert.True(Math.Abs(single[r] - expected) <= tolerance, $"{type} v={v} r={r}: {single[r]} vs {expected}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q6_K)]
+    [InlineData(GgmlType.F16)]
+    public void Products_allocate_nothing_once_warm(GgmlType type)
+    {
+        foreach (var rows in new[] { 8, 2048 })
+        {
+            var (m, _) = Matrix(type, rows, 512, seed: 3);
+            var x = TestVectors.Activations(8 * 512, seed: 4);
+            var y = new float[8 * rows];
+            for (var i = 0; i < 3; i++)
+            {
+                m.Multiply(x.AsSpan(0, 512), y);
+                m.MultiplyBatch(x, y, 8);
+            }
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 10; i++)
+            {
+                m.Multiply(x.AsSpan(0, 512), y);
+                m.MultiplyBatch(x, y, 8);
+                m.MultiplyBatch(x, y, 3);
+            }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
+    public void MultiplyBatch_validates_its_arguments()
+    {
+        var (m, _) = Matrix(GgmlType.Q8_0, 4, 64, seed: 1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => m.MultiplyBatch(new float[64], new float[4], -1));
+        Assert.Throws<ArgumentException>(() => m.MultiplyBatch(new float[64], new float[8], 2));
+        m.MultiplyBatch([], [], 0);
+    }
+
+    private (WeightMatrix Matrix, byte[] Bytes) Matrix(GgmlType type, int rows, int columns, int seed)
+    {
+        var rowBytes = (int)GgmlTypeInfo.RowSize(type, columns);
+        var bytes = new byte[rows * rowBytes];
+        for (var r = 0; r < rows; r++)
+            TestVectors.Encode(type, TestVectors.Weights(columns, seed: seed * 7919 + r)).CopyTo(bytes, r * rowBytes);
+        var native = Marshal.AllocHGlobal(bytes.Length);
+        _buffers.Add(native);
+        Marshal.Copy(bytes, 0, native, bytes.Length);
+        return (new WeightMatrix("test", type, (byte*)native, rows, columns), bytes);
+    }
+
+    public void Dispose()
+    {
+        foreach (var p in _buffers)
+            Marshal.FreeHGlobal(p);
+    }
+}

@@ -1,0 +1,248 @@
+using Umbra.Inference.Tensors;
+
+namespace Umbra.Inference.Tests.Tensors;
+
+/// <summary>
+/// The products behind <c>WeightMatrix</c>: every instruction-set path this CPU runs, for every weight type, on
+/// awkward sizes (one block, odd block counts, long rows), 5 rows (not a multiple of the 4-vector tile) and 1 to
+/// 9 vectors. Two checks per output:
+/// <list type="bullet">
+/// <item>against the double-precision dot of the dequantized weights with the activations <i>as quantized</i>:
+/// within 1e-5 of Σ |w x̂| (only float summation order differs; the integer part is exact);</item>
+/// <item>against the float activations: activation quantization moves each x by at most d/2 = max|x|/254 of its
+/// block, so the error is at most Σ |w_i| max|x|_block(i) / 254, plus the same 1e-5 of Σ |w x|. This is the error
+/// llama.cpp's quantized dot products carry too.</item>
+/// </list>
+/// </summary>
+public unsafe class QuantizedKernelTests
+{
+    private const double FloatTolerance = 1e-5;
+    private const int Rows = 5;
+
+    public static TheoryData<string, string> PathsAndTypes()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var path in Enum.GetValues<DotPath>().Where(DotKernels.IsSupported))
+            foreach (var type in TestVectors.Types)
+                data.Add(path.ToString(), type.ToString());
+        return data;
+    }
+
+    private static int[] Sizes(GgmlType type) => TestVectors.BlockSize(type) switch
+    {
+        1 => [1, 7, 32, 100, 1027],
+        32 => [32, 3 * 32, 7 * 32, 8 * 32, 9 * 32, 17 * 32, 2048 + 5 * 32],
+        _ => [256, 3 * 256, 11 * 256],
+    };
+
+    [Theory]
+    [MemberData(nameof(PathsAndTypes))]
+    public void MatMul_agrees_with_the_reference_for_every_size_and_vector_count(string pathName, string typeName)
+    {
+        var path = Enum.Parse<DotPath>(pathName);
+        var type = Enum.Parse<GgmlType>(typeName);
+        var format = QuantizedActivations.FormatFor(type);
+        foreach (var n in Sizes(type))
+        {
+            var rowBytes = (int)GgmlTypeInfo.RowSize(type, n);
+            var w = new byte[Rows * rowBytes];
+            for (var r = 0; r < Rows; r++)
+                TestVectors.Encode(type, TestVectors.Weights(n, seed: 97 * r + n)).CopyTo(w, r * rowBytes);
+            foreach (var count in new[] { 1, 2, 3, 4, 5, 8, 9 })
+            {
+                var x = TestVectors.Activations(count * n, seed: n + count);
+                var (xq, stride) = Prepare(format, x, n, count);
+                var y = Enumerable.Repeat(float.NaN, count * Rows).ToArray();
+                fixed (byte* wp = w)
+                fixed (byte* xp = xq)
+                fixed (float* yp = y)
+                    DotKernels.MatMul(path, type, wp, rowBytes, 1, Rows, xp, stride, count, n, yp, Rows);
+
+                for (var v = 0; v < count; v++)
+                {
+                    Assert.True(float.IsNaN(y[v * Rows]), $"{path} {type}: row 0 outside the range was written.");
+                    var xv = x.AsSpan(v * n, n);
+                    var xhat = format == ActivationFormat.Float ? xv.ToArray() : Dequantize(format, xq.AsSpan((int)(v * stride)), n);
+                    for (var r = 1; r < Rows; r++)
+                    {
+                        var row = w.AsSpan(r * rowBytes, rowBytes);
+                        var got = y[v * Rows + r];
+                        var what = $"{path} {type} n={n} count={count} v={v} r={r}";
+                        var exact = ReferenceKernels.Dot(type, row, xhat);
+                        var exactScale = ReferenceKernels.AbsDot(type, row, xhat);
+                        Assert.True(Math.Abs(got - exact) <= FloatTolerance * exactScale + 1e-30,
+                            $"{what}: got {got}, reference on the quantized activations {exact} (scale {exactScale:E3}).");
+                        var expected = ReferenceKernels.Dot(type, row, xv);
+                        var bound = ActivationBound(type, row, xv) + FloatTolerance * ReferenceKernels.AbsDot(type, row, xv);
+                        Assert.True(Math.Abs(got - expected) <= bound,
+                            $"{what}: got {got}, reference {expected}, error {Math.Abs(got - expected):E2} > {bound:E2}.");
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(256)]
+    [InlineData(4096)]
+    public void Q8_activations_round_to_within_half_a_step_with_exact_sums(int n)
+    {
+        var x = TestVectors.Weights(n, seed: n); // varied magnitudes per block, a zero stretch
+        var bytes = new byte[QuantizedActivations.VectorBytes(ActivationFormat.Q8, n)];
+        fixed (float* xp = x)
+        fixed (byte* q = bytes)
+        {
+            QuantizedActivations.QuantizeQ8(xp, n, q);
+            var qs = (sbyte*)q;
+            var d = QuantizedActivations.Q8Scales(q, n);
+            var sums = QuantizedActivations.Q8Sums(q, n);
+            var bias = QuantizedActivations.Q8Bias(q, n);
+            for (var b = 0; b < n / 32; b++)
+            {
+                var amax = 0f;
+                for (var j = 0; j < 32; j++)
+                    amax = MathF.Max(amax, MathF.Abs(x[32 * b + j]));
+                Assert.Equal(amax / 127, d[b]);
+                var total = 0;
+                for (var j = 0; j < 32; j++)
+                {
+                    var qv = qs[32 * b + j];
+                    Assert.InRange(qv, -127, 127);
+                    Assert.True(Math.Abs(x[32 * b + j] - (double)d[b] * qv) <= d[b] * 0.5001, $"block {b} value {j}");
+                    total += qv;
+                }
+                Assert.Equal(total, sums[b]);
+                for (var lane = 0; lane < 8; lane++)
+                    Assert.Equal(-8 * (qs[32 * b + 4 * lane] + qs[32 * b + 4 * lane + 1] + qs[32 * b + 4 * lane + 2] + qs[32 * b + 4 * lane + 3]), bias[8 * b + lane]);
+                if (amax > 0)
+                    Assert.Contains(Enumerable.Range(0, 32), j => Math.Abs((int)qs[32 * b + j]) == 127);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(256)]
+    [InlineData(2048)]
+    public void Q8K_activations_round_to_within_half_a_step_with_exact_16_value_sums(int n)
+    {
+        var x = TestVectors.Weights(n, seed: n + 1);
+        var bytes = new byte[QuantizedActivations.VectorBytes(ActivationFormat.Q8K, n)];
+        fixed (float* xp = x)
+        fixed (byte* q = bytes)
+        {
+            QuantizedActivations.QuantizeQ8K(xp, n, q);
+            var qs = (sbyte*)q;
+            var d = QuantizedActivations.Q8KScales(q, n);
+            var bsums = QuantizedActivations.Q8KSums(q, n);
+            for (var b = 0; b < n / 256; b++)
+            {
+                var amax = x.AsSpan(256 * b, 256).ToArray().Max(MathF.Abs);
+                Assert.Equal(amax / 127, d[b]);
+                for (var j = 0; j < 256; j++)
+                    Assert.True(Math.Abs(x[256 * b + j] - (double)d[b] * qs[256 * b + j]) <= d[b] * 0.5001, $"block {b} value {j}");
+                for (var s = 0; s < 16; s++)
+                {
+                    var sum = 0;
+                    for (var l = 0; l < 16; l++)
+                        sum += qs[256 * b + 16 * s + l];
+                    Assert.Equal(sum, bsums[16 * b + s]);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void An_all_zero_vector_quantizes_to_zero_scales_and_values()
+    {
+        var x = new float[256];
+        var bytes = new byte[QuantizedActivations.VectorBytes(ActivationFormat.Q8, 256)];
+        Array.Fill(bytes, (byte)0xAB);
+        fixed (float* xp = x)
+        fixed (byte* q = bytes)
+        {
+            QuantizedActivations.QuantizeQ8(xp, 256, q);
+            for (var i = 0; i < 256; i++)
+                Assert.Equal(0, ((sbyte*)q)[i]);
+            for (var b = 0; b < 8; b++)
+                Assert.Equal(0f, QuantizedActivations.Q8Scales(q, 256)[b]);
+        }
+    }
+
+    [Fact]
+    public void Q4K_scale_unpacking_matches_the_format_definition()
+    {
+        var rng = new Random(7);
+        var scales = new byte[12];
+        for (var trial = 0; trial < 1000; trial++)
+        {
+            rng.NextBytes(scales);
+            fixed (byte* p = scales)
+            {
+                var (sc, mn) = Q4KIntDot.Unpack(p);
+                for (var s = 0; s < 8; s++)
+                {
+                    var (scale, min) = Q4KFormat.ScaleMin(scales, s);
+                    Assert.Equal(scale, (int)(byte)(sc >> (8 * s)));
+                    Assert.Equal(min, (int)(byte)(mn >> (8 * s)));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void The_best_path_is_supported_and_prefers_integer_dot_instructions_when_present()
+    {
+        Assert.True(DotKernels.IsSupported(DotKernels.BestPath));
+        if (System.Runtime.Intrinsics.X86.AvxVnni.IsSupported && System.Runtime.Intrinsics.X86.Avx2.IsSupported)
+            Assert.True(DotKernels.BestPath is DotPath.AvxVnni or DotPath.Avx512);
+    }
+
+    /// <summary>The activations laid out as <see cref="DotKernels.MatMul"/> expects them.</summary>
+    internal static (byte[] Data, long Stride) Prepare(ActivationFormat format, float[] x, int n, int count)
+    {
+        var stride = QuantizedActivations.VectorBytes(format, n);
+        var data = new byte[stride * count];
+        fixed (float* xp = x)
+        fixed (byte* q = data)
+            for (var v = 0; v < count; v++)
+                QuantizedActivations.Quantize(format, xp + v * n, n, q + v * stride);
+        return (data, stride);
+    }
+
+    private static float[] Dequantize(ActivationFormat format, ReadOnlySpan<byte> data, int n)
+    {
+        var x = new float[n];
+        fixed (byte* q = data)
+        {
+            var block = format == ActivationFormat.Q8 ? 32 : 256;
+            var d = format == ActivationFormat.Q8 ? QuantizedActivations.Q8Scales(q, n) : QuantizedActivations.Q8KScales(q, n);
+            for (var i = 0; i < n; i++)
+                x[i] = d[i / block] * ((sbyte*)q)[i];
+        }
+        return x;
+    }
+
+    /// <summary>Σ |w_i| × max|x| over i's activation block / 254: the most activation rounding can move the dot.</summary>
+    private static double ActivationBound(GgmlType type, ReadOnlySpan<byte> row, ReadOnlySpan<float> x)
+    {
+        var format = QuantizedActivations.FormatFor(type);
+        if (format == ActivationFormat.Float)
+            return 0;
+        var block = format == ActivationFormat.Q8 ? 32 : 256;
+        var w = new float[x.Length];
+        Quantization.Dequantize(type, row, w);
+        var bound = 0.0;
+        for (var b = 0; b < x.Length / block; b++)
+        {
+            double amax = 0, wsum = 0;
+            for (var i = b * block; i < (b + 1) * block; i++)
+            {
+                amax = Math.Max(amax, Math.Abs(x[i]));
+                wsum += Math.Abs(w[i]);
+            }
+            bound += wsum * amax / 254 * 1.001;
+        }
+        return bound;
+    }
+}
