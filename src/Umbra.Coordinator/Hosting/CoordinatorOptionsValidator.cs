@@ -17,6 +17,12 @@ internal static class CoordinatorOptionsValidator
             problems.Add($"RateLimitPerSecond must be a positive number; got {options.RateLimitPerSecond}.");
         if (options.RateLimitBurst < 1)
             problems.Add($"RateLimitBurst must be at least 1; got {options.RateLimitBurst}.");
+        if (options.ChallengeInterval <= TimeSpan.Zero || options.ChallengeInterval > TimeSpan.FromDays(1))
+            problems.Add($"ChallengeInterval must be positive and at most a day; got {options.ChallengeInterval}.");
+        if (options.ChallengeDeadline <= TimeSpan.Zero || options.ChallengeDeadline > TimeSpan.FromMinutes(10))
+            problems.Add($"ChallengeDeadline must be positive and at most 10 minutes; got {options.ChallengeDeadline}.");
+        if (!Enum.IsDefined(options.MinimumTrust))
+            problems.Add($"MinimumTrust {(int)options.MinimumTrust} is not a trust level.");
         if (options.MaxRequestBodyBytes is < MinBodyBytes or > Protocol.Sealing.SealedRequestEnvelope.MaxSize)
             problems.Add($"MaxRequestBodyBytes must be {MinBodyBytes} to {Protocol.Sealing.SealedRequestEnvelope.MaxSize}; got {options.MaxRequestBodyBytes}.");
         if (options.HeartbeatInterval < TimeSpan.FromSeconds(1) || options.HeartbeatInterval > TimeSpan.FromHours(1))
