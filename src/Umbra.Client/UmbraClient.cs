@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using Umbra.Client.Trust;
 using Umbra.Protocol.OpenAi;
 using Umbra.Protocol.Sealing;
 
@@ -10,7 +11,7 @@ namespace Umbra.Client;
 
 /// <summary>
 /// The consumer's side of a private request: fetch a model's providers and their keys, check each key
-/// itself, seal the OpenAI request end to end, send it through the coordinator, and open the response
+/// against the provider's own attestation bundle, seal the OpenAI request end to end, send it through the coordinator, and open the response
 /// chunk by chunk, refusing anything reordered, dropped, truncated or reflected.
 /// </summary>
 public sealed class UmbraClient
@@ -19,6 +20,7 @@ public sealed class UmbraClient
 
     private readonly HttpClient _http;
     private readonly UmbraClientOptions _options;
+    private readonly ProviderTrustChecker _trust;
 
     public UmbraClient(HttpClient http, UmbraClientOptions options)
     {
@@ -26,15 +28,28 @@ public sealed class UmbraClient
         ArgumentNullException.ThrowIfNull(options);
         if (options.MaxRecipients is < 1 or > 16)
             throw new ArgumentException($"MaxRecipients must be 1 to 16; got {options.MaxRecipients}.", nameof(options));
+        if (!Enum.IsDefined(options.MinimumTrust))
+            throw new ArgumentException($"MinimumTrust {options.MinimumTrust} is not a trust level.", nameof(options));
+        if (options.MaxBundleAge <= TimeSpan.Zero)
+            throw new ArgumentException($"MaxBundleAge must be positive; got {options.MaxBundleAge}.", nameof(options));
         _http = http;
         _options = options;
+        _trust = new ProviderTrustChecker(options);
     }
 
+    /// <summary>How many bundles this client has verified rather than taken from its cache (for tests).</summary>
+    internal int BundleVerifications => _trust.Verifications;
+
     /// <summary>
-    /// The providers the coordinator lists for <paramref name="model"/>. The key id the coordinator states is
-    /// recomputed from the key; an entry whose id does not match, or whose key is not a valid P-256 point, is dropped.
+    /// The providers of <paramref name="model"/> this client will seal to: each key the coordinator lists is kept
+    /// only if the provider's own bundle, verified here under this client's policy, signs that key and the model
+    /// at <see cref="UmbraClientOptions.MinimumTrust"/> or above (<see cref="ProviderTrustChecker"/>). The
+    /// coordinator's stated trust level and key id are not believed. Best trust level first.
     /// </summary>
-    public async Task<IReadOnlyList<ProviderCandidate>> GetProvidersAsync(string model, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ProviderCandidate>> GetProvidersAsync(string model, CancellationToken cancellationToken = default) =>
+        (await ListAsync(model, cancellationToken).ConfigureAwait(false)).Candidates;
+
+    private async Task<(IReadOnlyList<ProviderCandidate> Candidates, IReadOnlyList<string> Refusals)> ListAsync(string model, CancellationToken cancellationToken)
     {
         using var request = NewRequest(HttpMethod.Get, $"v1/models/{Uri.EscapeDataString(model)}/providers");
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -42,6 +57,7 @@ public sealed class UmbraClient
         if (!response.IsSuccessStatusCode) throw Refusal((int)response.StatusCode, body);
 
         var candidates = new List<ProviderCandidate>();
+        var refusals = new List<string>();
         using var doc = ParseJson(body, "provider list");
         var list = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement
             : doc.RootElement.TryGetProperty("data", out var data) ? data : default;
@@ -53,11 +69,33 @@ public sealed class UmbraClient
             string? id = Text(entry, "provider_id"), keyId = Text(entry, "key_id"), key = Text(entry, "public_key");
             string suite = Text(entry, "suite") ?? SealingSuites.Aes256GcmName;
             if (id is null || keyId is null || key is null) continue;
-            if (!TryDecode(key, out var keyBytes) || !HpkePublicKey.TryImport(keyBytes, out var publicKey)) continue;
-            if (!string.Equals(publicKey.KeyId, keyId, StringComparison.Ordinal)) continue;
-            candidates.Add(new ProviderCandidate(id, publicKey, suite));
+            if (!TryDecode(key, out var keyBytes) || !HpkePublicKey.TryImport(keyBytes, out var publicKey))
+            {
+                refusals.Add($"{id}'s listed key {keyId} is not a valid P-256 public key");
+                continue;
+            }
+            if (!string.Equals(publicKey.KeyId, keyId, StringComparison.Ordinal))
+            {
+                refusals.Add($"{id}'s key is listed under id {keyId}, but the key's own id is {publicKey.KeyId}");
+                continue;
+            }
+            var candidate = _trust.Check(model, ReadListing(id, publicKey, suite, entry), out var refusal);
+            if (candidate is not null) candidates.Add(candidate);
+            else refusals.Add(refusal);
         }
-        return candidates;
+        return ([.. candidates.OrderByDescending(c => c.TrustLevel)], refusals.Distinct(StringComparer.Ordinal).ToList());
+    }
+
+    private static ListedKey ReadListing(string id, HpkePublicKey publicKey, string suite, JsonElement entry)
+    {
+        if (!entry.TryGetProperty("attestation", out var attestation) || attestation.ValueKind != JsonValueKind.Object)
+            return new ListedKey(id, publicKey, suite, null, null, null);
+        string? claimed = Text(attestation, "trust_level");
+        if (!attestation.TryGetProperty("bundle", out var bundle) || bundle.ValueKind != JsonValueKind.Object)
+            return new ListedKey(id, publicKey, suite, null, null, claimed);
+        if (Text(bundle, "body") is not { } b || Text(bundle, "signature") is not { } s || !TryDecode(b, out var bodyBytes) || !TryDecode(s, out var signature))
+            return new ListedKey(id, publicKey, suite, null, null, claimed) { MalformedBundle = "the bundle's body and signature are not both base64url strings" };
+        return new ListedKey(id, publicKey, suite, bodyBytes, signature, claimed);
     }
 
     /// <summary>
@@ -68,9 +106,11 @@ public sealed class UmbraClient
     public async IAsyncEnumerable<byte[]> SendAsync(string endpoint, ReadOnlyMemory<byte> openAiRequest, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var parsed = ParseRequest(endpoint, openAiRequest);
-        var candidates = await GetProvidersAsync(parsed.Model, cancellationToken).ConfigureAwait(false);
+        var (candidates, refusals) = await ListAsync(parsed.Model, cancellationToken).ConfigureAwait(false);
+        if (candidates.Count == 0 && refusals.Count > 0)
+            throw new TrustException(parsed.Model, _trust.Minimum, refusals); // never a fallback to a lower level or to plaintext
         if (candidates.Count == 0)
-            throw new UmbraClientException(404, "model_not_found", $"No provider with a valid key serves '{parsed.Model}'.");
+            throw new UmbraClientException(404, "model_not_found", $"No provider serves '{parsed.Model}'.");
         var recipients = candidates.Take(_options.MaxRecipients).Select(c => c.PublicKey).ToArray();
 
         var metadata = RequestMetadata.Create(endpoint, parsed.Model, parsed.MaxTokens, parsed.Stream);

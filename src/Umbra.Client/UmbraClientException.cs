@@ -5,7 +5,7 @@ namespace Umbra.Client;
 /// <see cref="Status"/> and <see cref="Code"/> carry the OpenAI-shaped error; for a response that failed
 /// to open (tampered, truncated), <see cref="Code"/> is "response_not_authentic".
 /// </summary>
-public sealed class UmbraClientException : Exception
+public class UmbraClientException : Exception
 {
     public UmbraClientException(int status, string? code, string message) : base(message)
     {

@@ -58,6 +58,23 @@ public sealed class ProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_proxy_that_requires_hardware_answers_insufficient_trust_and_sends_nothing()
+    {
+        _coordinator.ClaimedTrustLevel = "hardware_certified"; // the coordinator's claim counts for nothing
+        var strict = new UmbraClient(_http, new UmbraClientOptions { Coordinator = _coordinator.BaseAddress, MinimumTrust = Umbra.Protocol.Attestation.TrustLevel.Hardware });
+        await using var proxy = ProxyServer.Build(strict, _http, IPAddress.Loopback, 0);
+        await proxy.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(proxy.Urls.First()) };
+        var response = await http.PostAsync("/v1/chat/completions", new StringContent("""{"model":"stories","messages":[{"role":"user","content":"hi"}]}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var error = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+        Assert.Equal("insufficient_trust", error.GetProperty("code").GetString());
+        Assert.Contains("stand-in-provider is self_signed (the coordinator claimed hardware_certified)", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Empty(_coordinator.WireBodies);
+        await proxy.StopAsync();
+    }
+
+    [Fact]
     public async Task Requests_for_another_host_name_or_not_json_are_refused()
     {
         using var http = new HttpClient { BaseAddress = new Uri(_proxy.Urls.First()) };

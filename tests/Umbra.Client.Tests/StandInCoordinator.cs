@@ -6,15 +6,17 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Umbra.Protocol.Attestation;
 using Umbra.Protocol.Sealing;
 
 namespace Umbra.Client.Tests;
 
 /// <summary>
 /// A stand-in for the coordinator and one provider in a single Kestrel host, until the real coordinator
-/// and provider run in these tests: it lists the provider's key, opens sealed requests with the provider's
-/// private key exactly as a provider does, and answers with sealed chunks of a canned OpenAI response.
-/// Hooks let a test tamper with what goes back, as a dishonest relay would.
+/// and provider run in these tests: it lists the provider's key with the provider's self-signed attestation
+/// bundle (made afresh per listing, as the coordinator's re-challenges keep it fresh), opens sealed requests with
+/// the provider's private key exactly as a provider does, and answers with sealed chunks of a canned OpenAI
+/// response. Hooks let a test lie in the listing or tamper with what goes back, as a dishonest relay would.
 /// </summary>
 internal sealed class StandInCoordinator : IAsyncDisposable
 {
@@ -27,7 +29,40 @@ internal sealed class StandInCoordinator : IAsyncDisposable
         Key = key;
     }
 
+    public const string ProviderId = "stand-in-provider";
+
+    public const string Model = "stories";
+
+    /// <summary>The provider's inference key.</summary>
     public HpkePrivateKey Key { get; }
+
+    /// <summary>The provider's identity key, which signs its bundles.</summary>
+    public SoftwareAttestationSigner Identity { get; } = SoftwareAttestationSigner.Generate();
+
+    /// <summary>A key of the coordinator's own, for a coordinator that lists it in the provider's place.</summary>
+    public HpkePrivateKey CoordinatorKey { get; } = HpkePrivateKey.Generate();
+
+    /// <summary>The key the listing offers (a lying coordinator may offer its own).</summary>
+    public HpkePublicKey? ListedKey { get; set; }
+
+    /// <summary>The provider id the listing names.</summary>
+    public string ListedProviderId { get; set; } = ProviderId;
+
+    /// <summary>The trust level the coordinator claims for the provider.</summary>
+    public string ClaimedTrustLevel { get; set; } = "self_signed";
+
+    /// <summary>The bundle the listing attaches; by default the provider's, made now. Returns null for no attestation.</summary>
+    public Func<AttestationBundle?> Bundle { get; set; } = () => null;
+
+    /// <summary>Replaces the listing's bundle object wholesale (for malformed JSON); null to use <see cref="Bundle"/>.</summary>
+    public object? RawBundle { get; set; }
+
+    /// <summary>How many times the listing was fetched.</summary>
+    public int Listings { get; private set; }
+
+    /// <summary>A bundle the honest provider makes now for its real key and model.</summary>
+    public AttestationBundle HonestBundle(DateTimeOffset? at = null) =>
+        TestBundles.Make(Identity, ProviderId, [Key.PublicKey], [Model], at ?? DateTimeOffset.UtcNow);
 
     public Uri BaseAddress => new(_app.Urls.First() + "/");
 
@@ -49,26 +84,49 @@ internal sealed class StandInCoordinator : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         var standIn = new StandInCoordinator(app, HpkePrivateKey.Generate());
-        app.MapGet("/v1/models/{model}/providers", (string model) => Results.Json(new
+        standIn.Bundle = () => standIn.HonestBundle();
+        app.MapGet("/v1/models/{model}/providers", (string model) => standIn.Listing());
+        app.MapGet("/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = "stories", @object = "model", owned_by = "umbra" } } }));
+        app.MapPost("/v1/chat/completions", standIn.Serve);
+        app.MapPost("/v1/completions", standIn.Serve);
+        await app.StartAsync();
+        return standIn;
+    }
+
+    private IResult Listing()
+    {
+        Listings++;
+        var key = ListedKey ?? Key.PublicKey;
+        object? attestation = null;
+        if (RawBundle is not null)
+        {
+            attestation = new { trust_level = ClaimedTrustLevel, bundle = RawBundle, bundle_hash = (string?)null };
+        }
+        else if (Bundle() is { } bundle)
+        {
+            attestation = new
+            {
+                trust_level = ClaimedTrustLevel,
+                bundle = new { body = Base64Url.EncodeToString(bundle.Body), signature = Base64Url.EncodeToString(bundle.Signature) },
+                bundle_hash = bundle.HashHex,
+            };
+        }
+        return Results.Json(new
         {
             @object = "list",
             data = new[]
             {
                 new
                 {
-                    provider_id = "stand-in-provider",
-                    key_id = standIn.ListedKeyId ?? standIn.Key.PublicKey.KeyId,
-                    public_key = Base64Url.EncodeToString(standIn.Key.PublicKey.Export()),
+                    provider_id = ListedProviderId,
+                    key_id = ListedKeyId ?? key.KeyId,
+                    public_key = Base64Url.EncodeToString(key.Export()),
                     suite = SealingSuites.Aes256GcmName,
-                    attestation = (object?)null,
+                    in_flight = 0,
+                    attestation,
                 },
             },
-        }));
-        app.MapGet("/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = "stories", @object = "model", owned_by = "umbra" } } }));
-        app.MapPost("/v1/chat/completions", standIn.Serve);
-        app.MapPost("/v1/completions", standIn.Serve);
-        await app.StartAsync();
-        return standIn;
+        });
     }
 
     private async Task Serve(HttpContext context)
@@ -83,7 +141,8 @@ internal sealed class StandInCoordinator : IAsyncDisposable
             return;
         }
         var envelope = SealedRequestEnvelope.Parse(buffer.ToArray());
-        using var request = _opener.Open(envelope, Key);
+        // A coordinator that listed its own key can open what was sealed to it: that is the attack under test.
+        using var request = _opener.Open(envelope, ListedKey is { } listed && listed.KeyId == CoordinatorKey.PublicKey.KeyId ? CoordinatorKey : Key);
         using var body = JsonDocument.Parse(request.Body.ToArray());
         string prompt = body.RootElement.TryGetProperty("messages", out var m) ? m[0].GetProperty("content").GetString()! : body.RootElement.GetProperty("prompt").GetString()!;
         string answer = $"echo: {prompt}";
@@ -125,5 +184,7 @@ internal sealed class StandInCoordinator : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         Key.Dispose();
+        CoordinatorKey.Dispose();
+        Identity.Dispose();
     }
 }

@@ -74,8 +74,9 @@ public sealed class UmbraClientTests : IAsyncLifetime
     {
         _coordinator.ListedKeyId = new string('a', 32);
         Assert.Empty(await Client.GetProvidersAsync("stories"));
-        var e = await Assert.ThrowsAsync<UmbraClientException>(() => Collect(Client.SendAsync(RequestEndpoints.ChatCompletions, Chat("hi", stream: false))));
-        Assert.Equal("model_not_found", e.Code);
+        var e = await Assert.ThrowsAsync<Umbra.Client.Trust.TrustException>(() => Collect(Client.SendAsync(RequestEndpoints.ChatCompletions, Chat("hi", stream: false))));
+        Assert.Equal("insufficient_trust", e.Code);
+        Assert.Contains($"stand-in-provider's key is listed under id {new string('a', 32)}, but the key's own id is {_coordinator.Key.PublicKey.KeyId}", e.Message, StringComparison.Ordinal);
         Assert.Empty(_coordinator.WireBodies); // nothing was sent
     }
 
