@@ -20,6 +20,7 @@ var root = new RootCommand("Umbra: private inference on open-weight models.")
     ProxyCommand.Create(),
     CoordinatorCommand.Create(),
     KeysCommand.Create(),
+    VerifyCommand.Create(),
     UpCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

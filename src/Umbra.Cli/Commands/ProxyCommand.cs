@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Umbra.Client;
 using Umbra.Client.Proxy;
+using Umbra.Protocol.Attestation;
 
 namespace Umbra.Cli.Commands;
 
@@ -14,8 +15,15 @@ internal static class ProxyCommand
         var apiKey = new Option<string?>("--api-key") { Description = "Your API key (default: the UMBRA_API_KEY environment variable)" };
         var port = new Option<int>("--port") { Description = "Local port to listen on (0 picks a free one)", DefaultValueFactory = _ => 8090 };
         var recipients = new Option<int>("--recipients") { Description = "Providers each request is sealed to, for failover", DefaultValueFactory = _ => 3 };
+        var minTrust = new Option<string>("--min-trust")
+        {
+            Description = $"The lowest trust level a provider must prove with its own bundle, checked here ({string.Join(", ", TrustLevelNames.All)})",
+            DefaultValueFactory = _ => TrustLevelNames.SelfSigned,
+        };
+        var tpmRoots = new Option<string[]>("--tpm-root") { Description = "A TPM manufacturer root certificate (PEM file) for hardware_certified; repeatable", AllowMultipleArgumentsPerToken = false };
+        var appleRoots = new Option<string[]>("--apple-root") { Description = "An Apple attestation root certificate (PEM file) for hardware_certified; repeatable", AllowMultipleArgumentsPerToken = false };
 
-        var cmd = new Command("proxy", "Serve a local OpenAI-compatible endpoint on 127.0.0.1 that seals every request to the provider") { coordinator, apiKey, port, recipients };
+        var cmd = new Command("proxy", "Serve a local OpenAI-compatible endpoint on 127.0.0.1 that seals every request to the provider") { coordinator, apiKey, port, recipients, minTrust, tpmRoots, appleRoots };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
             if (r.GetValue(port) is < 0 or > 65535)
@@ -26,10 +34,21 @@ internal static class ProxyCommand
             using var http = new HttpClient { BaseAddress = baseUri, Timeout = Timeout.InfiniteTimeSpan };
             string? key = r.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("UMBRA_API_KEY");
             if (key is { Length: > 0 }) http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
-            var client = new UmbraClient(http, new UmbraClientOptions { Coordinator = baseUri, ApiKey = key, MaxRecipients = r.GetValue(recipients) });
+            if (!TrustLevelNames.TryParse(r.GetValue(minTrust), out var minimum))
+                throw new ArgumentException($"--min-trust must be one of {string.Join(", ", TrustLevelNames.All)}; got '{r.GetValue(minTrust)}'.");
+            var client = new UmbraClient(http, new UmbraClientOptions
+            {
+                Coordinator = baseUri,
+                ApiKey = key,
+                MaxRecipients = r.GetValue(recipients),
+                MinimumTrust = minimum,
+                TpmRoots = PemRoots.Load(r.GetValue(tpmRoots), "--tpm-root"),
+                AppleRoots = PemRoots.Load(r.GetValue(appleRoots), "--apple-root"),
+            });
             var app = ProxyServer.Build(client, http, IPAddress.Loopback, r.GetValue(port));
             await app.StartAsync(ct).ConfigureAwait(false);
             Console.WriteLine($"Sealing proxy for {baseUri} at {app.Urls.First()}/v1 (point any OpenAI client here)");
+            Console.WriteLine($"Sealing only to providers whose own bundle proves {minimum.ToWireName()} or better{(minimum == TrustLevel.None ? " (none: the coordinator's keys are taken on its word)" : "")}");
             await CommandHost.WaitForShutdownAsync(ct).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
