@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Umbra.Coordinator.Hosting;
+using Umbra.Protocol.Attestation;
 
 namespace Umbra.Cli.Commands;
 
@@ -20,10 +21,14 @@ internal static class CoordinatorCommand
         var rate = new Option<double>("--rate-limit") { Description = "Requests per second per API key", DefaultValueFactory = _ => 10 };
         var burst = new Option<int>("--burst") { Description = "Requests an API key may make at once above the rate", DefaultValueFactory = _ => 20 };
         var verbose = new Option<bool>("--verbose") { Description = "Log requests (never their content)" };
+        var minTrust = new Option<string>("--min-trust") { Description = "Lowest trust level a provider must prove to be routed to: none, self_signed, hardware or hardware_certified", DefaultValueFactory = _ => "self_signed" };
+        var challengeMinutes = new Option<double>("--challenge-interval") { Description = "Minutes between liveness challenges of each provider", DefaultValueFactory = _ => 5 };
+        var tpmRoots = new Option<string[]>("--tpm-root") { Description = "PEM file of a TPM manufacturer root; an EK chaining to it earns hardware_certified (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var appleRoots = new Option<string[]>("--apple-root") { Description = "PEM file of an Apple attestation root (repeatable)" };
 
         var cmd = new Command("coordinator", "Run the coordinator: OpenAI-compatible API, provider hub, API keys")
         {
-            host, port, dataDir, connection, adminToken, providerToken, noPlain, rate, burst, verbose,
+            host, port, dataDir, connection, adminToken, providerToken, noPlain, rate, burst, verbose, minTrust, challengeMinutes, tpmRoots, appleRoots,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
@@ -39,7 +44,15 @@ internal static class CoordinatorCommand
                 AllowPlainIngress = !r.GetValue(noPlain),
                 RateLimitPerSecond = r.GetValue(rate),
                 RateLimitBurst = r.GetValue(burst),
+                MinimumTrust = TrustLevelNames.TryParse(r.GetValue(minTrust), out var level)
+                    ? level
+                    : throw new ArgumentException($"--min-trust must be none, self_signed, hardware or hardware_certified; got '{r.GetValue(minTrust)}'."),
+                ChallengeInterval = r.GetValue(challengeMinutes) > 0
+                    ? TimeSpan.FromMinutes(r.GetValue(challengeMinutes))
+                    : throw new ArgumentException("--challenge-interval must be a positive number of minutes."),
             };
+            options.TpmRoots.AddRange(PemRoots.Load(r.GetValue(tpmRoots), "--tpm-root"));
+            options.AppleRoots.AddRange(PemRoots.Load(r.GetValue(appleRoots), "--apple-root"));
             var app = CoordinatorHost.Build(options, logging => logging.SetMinimumLevel(r.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning));
             await app.StartAsync(ct).ConfigureAwait(false);
             var url = CoordinatorHost.BaseAddress(app);
@@ -47,6 +60,7 @@ internal static class CoordinatorCommand
             if (string.IsNullOrEmpty(options.ProviderToken))
                 Console.WriteLine("Warning: no --provider-token: any process on this machine can join as a provider.");
             Console.WriteLine(options.AllowPlainIngress ? "Plain OpenAI clients are accepted (sealed on arrival)." : "Only sealed requests are accepted.");
+            Console.WriteLine($"Providers are challenged every {options.ChallengeInterval.TotalMinutes:0.##} min and routed to at trust level {options.MinimumTrust.ToWireName()} or above; see {url}v1/providers/attestation");
             await CommandHost.WaitForShutdownAsync(ct).ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);

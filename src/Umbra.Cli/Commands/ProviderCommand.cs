@@ -59,7 +59,7 @@ internal static class ProviderCommand
                     sealedHandler.Receipts = attestor;
                 var options = new ProviderHubOptions { HubUri = hubUri, ProviderId = providerId, Models = offers, Keys = keyring.Infos, Hardware = hardware, Attestor = attestor, Token = r.GetValue(token) ?? Environment.GetEnvironmentVariable("UMBRA_PROVIDER_TOKEN") };
                 await using var client = new ProviderHubClient(options, handler, TimeProvider.System, loggerFactory.CreateLogger<ProviderHubClient>());
-                Console.WriteLine($"Provider {providerId}: {trust.Keys.Kind} keys, key {keyring.Infos[0].KeyId}, serving {string.Join(", ", offers.Select(o => $"'{o.Id}' (context {o.ContextLength})"))}");
+                Console.WriteLine($"Provider {providerId}: key {keyring.Infos[0].KeyId} ({trust.Keys.Kind} keys), serving {string.Join(", ", offers.Select(o => $"'{o.Id}' (context {o.ContextLength})"))}");
                 Console.WriteLine($"Connecting to {hubUri}. Press Ctrl+C to drain and stop.");
                 // Not under ct: Ctrl+C asks for a drain (in-flight requests finish), not an abrupt stop.
                 var run = client.RunAsync(CancellationToken.None);
