@@ -5,7 +5,7 @@ using Umbra.Bench;
 // `dotnet run -c Release --project bench/Umbra.Bench -- network M.gguf [runs]`
 // prints the end-to-end figures; any other arguments go to BenchmarkDotNet's kernel suites.
 if (args.Length >= 2 && args[0] == "engine")
-    return EngineHarness.Run(args[1..]);
+    return await EngineHarness.RunAsync(args[1..]);
 if (args.Length >= 2 && args[0] == "network")
     return await NetworkHarness.RunAsync(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(EngineHarness).Assembly).Run(args);
