@@ -6,7 +6,7 @@ using Umbra.Bench;
 // prints the end-to-end figures; any other arguments go to BenchmarkDotNet's suites (kernels, sealing,
 // attestation: `-- --filter '*Attestation*'`), which it finds in this assembly.
 if (args.Length >= 2 && args[0] == "engine")
-    return EngineHarness.Run(args[1..]);
+    return await EngineHarness.RunAsync(args[1..]);
 if (args.Length >= 2 && args[0] == "network")
     return await NetworkHarness.RunAsync(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(EngineHarness).Assembly).Run(args);

@@ -1,57 +1,88 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using Umbra.Inference.Diagnostics;
 using Umbra.Inference.Model;
 
 namespace Umbra.Cli.Commands;
 
-/// <summary>`umbra bench`: prefill and decode speed of a model on this machine.</summary>
+/// <summary>`umbra bench`: prefill, decode and concurrent decode speed, time to first token and memory of a model on this machine.</summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
         var model = new Option<FileInfo>("--model", "-m") { Description = "Path to a GGUF model", Required = true };
-        var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length measured for prefill", DefaultValueFactory = _ => 128 };
-        var genTokens = new Option<int>("--gen-tokens") { Description = "Tokens generated for decode", DefaultValueFactory = _ => 32 };
+        var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length measured for prefill (and of every stream)", DefaultValueFactory = _ => 128 };
+        var genTokens = new Option<int>("--gen-tokens") { Description = "Tokens generated per stream for decode", DefaultValueFactory = _ => 32 };
+        var concurrency = new Option<string>("--concurrency") { Description = "Concurrent stream counts measured, comma-separated", DefaultValueFactory = _ => string.Join(",", EngineBenchmark.DefaultConcurrency) };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table" };
-        var cmd = new Command("bench", "Measure prefill and decode tokens/s and peak memory of a model") { model, promptTokens, genTokens, json };
-        cmd.SetAction((r, ct) => CliErrors.Guard(() =>
+        var cmd = new Command("bench", "Measure prefill and decode tokens/s (alone and with concurrent streams), time to first token and peak memory of a model")
+        {
+            model, promptTokens, genTokens, concurrency, json,
+        };
+        cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
             int prompt = CliErrors.AtLeastOne(r.GetValue(promptTokens), "--prompt-tokens");
             int generated = CliErrors.AtLeastOne(r.GetValue(genTokens), "--gen-tokens");
+            var levels = ParseLevels(r.GetValue(concurrency)!);
             using var m = LlamaModel.Load(r.GetValue(model)!.FullName);
-            var result = EngineBenchmark.Run(m, prompt, generated);
-            if (r.GetValue(json))
-            {
-                var obj = new Dictionary<string, object>
-                {
-                    ["model"] = result.Model,
-                    ["architecture"] = result.Architecture,
-                    ["weight_types"] = result.WeightTypes,
-                    ["prompt_tokens"] = result.PromptTokens,
-                    ["gen_tokens"] = result.GeneratedTokens,
-                    ["prefill_tokens_per_s"] = Math.Round(result.PrefillTokensPerSecond, 2),
-                    ["decode_tokens_per_s"] = Math.Round(result.DecodeTokensPerSecond, 2),
-                    ["time_to_first_token_ms"] = Math.Round(result.TimeToFirstTokenMs, 1),
-                    ["peak_memory_bytes"] = result.PeakWorkingSetBytes,
-                    ["allocated_bytes_per_token"] = Math.Round(result.AllocatedBytesPerToken),
-                    ["threads"] = result.Threads,
-                };
-                Console.WriteLine(JsonSerializer.Serialize(obj, BenchJsonContext.Default.DictionaryStringObject));
-            }
-            else
-            {
-                Console.WriteLine($"model              {result.Model} ({result.Architecture}, {result.WeightTypes})");
-                Console.WriteLine($"threads            {result.Threads}");
-                Console.WriteLine($"prefill            {result.PrefillTokensPerSecond,10:F2} tokens/s ({result.PromptTokens} tokens)");
-                Console.WriteLine($"decode             {result.DecodeTokensPerSecond,10:F2} tokens/s ({result.GeneratedTokens} tokens)");
-                Console.WriteLine($"time to 1st token  {result.TimeToFirstTokenMs,10:F1} ms");
-                Console.WriteLine($"peak memory        {result.PeakWorkingSetBytes / 1048576.0,10:F1} MiB");
-                Console.WriteLine($"allocated/token    {result.AllocatedBytesPerToken,10:F0} bytes");
-            }
-            return Task.FromResult(0);
+            var result = await EngineBenchmark.RunAsync(m, prompt, generated, levels, cancellationToken: ct);
+            if (r.GetValue(json)) PrintJson(result);
+            else PrintTable(result);
+            return 0;
         }));
         return cmd;
+    }
+
+    private static int[] ParseLevels(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var levels = new List<int>();
+        foreach (var p in parts)
+        {
+            if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > 256)
+                throw new ArgumentException($"--concurrency takes stream counts from 1 to 256 separated by commas; got '{text}'.");
+            levels.Add(n);
+        }
+        if (levels.Count == 0) throw new ArgumentException($"--concurrency takes stream counts from 1 to 256 separated by commas; got '{text}'.");
+        return [.. levels];
+    }
+
+    private static void PrintJson(EngineBenchmarkResult result)
+    {
+        var concurrent = result.ConcurrentDecodeTokensPerSecond.ToDictionary(kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => (object)Math.Round(kv.Value, 2));
+        var obj = new Dictionary<string, object>
+        {
+            ["model"] = result.Model,
+            ["architecture"] = result.Architecture,
+            ["weight_types"] = result.WeightTypes,
+            ["prompt_tokens"] = result.PromptTokens,
+            ["gen_tokens"] = result.GeneratedTokens,
+            ["prefill_tokens_per_s"] = Math.Round(result.PrefillTokensPerSecond, 2),
+            ["decode_tokens_per_s"] = Math.Round(result.DecodeTokensPerSecond, 2),
+            ["concurrent_decode_tokens_per_s"] = concurrent,
+            ["time_to_first_token_ms"] = Math.Round(result.TimeToFirstTokenMs, 1),
+            ["peak_memory_bytes"] = result.PeakWorkingSetBytes,
+            ["allocated_bytes_per_token"] = Math.Round(result.AllocatedBytesPerToken),
+            ["threads"] = result.Threads,
+        };
+        Console.WriteLine(JsonSerializer.Serialize(obj, BenchJsonContext.Default.DictionaryStringObject));
+    }
+
+    private static void PrintTable(EngineBenchmarkResult result)
+    {
+        Console.WriteLine($"model              {result.Model} ({result.Architecture}, {result.WeightTypes})");
+        Console.WriteLine($"threads            {result.Threads}");
+        Console.WriteLine($"prefill            {result.PrefillTokensPerSecond,10:F2} tokens/s ({result.PromptTokens} tokens)");
+        Console.WriteLine($"decode             {result.DecodeTokensPerSecond,10:F2} tokens/s ({result.GeneratedTokens} tokens)");
+        Console.WriteLine($"time to 1st token  {result.TimeToFirstTokenMs,10:F1} ms");
+        Console.WriteLine($"peak memory        {result.PeakWorkingSetBytes / 1048576.0,10:F1} MiB");
+        Console.WriteLine($"allocated/token    {result.AllocatedBytesPerToken,10:F0} bytes");
+        Console.WriteLine();
+        Console.WriteLine("streams   aggregate decode tokens/s   per stream   vs 1 stream");
+        double one = result.ConcurrentDecodeTokensPerSecond.First().Value / result.ConcurrentDecodeTokensPerSecond.First().Key;
+        foreach (var (streams, rate) in result.ConcurrentDecodeTokensPerSecond)
+            Console.WriteLine($"{streams,7}   {rate,25:F2}   {rate / streams,10:F2}   {rate / one,10:F2}x");
     }
 }
 

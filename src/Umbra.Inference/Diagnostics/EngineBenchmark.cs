@@ -1,9 +1,14 @@
 using System.Diagnostics;
+using Umbra.Inference.Generation;
 using Umbra.Inference.Model;
+using Umbra.Inference.Sampling;
 
 namespace Umbra.Inference.Diagnostics;
 
 /// <summary>Figures from one <see cref="EngineBenchmark"/> run.</summary>
+/// <param name="DecodeTokensPerSecond">One stream's decode speed.</param>
+/// <param name="ConcurrentDecodeTokensPerSecond">Aggregate decode speed (all streams together) by number of concurrent streams.</param>
+/// <param name="AllocatedBytesPerToken">Managed bytes the engine thread allocated per generated token while one stream decoded.</param>
 public sealed record EngineBenchmarkResult(
     string Model,
     string Architecture,
@@ -13,56 +18,64 @@ public sealed record EngineBenchmarkResult(
     double PrefillTokensPerSecond,
     double DecodeTokensPerSecond,
     double TimeToFirstTokenMs,
+    IReadOnlyDictionary<int, double> ConcurrentDecodeTokensPerSecond,
     long PeakWorkingSetBytes,
     double AllocatedBytesPerToken,
     int Threads);
 
 /// <summary>
-/// Measures prefill and decode speed of a model on this machine: a prompt of random (seeded) ordinary
-/// tokens is evaluated, then tokens are generated greedily one at a time.
+/// Measures a model on this machine through the batching engine: prefill (one prompt of random, seeded,
+/// ordinary tokens; time to its first token), then greedy decode by 1, 2, 4... concurrent streams, each
+/// with its own prompt, reporting the aggregate tokens/s while all of them are decoding.
 /// </summary>
 public static class EngineBenchmark
 {
-    public static EngineBenchmarkResult Run(LlamaModel model, int promptTokens, int generatedTokens, ulong seed = 1)
+    public static readonly IReadOnlyList<int> DefaultConcurrency = [1, 2, 4, 8, 16];
+
+    public static async Task<EngineBenchmarkResult> RunAsync(LlamaModel model, int promptTokens, int generatedTokens,
+        IReadOnlyList<int>? concurrency = null, ulong seed = 1, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(promptTokens, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(generatedTokens, 1);
+        var levels = (concurrency is { Count: > 0 } ? concurrency : DefaultConcurrency).Distinct().Order().ToArray();
+        if (levels[0] < 1) throw new ArgumentOutOfRangeException(nameof(concurrency), "Concurrency levels must be at least 1.");
         int needed = promptTokens + generatedTokens;
         if (needed > model.Config.ContextLength)
             throw new ContextLengthExceededException(needed, model.Config.ContextLength);
 
         var rng = new Random(unchecked((int)seed));
         int vocab = model.Config.VocabSize;
-        int[] prompt = new int[promptTokens];
         // Ordinary tokens: past the control and byte tokens at the start of most vocabularies, where there is room.
         int first = vocab > 600 ? 300 : 0;
-        for (int i = 0; i < prompt.Length; i++) prompt[i] = rng.Next(first, vocab);
+        int[] NewPrompt(int length) => Enumerable.Range(0, length).Select(_ => rng.Next(first, vocab)).ToArray();
 
-        // Warm-up: page in the weights and let the JIT promote the hot loops to fully optimized code (after
-        // 30 calls and a delay, compiled in the background). Measured earlier, small models run 10x slower.
-        var warm = model.CreateSession(Math.Min(model.Config.ContextLength, 64));
+        int most = levels[^1];
+        var options = new EngineOptions { TokenBudget = most * needed, MaxSequences = most, StepTokens = Math.Max(128, most) };
+        using var engine = new BatchEngine(model, needed, reusePrefix: false, options);
+
+        // Warm-up: page in the weights and let the JIT promote the hot loops to fully optimized code (after 30
+        // calls and a delay, compiled in the background). Measured before that, small models run 10x slower.
         var warmWatch = Stopwatch.StartNew();
-        for (int i = 0; i < 40 || warmWatch.ElapsedMilliseconds < 2000; i++)
+        for (int round = 0; round < 3 || warmWatch.ElapsedMilliseconds < 2000; round++)
+            await RunStreamsAsync(engine, Math.Min(2, most), () => NewPrompt(Math.Min(promptTokens, 16)), Math.Min(generatedTokens, 8), cancellationToken).ConfigureAwait(false);
+
+        // Prefill: time to the first token of one prompt, the best of two.
+        double ttft = double.MaxValue;
+        for (int i = 0; i < 2; i++)
         {
-            if (warm.Position == warm.ContextLength) warm.Rewind(0);
-            warm.Forward([prompt[i % prompt.Length]]);
+            var probe = (await RunStreamsAsync(engine, 1, () => NewPrompt(promptTokens), 1, cancellationToken).ConfigureAwait(false))[0];
+            ttft = Math.Min(ttft, Stopwatch.GetElapsedTime(probe.Submitted, probe.TokenTimes[1]).TotalSeconds);
         }
 
-        var session = model.CreateSession(needed);
-        var watch = Stopwatch.StartNew();
-        var logits = session.Forward(prompt);
-        int next = ArgMax(logits);
-        double prefillSeconds = watch.Elapsed.TotalSeconds;
-
-        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        watch.Restart();
-        for (int i = 0; i < generatedTokens; i++)
+        var concurrent = new SortedDictionary<int, double>();
+        double allocatedPerToken = 0;
+        foreach (int streams in levels)
         {
-            logits = session.Forward([next]);
-            next = ArgMax(logits);
+            var sinks = await RunStreamsAsync(engine, streams, () => NewPrompt(promptTokens), generatedTokens, cancellationToken).ConfigureAwait(false);
+            concurrent[streams] = AggregateDecodeRate(sinks, generatedTokens);
+            if (streams == levels[0] && generatedTokens > 1)
+                allocatedPerToken = (double)(sinks[0].Allocated[generatedTokens] - sinks[0].Allocated[1]) / (generatedTokens - 1) / streams;
         }
-        double decodeSeconds = watch.Elapsed.TotalSeconds;
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
 
         var types = model.File.BytesByType().OrderByDescending(kv => kv.Value).Select(kv => kv.Key.ToString());
         return new EngineBenchmarkResult(
@@ -71,13 +84,88 @@ public static class EngineBenchmark
             string.Join(",", types),
             promptTokens,
             generatedTokens,
-            promptTokens / prefillSeconds,
-            generatedTokens / decodeSeconds,
-            prefillSeconds * 1000,
+            promptTokens / ttft,
+            concurrent[levels[0]] / levels[0],
+            ttft * 1000,
+            concurrent,
             Process.GetCurrentProcess().PeakWorkingSet64,
-            (double)allocated / generatedTokens,
+            allocatedPerToken,
             Environment.ProcessorCount);
     }
 
-    private static int ArgMax(ReadOnlySpan<float> x) => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(x);
+    private static async Task<TimingSink[]> RunStreamsAsync(BatchEngine engine, int streams, Func<int[]> prompt, int tokens, CancellationToken ct)
+    {
+        var sinks = new TimingSink[streams];
+        var sequences = new EngineSequence[streams];
+        for (int i = 0; i < streams; i++)
+        {
+            sinks[i] = new TimingSink(tokens);
+            sequences[i] = new EngineSequence(prompt(), tokens, new Sampler(SamplingOptions.Greedy), ignoreEndOfGeneration: true, sinks[i], ct);
+        }
+        for (int i = 0; i < streams; i++)
+        {
+            sinks[i].Submitted = Stopwatch.GetTimestamp();
+            engine.Submit(sequences[i]);
+        }
+        await Task.WhenAll(sequences.Select(s => s.Completion.Task)).ConfigureAwait(false);
+        foreach (var s in sinks)
+        {
+            if (s.Error != null) throw new InvalidOperationException("A benchmark stream failed.", s.Error);
+        }
+        return sinks;
+    }
+
+    /// <summary>
+    /// Generated tokens per second, all streams together, over the window in which every stream was decoding:
+    /// from the last stream's first token (all prompts prefilled) to the first stream's last token.
+    /// </summary>
+    private static double AggregateDecodeRate(TimingSink[] sinks, int tokens)
+    {
+        if (tokens < 2) return 0;
+        long start = sinks.Max(s => s.TokenTimes[1]);
+        long end = sinks.Min(s => s.TokenTimes[tokens]);
+        long counted = 0;
+        if (end > start)
+        {
+            foreach (var s in sinks)
+            {
+                for (int t = 2; t <= tokens; t++)
+                {
+                    if (s.TokenTimes[t] > start && s.TokenTimes[t] <= end) counted++;
+                }
+            }
+        }
+        if (counted < sinks.Length)
+        {
+            // Too short a window (few tokens, many streams): count every decode token over the whole span.
+            start = sinks.Min(s => s.TokenTimes[1]);
+            end = sinks.Max(s => s.TokenTimes[tokens]);
+            counted = (long)sinks.Length * (tokens - 1);
+        }
+        return counted / Stopwatch.GetElapsedTime(start, end).TotalSeconds;
+    }
+
+    /// <summary>Records when each token came and what the engine thread had allocated by then; allocates nothing itself.</summary>
+    private sealed class TimingSink(int tokens) : ISequenceSink
+    {
+        public long Submitted { get; set; }
+        public long[] TokenTimes { get; } = new long[tokens + 1];
+        public long[] Allocated { get; } = new long[tokens + 1];
+        public Exception? Error { get; private set; }
+
+        public bool IsReady => true;
+
+        public bool OnToken(int token, int promptTokens, int completionTokens)
+        {
+            TokenTimes[completionTokens] = Stopwatch.GetTimestamp();
+            Allocated[completionTokens] = GC.GetAllocatedBytesForCurrentThread();
+            return false;
+        }
+
+        public void OnFinished(FinishReason reason, int promptTokens, int completionTokens)
+        {
+        }
+
+        public void OnFailed(Exception error) => Error = error;
+    }
 }

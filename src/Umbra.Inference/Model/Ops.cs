@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace Umbra.Inference.Model;
 
-/// <summary>The element-wise and normalization steps of the forward pass.</summary>
+/// <summary>The element-wise, normalization and attention steps of the forward pass, vectorized.</summary>
 internal static class Ops
 {
     public static void RmsNorm(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, float eps, Span<float> output)
@@ -23,46 +23,105 @@ internal static class Ops
         TensorPrimitives.Divide(x, sum, x);
     }
 
-    /// <summary>gate = silu(gate) * up.</summary>
-    public static void SwiGlu(Span<float> gate, ReadOnlySpan<float> up)
+    /// <summary>gate = silu(gate) * up, with <paramref name="scratch"/> at least as long as gate.</summary>
+    public static void SwiGlu(Span<float> gate, ReadOnlySpan<float> up, Span<float> scratch)
     {
-        for (int i = 0; i < gate.Length; i++)
+        var s = scratch[..gate.Length];
+        TensorPrimitives.Sigmoid(gate, s);
+        TensorPrimitives.Multiply(gate, s, gate);
+        TensorPrimitives.Multiply(gate, up, gate);
+    }
+
+    /// <summary>The rotary frequency of each rotated pair: base^(−2i/d), divided by Llama 3's factors when present.</summary>
+    public static double[] RopeFrequencies(ModelConfig c, float[]? frequencyFactors)
+    {
+        int pairs = c.RopeDimensions / 2;
+        var freq = new double[pairs];
+        for (int i = 0; i < pairs; i++)
         {
-            float g = gate[i];
-            gate[i] = g / (1f + MathF.Exp(-g)) * up[i];
+            freq[i] = Math.Pow(c.RopeFreqBase, -2.0 * i / c.RopeDimensions);
+            if (frequencyFactors != null) freq[i] /= frequencyFactors[i];
         }
+        return freq;
     }
 
     /// <summary>Computes the cos/sin of each rotated pair at <paramref name="position"/>.</summary>
-    public static void RopeAngles(int position, ModelConfig c, float[]? frequencyFactors, Span<float> cos, Span<float> sin)
+    public static void RopeAngles(int position, float linearScale, ReadOnlySpan<double> frequencies, Span<float> cos, Span<float> sin)
     {
-        int pairs = c.RopeDimensions / 2;
-        float pos = position / c.RopeLinearScale;
-        for (int i = 0; i < pairs; i++)
+        float pos = position / linearScale;
+        for (int i = 0; i < frequencies.Length; i++)
         {
-            double freq = Math.Pow(c.RopeFreqBase, -2.0 * i / c.RopeDimensions);
-            if (frequencyFactors != null) freq /= frequencyFactors[i];
-            double theta = pos * freq;
+            double theta = pos * frequencies[i];
             cos[i] = (float)Math.Cos(theta);
             sin[i] = (float)Math.Sin(theta);
         }
     }
 
-    /// <summary>Rotates every head of <paramref name="x"/> (heads × headDim values) by the precomputed angles.</summary>
-    public static void ApplyRope(Span<float> x, int heads, int headDim, int ropeDims, RopeStyle style, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin)
+    /// <summary>
+    /// Rotates every head of <paramref name="x"/> (heads × headDim values) by the precomputed angles.
+    /// NeoX pairs the two halves of the rotated part, so it runs as whole-vector operations; the interleaved
+    /// (llama) layout pairs neighbours, which stays a scalar loop (a few hundred values per token).
+    /// </summary>
+    public static void ApplyRope(Span<float> x, int heads, int headDim, int ropeDims, RopeStyle style, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, Span<float> scratch)
     {
         int pairs = ropeDims / 2;
+        cos = cos[..pairs];
+        sin = sin[..pairs];
         for (int h = 0; h < heads; h++)
         {
             var head = x.Slice(h * headDim, headDim);
+            if (style == RopeStyle.NeoX)
+            {
+                var x0 = head[..pairs];
+                var x1 = head.Slice(pairs, pairs);
+                var a = scratch[..pairs];
+                var b = scratch.Slice(pairs, pairs);
+                // a = x0·cos − x1·sin, b = x0·sin + x1·cos
+                TensorPrimitives.Multiply(x1, sin, a);
+                TensorPrimitives.Negate(a, a);
+                TensorPrimitives.MultiplyAdd(x0, cos, a, a);
+                TensorPrimitives.Multiply(x0, sin, b);
+                TensorPrimitives.MultiplyAdd(x1, cos, b, b);
+                a.CopyTo(x0);
+                b.CopyTo(x1);
+                continue;
+            }
             for (int i = 0; i < pairs; i++)
             {
-                int a = style == RopeStyle.Interleaved ? 2 * i : i;
-                int b = style == RopeStyle.Interleaved ? 2 * i + 1 : i + pairs;
-                float x0 = head[a], x1 = head[b];
-                head[a] = x0 * cos[i] - x1 * sin[i];
-                head[b] = x0 * sin[i] + x1 * cos[i];
+                float x0 = head[2 * i], x1 = head[2 * i + 1];
+                head[2 * i] = x0 * cos[i] - x1 * sin[i];
+                head[2 * i + 1] = x0 * sin[i] + x1 * cos[i];
             }
+        }
+    }
+
+    /// <summary>
+    /// One query head against the positions 0..<paramref name="length"/>−1 of a sequence in a block cache:
+    /// scores q·k/√d, softmax, then the weighted sum of values into <paramref name="output"/>.
+    /// </summary>
+    public static void Attend(ReadOnlySpan<float> q, float[] keys, float[] values, ReadOnlySpan<int> blocks, int blockSize,
+        int length, int kvDim, int kvOffset, float scale, Span<float> scores, Span<float> output)
+    {
+        int hd = q.Length;
+        var att = scores[..length];
+        for (int t = 0, b = 0; t < length; b++)
+        {
+            int n = Math.Min(blockSize, length - t);
+            int baseOffset = blocks[b] * blockSize * kvDim + kvOffset;
+            for (int s = 0; s < n; s++)
+                att[t + s] = TensorPrimitives.Dot(q, keys.AsSpan(baseOffset + s * kvDim, hd));
+            t += n;
+        }
+        TensorPrimitives.Multiply(att, scale, att);
+        Softmax(att);
+        output.Clear();
+        for (int t = 0, b = 0; t < length; b++)
+        {
+            int n = Math.Min(blockSize, length - t);
+            int baseOffset = blocks[b] * blockSize * kvDim + kvOffset;
+            for (int s = 0; s < n; s++)
+                TensorPrimitives.MultiplyAdd(values.AsSpan(baseOffset + s * kvDim, hd), att[t + s], output, output);
+            t += n;
         }
     }
 }

@@ -48,6 +48,57 @@ public class ReferenceForwardTests
         }
     }
 
+    [Theory]
+    [InlineData("llama", GgmlType.Q8_0)]
+    [InlineData("mistral", GgmlType.F16)]
+    [InlineData("qwen2", GgmlType.Q4_0)]
+    public void Batched_prefill_logits_match_the_reference(string arch, GgmlType type)
+    {
+        using var tmp = new TempFile();
+        ModelSynthesizer.Write(tmp.Path, new SynthesisOptions { Shape = SmallShape(arch) with { TiedEmbeddings = arch == "qwen2", ContextLength = 128 }, WeightType = type, Seed = 11 });
+        using var model = LlamaModel.Load(tmp.Path);
+        using var file = GgufFile.Open(tmp.Path);
+        var reference = new ReferenceTransformer(file);
+        // Longer than one chunk, so the prompt is evaluated as two batched passes.
+        int[] tokens = Enumerable.Range(0, InferenceSession.ChunkTokens + 9).Select(i => (i * 37 + 5) % 320).ToArray();
+        double[] expected = [];
+        foreach (int t in tokens) expected = reference.Forward(t);
+        var session = model.CreateSession(tokens.Length + 1);
+        var actual = session.Forward(tokens).ToArray();
+        double scale = expected.Max(Math.Abs);
+        double worst = expected.Select((e, i) => Math.Abs(e - actual[i])).Max();
+        Assert.True(worst <= 1e-3 * scale + 1e-4, $"{arch}/{type}: max |diff| {worst:G4} against max |logit| {scale:G4}");
+    }
+
+    [Fact]
+    public void Sequences_batched_in_one_pass_get_the_logits_they_get_alone()
+    {
+        using var tmp = new TempFile();
+        ModelSynthesizer.Write(tmp.Path, new SynthesisOptions { Shape = SmallShape("llama"), WeightType = GgmlType.Q8_0, Seed = 5 });
+        using var model = LlamaModel.Load(tmp.Path);
+        int[] a = [1, 280, 290, 33, 4, 18, 77], b = [1, 9, 300];
+        var cache = new KvCache(model.Config, 64);
+        var pass = new ForwardPass(model, cache, 16, 2, 64);
+        var sa = cache.CreateSequence(32);
+        var sb = cache.CreateSequence(32);
+        Assert.True(cache.TryReserve(sa, 20) && cache.TryReserve(sb, 20));
+        // a's prompt in two steps, the second batched with b's whole prompt, then one decode token each.
+        pass.Add(sa, a.AsSpan(0, 3), wantLogits: false);
+        pass.Run();
+        pass.Clear();
+        int rb = pass.Add(sb, b, wantLogits: true);
+        int ra = pass.Add(sa, a.AsSpan(3), wantLogits: true);
+        pass.Run();
+        Assert.Equal(model.CreateSession(16).Forward(a).ToArray(), pass.Logits(ra).ToArray());
+        Assert.Equal(model.CreateSession(16).Forward(b).ToArray(), pass.Logits(rb).ToArray());
+        pass.Clear();
+        ra = pass.Add(sa, [42], wantLogits: true);
+        rb = pass.Add(sb, [43], wantLogits: true);
+        pass.Run();
+        Assert.Equal(model.CreateSession(16).Forward([.. a, 42]).ToArray(), pass.Logits(ra).ToArray());
+        Assert.Equal(model.CreateSession(16).Forward([.. b, 43]).ToArray(), pass.Logits(rb).ToArray());
+    }
+
     [Fact]
     public void Evaluating_a_prompt_at_once_matches_token_by_token()
     {

@@ -1,0 +1,225 @@
+using System.Numerics.Tensors;
+
+namespace Umbra.Inference.Model;
+
+/// <summary>
+/// One forward pass over a batch of tokens from any number of sequences sharing a <see cref="KvCache"/>:
+/// decode tokens of running sequences and chunks of prompts alike. Every weight matrix is multiplied once for
+/// the whole batch (<see cref="WeightMatrix.MultiplyBatch"/>), so its rows are read once per step rather than
+/// once per token; attention stays per token, causal over its own sequence (earlier positions in the cache
+/// and earlier tokens of the same chunk). Logits are computed only for the tokens that ask for them.
+/// All scratch is allocated up front for <see cref="MaxTokens"/>: a pass allocates nothing.
+/// </summary>
+internal sealed class ForwardPass
+{
+    private readonly LlamaModel _model;
+    private readonly ModelConfig _c;
+    private readonly KvCache _cache;
+    private readonly double[] _frequencies;
+    private readonly int _qDim, _pairs;
+
+    // Batch: token i belongs to _seq[i] at position _pos[i].
+    private readonly int[] _tokens, _pos;
+    private readonly KvSequence[] _seq;
+    private readonly int[] _logitTokens;
+    private int _count, _logitCount;
+
+    private readonly float[] _x, _xb, _q, _k, _v, _attnOut, _gate, _up, _cos, _sin, _final, _logits, _sigmoid;
+    private readonly float[][] _scores, _ropeScratch;
+    private readonly Action<int, int> _attentionJob;
+    private int _layer;
+
+    public ForwardPass(LlamaModel model, KvCache cache, int maxTokens, int maxLogitRows, int maxContext)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLogitRows, 1);
+        _model = model;
+        _c = model.Config;
+        _cache = cache;
+        MaxTokens = maxTokens;
+        MaxLogitRows = maxLogitRows;
+        _frequencies = Ops.RopeFrequencies(_c, model.Weights.RopeFrequencyFactors);
+        _qDim = _c.HeadCount * _c.HeadDim;
+        _pairs = _c.RopeDimensions / 2;
+        int dim = _c.EmbeddingLength, ffn = _c.FeedForwardLength;
+
+        _tokens = new int[maxTokens];
+        _pos = new int[maxTokens];
+        _seq = new KvSequence[maxTokens];
+        _logitTokens = new int[maxLogitRows];
+        _x = new float[maxTokens * dim];
+        _xb = new float[maxTokens * Math.Max(dim, _qDim)];
+        _q = new float[maxTokens * _qDim];
+        _k = new float[maxTokens * _c.KvDim];
+        _v = new float[maxTokens * _c.KvDim];
+        _attnOut = new float[maxTokens * _qDim];
+        _gate = new float[(long)maxTokens * ffn];
+        _up = new float[(long)maxTokens * ffn];
+        _sigmoid = new float[ffn];
+        _cos = new float[maxTokens * _pairs];
+        _sin = new float[maxTokens * _pairs];
+        _final = new float[maxLogitRows * dim];
+        _logits = new float[(long)maxLogitRows * _c.VocabSize];
+        int parts = WorkerPool.Shared.Size;
+        _scores = new float[parts][];
+        _ropeScratch = new float[parts][];
+        for (int p = 0; p < parts; p++)
+        {
+            _scores[p] = new float[maxContext];
+            _ropeScratch[p] = new float[_c.RopeDimensions];
+        }
+        _attentionJob = AttentionPart;
+    }
+
+    public int MaxTokens { get; }
+    public int MaxLogitRows { get; }
+    public int Count => _count;
+    public int Room => MaxTokens - _count;
+
+    public void Clear()
+    {
+        _count = 0;
+        _logitCount = 0;
+    }
+
+    /// <summary>
+    /// Adds <paramref name="tokens"/> at the end of <paramref name="sequence"/> (which must have cache blocks
+    /// for them and appear once per batch). With <paramref name="wantLogits"/>, the logits after the last of
+    /// them are computed; the return value is their row for <see cref="Logits"/>, otherwise −1.
+    /// </summary>
+    public int Add(KvSequence sequence, ReadOnlySpan<int> tokens, bool wantLogits)
+    {
+        if (tokens.Length > Room) throw new InvalidOperationException($"The batch holds {MaxTokens} tokens; {Room} are left.");
+        if (sequence.Length + tokens.Length > sequence.BlockCount * _cache.BlockSize)
+            throw new InvalidOperationException("The sequence has no cache blocks for these positions.");
+        if (wantLogits && _logitCount == MaxLogitRows) throw new InvalidOperationException($"At most {MaxLogitRows} logit rows per batch.");
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            int t = tokens[i];
+            if ((uint)t >= (uint)_c.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(tokens), $"Token id {t} is outside the vocabulary of {_c.VocabSize}.");
+            _tokens[_count] = t;
+            _pos[_count] = sequence.Length + i;
+            _seq[_count] = sequence;
+            _count++;
+        }
+        if (!wantLogits) return -1;
+        _logitTokens[_logitCount] = _count - 1;
+        return _logitCount++;
+    }
+
+    /// <summary>The logits of row <paramref name="row"/> after <see cref="Run"/>.</summary>
+    public ReadOnlySpan<float> Logits(int row) => _logits.AsSpan(row * _c.VocabSize, _c.VocabSize);
+
+    /// <summary>Evaluates the batch: writes every token's keys and values and appends the tokens to their sequences.</summary>
+    public void Run()
+    {
+        int n = _count;
+        if (n == 0) return;
+        var w = _model.Weights;
+        int dim = _c.EmbeddingLength, kvDim = _c.KvDim, ffn = _c.FeedForwardLength;
+
+        for (int i = 0; i < n; i++)
+        {
+            w.TokenEmbedding.ReadRow(_tokens[i], _x.AsSpan(i * dim, dim));
+            Ops.RopeAngles(_pos[i], _c.RopeLinearScale, _frequencies, _cos.AsSpan(i * _pairs, _pairs), _sin.AsSpan(i * _pairs, _pairs));
+        }
+
+        var xs = _x.AsSpan(0, n * dim);
+        var xbs = _xb.AsSpan(0, n * dim);
+        for (int l = 0; l < _c.BlockCount; l++)
+        {
+            var layer = w.Layers[l];
+            for (int i = 0; i < n; i++)
+                Ops.RmsNorm(_x.AsSpan(i * dim, dim), layer.AttentionNorm, _c.RmsEpsilon, _xb.AsSpan(i * dim, dim));
+            layer.Query.MultiplyBatch(xbs, _q, n);
+            layer.Key.MultiplyBatch(xbs, _k, n);
+            layer.Value.MultiplyBatch(xbs, _v, n);
+
+            var keys = _cache.Keys[l];
+            var values = _cache.Values[l];
+            for (int i = 0; i < n; i++)
+            {
+                var q = _q.AsSpan(i * _qDim, _qDim);
+                var k = _k.AsSpan(i * kvDim, kvDim);
+                var v = _v.AsSpan(i * kvDim, kvDim);
+                if (layer.QueryBias != null) TensorPrimitives.Add(q, layer.QueryBias, q);
+                if (layer.KeyBias != null) TensorPrimitives.Add(k, layer.KeyBias, k);
+                if (layer.ValueBias != null) TensorPrimitives.Add(v, layer.ValueBias, v);
+                var cos = _cos.AsSpan(i * _pairs, _pairs);
+                var sin = _sin.AsSpan(i * _pairs, _pairs);
+                Ops.ApplyRope(q, _c.HeadCount, _c.HeadDim, _c.RopeDimensions, _c.RopeStyle, cos, sin, _ropeScratch[0]);
+                Ops.ApplyRope(k, _c.HeadCountKv, _c.HeadDim, _c.RopeDimensions, _c.RopeStyle, cos, sin, _ropeScratch[0]);
+                int offset = _cache.Offset(_seq[i], _pos[i]);
+                k.CopyTo(keys.AsSpan(offset, kvDim));
+                v.CopyTo(values.AsSpan(offset, kvDim));
+            }
+
+            // Every token's keys are in the cache now; each attends to its own sequence up to its position.
+            _layer = l;
+            if (WorkerPool.Shared.Size == 1 || (long)n * _c.HeadCount * (_pos[n - 1] + 1) < 2048)
+                AttentionPart(0, 1);
+            else
+                WorkerPool.Shared.Run(_attentionJob);
+
+            layer.Output.MultiplyBatch(_attnOut.AsSpan(0, n * _qDim), _xb, n);
+            TensorPrimitives.Add(xs, xbs, xs);
+
+            for (int i = 0; i < n; i++)
+                Ops.RmsNorm(_x.AsSpan(i * dim, dim), layer.FfnNorm, _c.RmsEpsilon, _xb.AsSpan(i * dim, dim));
+            var gate = _gate.AsSpan(0, n * ffn);
+            var up = _up.AsSpan(0, n * ffn);
+            layer.Gate.MultiplyBatch(xbs, gate, n);
+            layer.Up.MultiplyBatch(xbs, up, n);
+            for (int i = 0; i < n; i++)
+                Ops.SwiGlu(gate.Slice(i * ffn, ffn), up.Slice(i * ffn, ffn), _sigmoid);
+            layer.Down.MultiplyBatch(gate, _xb, n);
+            TensorPrimitives.Add(xs, xbs, xs);
+        }
+
+        for (int i = 0; i < n;)
+        {
+            var seq = _seq[i];
+            int j = i;
+            while (j < n && _seq[j] == seq) j++;
+            seq.Append(_tokens.AsSpan(i, j - i));
+            i = j;
+        }
+
+        if (_logitCount > 0)
+        {
+            for (int r = 0; r < _logitCount; r++)
+                Ops.RmsNorm(_x.AsSpan(_logitTokens[r] * dim, dim), w.OutputNorm, _c.RmsEpsilon, _final.AsSpan(r * dim, dim));
+            w.Output.MultiplyBatch(_final.AsSpan(0, _logitCount * dim), _logits, _logitCount);
+        }
+        Array.Clear(_seq, 0, n); // hold no sequence past the pass
+    }
+
+    /// <summary>Zeroes every activation buffer, so nothing of the last batch stays in memory.</summary>
+    public void WipeScratch()
+    {
+        foreach (var buffer in new[] { _x, _xb, _q, _k, _v, _attnOut, _gate, _up, _final, _logits, _sigmoid })
+            Array.Clear(buffer);
+        foreach (var buffer in _scores) Array.Clear(buffer);
+        Clear();
+    }
+
+    private void AttentionPart(int part, int parts)
+    {
+        int n = _count, heads = _c.HeadCount, hd = _c.HeadDim, kvDim = _c.KvDim;
+        int group = heads / _c.HeadCountKv;
+        float scale = 1f / MathF.Sqrt(hd);
+        var keys = _cache.Keys[_layer];
+        var values = _cache.Values[_layer];
+        long items = (long)n * heads;
+        int start = (int)(items * part / parts), end = (int)(items * (part + 1) / parts);
+        var scores = _scores[part];
+        for (int item = start; item < end; item++)
+        {
+            int i = item / heads, h = item % heads;
+            var seq = _seq[i];
+            Ops.Attend(_q.AsSpan(i * _qDim + h * hd, hd), keys, values, seq.Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, h / group * hd,
+                scale, scores, _attnOut.AsSpan(i * _qDim + h * hd, hd));
+        }
+    }
+}
