@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Umbra.Inference.Generation;
 using Umbra.Inference.Model;
 using Umbra.Protocol.Hub;
 using Umbra.Provider.Engine;
@@ -28,11 +29,13 @@ internal static class ProviderCommand
         var verbose = new Option<bool>("--verbose") { Description = "Log each request (never its content)" };
         var keys = new Option<string>("--keys") { Description = "Where the identity and inference keys live: software (a key file in --data-dir) or tpm", DefaultValueFactory = _ => "software" };
         var tpm = new Option<string?>("--tpm") { Description = "With --keys tpm: the TPM device (default /dev/tpmrm0) or a swtpm server as host:port" };
+        var kvTokens = KvTokensOption();
+        var maxSequences = MaxSequencesOption();
         var rotate = new Option<double>("--rotate-keys-minutes") { Description = "Rotate the inference key this often (0: never)", DefaultValueFactory = _ => 60 };
 
         var cmd = new Command("provider", "Serve sealed requests from a coordinator (built-in engine, or forwarding to a local server)")
         {
-            coordinator, model, id, ctx, dataDir, forwardTo, forwardModel, token, verbose, keys, tpm, rotate,
+            coordinator, model, id, ctx, dataDir, forwardTo, forwardModel, token, verbose, keys, tpm, rotate, kvTokens, maxSequences,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
@@ -49,7 +52,7 @@ internal static class ProviderCommand
 
             var (handler, offers, cleanup) = r.GetValue(forwardTo) is { } forward
                 ? Forwarding(Url(forward, "--forward-to", "http://", "http", "https"), r.GetValue(forwardModel), r.GetValue(id), r.GetValue(ctx), r.GetValue(model), keyring, loggerFactory)
-                : Engine(r.GetValue(model), r.GetValue(id), r.GetValue(ctx), r.GetValue(forwardModel), keyring, loggerFactory);
+                : Engine(r.GetValue(model), r.GetValue(id), r.GetValue(ctx), r.GetValue(forwardModel), keyring, loggerFactory, EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences)));
             using (cleanup)
             {
                 var hardware = HardwareProbe.Describe();
@@ -78,15 +81,37 @@ internal static class ProviderCommand
             ? uri
             : throw new ArgumentException($"{option} must be a {kind} URL; got '{text}'.");
 
+    /// <summary>--kv-tokens: the KV cache budget shared by concurrent requests.</summary>
+    internal static Option<int?> KvTokensOption() => new("--kv-tokens")
+    {
+        Description = "Tokens the KV cache holds for all concurrent requests, allocated once (default: twice the context); each request reserves its prompt plus max_tokens",
+    };
+
+    /// <summary>--max-sequences: how many requests are decoded together in one step.</summary>
+    internal static Option<int> MaxSequencesOption() => new("--max-sequences")
+    {
+        Description = "Most requests decoded together in one step",
+        DefaultValueFactory = _ => 16,
+    };
+
+    internal static Func<int, EngineOptions> EngineOptionsFrom(int? kvTokens, int maxSequences)
+    {
+        if (kvTokens is int k)
+            CliErrors.AtLeastOne(k, "--kv-tokens");
+        CliErrors.AtLeastOne(maxSequences, "--max-sequences");
+        return context => new EngineOptions { TokenBudget = kvTokens ?? 2 * context, MaxSequences = maxSequences, StepTokens = Math.Max(128, maxSequences) };
+    }
+
     internal static (IHubRequestHandler, IReadOnlyList<ModelOffer>, IDisposable) Engine(FileInfo? modelFile, string? id, int? ctx, string? forwardModel,
-        InferenceKeyring keyring, ILoggerFactory loggers)
+        InferenceKeyring keyring, ILoggerFactory loggers, Func<int, EngineOptions>? engineOptions = null)
     {
         if (modelFile == null)
             throw new ArgumentException("--model is required (a GGUF file for the built-in engine), unless --forward-to names a local server.");
         if (forwardModel != null)
             throw new ArgumentException("--forward-model goes with --forward-to.");
         var model = LlamaModel.Load(modelFile.FullName);
-        var engine = new EngineModel(model, id, ctx ?? Math.Min(model.Config.ContextLength, 4096));
+        int context = ctx ?? Math.Min(model.Config.ContextLength, 4096);
+        var engine = new EngineModel(model, id, context, engineOptions?.Invoke(context));
         var handler = new SealedEngineHandler([engine], keyring, loggers.CreateLogger<SealedEngineHandler>());
         return (handler, handler.Offers, new Disposables(engine, model));
     }

@@ -25,10 +25,12 @@ internal static class UpCommand
         var modelId = new Option<string?>("--model-id") { Description = "Model name clients use (default: the file name)" };
         var ctx = new Option<int?>("--ctx-size") { Description = "Context length (default: the model's, at most 4096)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log requests (never their content)" };
+        var kvTokens = ProviderCommand.KvTokensOption();
+        var maxSequences = ProviderCommand.MaxSequencesOption();
 
         var cmd = new Command("up", "Start a coordinator and a provider on this machine and print the endpoint and an API key")
         {
-            port, dataDir, model, modelId, ctx, verbose,
+            port, dataDir, model, modelId, ctx, verbose, kvTokens, maxSequences,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
@@ -40,7 +42,8 @@ internal static class UpCommand
             var providerDirectory = Path.Combine(data, "provider");
             using var trust = ProviderTrustSetup.Open("software", providerDirectory, null);
             var keyring = trust.Keyring;
-            var (handler, offers, engine) = ProviderCommand.Engine(modelFile, r.GetValue(modelId), r.GetValue(ctx), null, keyring, loggers);
+            var (handler, offers, engine) = ProviderCommand.Engine(modelFile, r.GetValue(modelId), r.GetValue(ctx), null, keyring, loggers,
+                ProviderCommand.EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences)));
             using var _ = engine;
 
             // The in-process provider joins with a token made for this run; nothing else can join the hub.
