@@ -34,6 +34,15 @@ public sealed record UmbraClientOptions
     /// <summary>Apple attestation roots for <see cref="TrustLevel.HardwareCertified"/>; none by default.</summary>
     public X509Certificate2Collection AppleRoots { get; init; } = new();
 
+    /// <summary>
+    /// Trust on first use for self_signed providers: the first identity key seen for a provider id is pinned and a
+    /// bundle for that id under another identity key is refused (default on; docs/ATTESTATION.md).
+    /// </summary>
+    public bool PinIdentities { get; init; } = true;
+
+    /// <summary>Where pins are kept between runs ("provider_id identity_key_hex" lines); in memory only when null.</summary>
+    public string? IdentityPinsFile { get; init; }
+
     /// <summary>The clock bundle freshness is judged by (tests use a fake one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

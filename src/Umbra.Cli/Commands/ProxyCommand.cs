@@ -23,7 +23,8 @@ internal static class ProxyCommand
         var tpmRoots = new Option<string[]>("--tpm-root") { Description = "A TPM manufacturer root certificate (PEM file) for hardware_certified; repeatable", AllowMultipleArgumentsPerToken = false };
         var appleRoots = new Option<string[]>("--apple-root") { Description = "An Apple attestation root certificate (PEM file) for hardware_certified; repeatable", AllowMultipleArgumentsPerToken = false };
 
-        var cmd = new Command("proxy", "Serve a local OpenAI-compatible endpoint on 127.0.0.1 that seals every request to the provider") { coordinator, apiKey, port, recipients, minTrust, tpmRoots, appleRoots };
+        var pins = new Option<string?>("--pins") { Description = "File of pinned provider identities (trust on first use for self_signed providers; default: ~/.umbra/proxy/identity-pins)" };
+        var cmd = new Command("proxy", "Serve a local OpenAI-compatible endpoint on 127.0.0.1 that seals every request to the provider") { coordinator, apiKey, port, recipients, minTrust, tpmRoots, appleRoots, pins };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
             if (r.GetValue(port) is < 0 or > 65535)
@@ -44,6 +45,7 @@ internal static class ProxyCommand
                 MinimumTrust = minimum,
                 TpmRoots = PemRoots.Load(r.GetValue(tpmRoots), "--tpm-root"),
                 AppleRoots = PemRoots.Load(r.GetValue(appleRoots), "--apple-root"),
+                IdentityPinsFile = r.GetValue(pins) ?? Path.Combine(DemoModel.DataDirectory, "proxy", "identity-pins"),
             });
             var app = ProxyServer.Build(client, http, IPAddress.Loopback, r.GetValue(port));
             await app.StartAsync(ct).ConfigureAwait(false);

@@ -18,11 +18,13 @@ internal sealed class ProviderTrustChecker
     private readonly VerificationPolicy _policy;
     private readonly TrustLevel _minimum;
     private readonly ConcurrentDictionary<string, VerificationResult> _cache = new(StringComparer.Ordinal);
+    private readonly IdentityPins? _pins;
     private int _verifications;
 
     public ProviderTrustChecker(UmbraClientOptions options)
     {
         _minimum = options.MinimumTrust;
+        _pins = options.PinIdentities ? new IdentityPins(options.IdentityPinsFile) : null;
         _policy = new VerificationPolicy
         {
             TimeProvider = options.TimeProvider,
@@ -68,6 +70,13 @@ internal sealed class ProviderTrustChecker
             return Refuse(listed, $"{listed.ProviderId}'s bundle does not list model '{model}'", out refusal);
 
         var level = result.TrustLevel;
+        // Hardware levels carry their own evidence for the identity key (and TPM keys are made anew at each start),
+        // so only self_signed identities are pinned.
+        if (level == TrustLevel.SelfSigned && _pins != null && !_pins.CheckOrPin(claims.ProviderId, claims.IdentityKey, out var pinned))
+        {
+            return Refuse(listed, $"{listed.ProviderId}'s bundle is signed by identity key {Convert.ToHexStringLower(claims.IdentityKey)[..16]}..., "
+                + $"not the one first seen for it ({pinned[..16]}...); if the provider really made a new identity, remove its line from the pins file", out refusal);
+        }
         if (level < _minimum)
         {
             var claim = listed.ClaimedLevel is { } c && !string.Equals(c, level.ToWireName(), StringComparison.Ordinal)

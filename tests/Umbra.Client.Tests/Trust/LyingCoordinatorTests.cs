@@ -113,6 +113,43 @@ public sealed class LyingCoordinatorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task f_After_first_contact_the_coordinator_mints_its_own_identity_under_the_providers_name()
+    {
+        var client = Client();
+        await Send(client); // first contact pins stand-in-provider's identity key
+        _coordinator.WireBodies.Clear();
+
+        // The coordinator makes its own identity key and signs a bundle in the provider's name for its own key.
+        using var forged = SoftwareAttestationSigner.Generate();
+        var bundle = TestBundles.Make(forged, "stand-in-provider", [_coordinator.CoordinatorKey.PublicKey], ["stories"], DateTimeOffset.UtcNow);
+        _coordinator.Bundle = () => bundle;
+        _coordinator.ListedKey = _coordinator.CoordinatorKey.PublicKey;
+        await Refused(client, "not the one first seen for it");
+    }
+
+    [Fact]
+    public async Task Pins_survive_a_restart_through_the_pins_file()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "umbra-pins-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            UmbraClient Pinned() => new(_http, new UmbraClientOptions { Coordinator = _coordinator.BaseAddress, IdentityPinsFile = file });
+            await Send(Pinned());
+            Assert.Contains("stand-in-provider ", await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+            _coordinator.WireBodies.Clear();
+
+            using var forged = SoftwareAttestationSigner.Generate();
+            var bundle = TestBundles.Make(forged, "stand-in-provider", [_coordinator.Key.PublicKey], ["stories"], DateTimeOffset.UtcNow);
+            _coordinator.Bundle = () => bundle;
+            await Refused(Pinned(), "not the one first seen for it"); // a new client, the same file
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task d_The_coordinator_relabels_the_provider()
     {
         _coordinator.ListedProviderId = "premium-provider";
