@@ -42,6 +42,25 @@ public sealed class ArgumentErrorTests : IDisposable
         (await Umbra("serve", "--model", TestPaths.Stories260K, "--port", "70000")).AssertCleanError("--port must be between 0 and 65535; got 70000.");
 
     [Fact]
+    public async Task Trust_options_that_cannot_work_name_the_problem()
+    {
+        const string Hub = "ws://127.0.0.1:9/v1/providers/connect";
+        (await Umbra("provider", "--coordinator", Hub, "--model", TestPaths.Stories260K, "--keys", "vault", "--data-dir", _home.File("p")))
+            .AssertCleanError("--keys must be software, tpm or secure-enclave; got 'vault'.");
+        if (!OperatingSystem.IsMacOS())
+        {
+            (await Umbra("provider", "--coordinator", Hub, "--model", TestPaths.Stories260K, "--keys", "secure-enclave", "--data-dir", _home.File("p")))
+                .AssertCleanError("--keys secure-enclave needs macOS");
+        }
+        (await Umbra("provider", "--coordinator", Hub, "--model", TestPaths.Stories260K, "--keys", "tpm", "--tpm", "127.0.0.1:9", "--data-dir", _home.File("p")))
+            .AssertCleanError("127.0.0.1:9");
+        (await Umbra("coordinator", "--port", "0", "--data-dir", _home.File("c"), "--min-trust", "platinum"))
+            .AssertCleanError("--min-trust must be none, self_signed, hardware or hardware_certified; got 'platinum'.");
+        (await Umbra("coordinator", "--port", "0", "--data-dir", _home.File("c"), "--tpm-root", _home.File("nope.pem")))
+            .AssertCleanError("--tpm-root: the file");
+    }
+
+    [Fact]
     public async Task Bench_lengths_below_one_name_the_option()
     {
         (await Umbra("bench", "--model", TestPaths.Stories260K, "--prompt-tokens", "0")).AssertCleanError("--prompt-tokens must be at least 1; got 0.");

@@ -14,7 +14,9 @@ internal static class CliErrors
             return await action().ConfigureAwait(false);
         }
         catch (Exception e) when (e is GgufFormatException or ModelLoadException or TemplateException or FileNotFoundException or Coordinator.Store.StoreException
-            or ContextLengthExceededException or ArgumentException or IOException or UnauthorizedAccessException)
+            or ContextLengthExceededException or ArgumentException or IOException or UnauthorizedAccessException
+            or Provider.Identity.Tpm.TpmException or Provider.Identity.SecureEnclave.SecureEnclaveException or PlatformNotSupportedException
+            or Protocol.Attestation.AttestationException)
         {
             await Console.Error.WriteLineAsync($"error: {OneLine(e)}").ConfigureAwait(false);
             return 1;

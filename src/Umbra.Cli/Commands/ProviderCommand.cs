@@ -27,7 +27,7 @@ internal static class ProviderCommand
         var forwardModel = new Option<string?>("--forward-model") { Description = "The model name the local server knows (with --forward-to)" };
         var token = new Option<string?>("--token") { Description = "The coordinator's provider token (default: UMBRA_PROVIDER_TOKEN)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log each request (never its content)" };
-        var keys = new Option<string>("--keys") { Description = "Where the identity and inference keys live: software (a key file in --data-dir) or tpm", DefaultValueFactory = _ => "software" };
+        var keys = new Option<string>("--keys") { Description = "Where the identity and inference keys live: software (a key file in --data-dir), tpm, or secure-enclave (macOS)", DefaultValueFactory = _ => "software" };
         var tpm = new Option<string?>("--tpm") { Description = "With --keys tpm: the TPM device (default /dev/tpmrm0) or a swtpm server as host:port" };
         var kvTokens = KvTokensOption();
         var maxSequences = MaxSequencesOption();

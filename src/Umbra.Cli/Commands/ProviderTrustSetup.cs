@@ -29,7 +29,9 @@ internal sealed class ProviderTrustSetup : IDisposable
         {
             "software" => SoftwareKeySource.LoadOrCreate(dataDirectory),
             "tpm" => TpmKeySourceFactory.Open(tpm),
-            _ => throw new ArgumentException($"--keys must be software or tpm; got '{keySource}'."),
+            "secure-enclave" when OperatingSystem.IsMacOS() => SecureEnclaveKeySource.Open(),
+            "secure-enclave" => throw new ArgumentException("--keys secure-enclave needs macOS (the Secure Enclave); use software or tpm here."),
+            _ => throw new ArgumentException($"--keys must be software, tpm or secure-enclave; got '{keySource}'."),
         };
         try
         {
