@@ -18,4 +18,9 @@ public interface IProviderKeySource : IDisposable
 
     /// <summary>A new inference key held by this source (never exportable).</summary>
     HpkePrivateKey CreateInferenceKey();
+
+    /// <summary>Destroys a retired inference key this source holds (a TPM object, an enclave key); software keys need nothing.</summary>
+    void Forget(string keyId)
+    {
+    }
 }

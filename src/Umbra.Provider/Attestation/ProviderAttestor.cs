@@ -27,6 +27,8 @@ public sealed class ProviderAttestor : IProviderAttestor, IReceiptIssuer, IDispo
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private ITimer? _rotation;
+    // Referenced until they fire: an unreferenced timer may be collected before its time.
+    private readonly List<ITimer> _retirements = [];
     private byte[] _lastBundleHash = [];
 
     public ProviderAttestor(string providerId, IProviderKeySource keys, InferenceKeyring keyring, Measurement measurement,
@@ -106,7 +108,17 @@ public sealed class ProviderAttestor : IProviderAttestor, IReceiptIssuer, IDispo
         ProviderAttestationLog.Rotated(_logger, fresh.PublicKey.KeyId, retired.Count);
         Changed?.Invoke(this, EventArgs.Empty);
         if (retired.Count > 0)
-            _time.CreateTimer(state => _keyring.Retire((IReadOnlyList<string>)state!), retired, grace, Timeout.InfiniteTimeSpan);
+        {
+            lock (_gate)
+                _retirements.Add(_time.CreateTimer(state => Retire((IReadOnlyList<string>)state!), retired, grace, Timeout.InfiniteTimeSpan));
+        }
+    }
+
+    private void Retire(IReadOnlyList<string> keyIds)
+    {
+        _keyring.Retire(keyIds);
+        foreach (var id in keyIds)
+            _keys.Forget(id);
     }
 
     private const string SealingSuiteName = Protocol.Sealing.SealingSuites.Aes256GcmName;
@@ -114,7 +126,11 @@ public sealed class ProviderAttestor : IProviderAttestor, IReceiptIssuer, IDispo
     public void Dispose()
     {
         lock (_gate)
+        {
             _rotation?.Dispose();
+            foreach (var timer in _retirements)
+                timer.Dispose();
+        }
     }
 }
 

@@ -40,6 +40,12 @@ public sealed class TpmKeySource : IProviderKeySource
         return HpkePrivateKey.FromAgreement(new Agreement(key));
     }
 
+    public void Forget(string keyId)
+    {
+        if (_keys.TryRemove(keyId, out var key))
+            key.Dispose();
+    }
+
     public void Dispose()
     {
         foreach (var key in _keys.Values)

@@ -64,6 +64,26 @@ public sealed class ProviderAttestorTests
     }
 }
 
+public sealed class ProviderAttestorRetirementTests
+{
+    [Fact]
+    public async Task A_retired_key_is_forgotten_when_its_grace_period_ends()
+    {
+        using var keys = SoftwareKeySource.Ephemeral();
+        using var keyring = new InferenceKeyring([keys.CreateInferenceKey()]);
+        using var attestor = ProviderAttestorTests.Attestor(keys, keyring);
+        var old = keyring.Infos[0].KeyId;
+
+        attestor.Rotate(TimeSpan.FromMilliseconds(50));
+        Assert.Equal([old], keyring.RetiringKeyIds);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (keyring.RetiringKeyIds.Count > 0)
+            await Task.Delay(10, timeout.Token);
+        Assert.NotEqual(old, Assert.Single(keyring.Infos).KeyId);
+    }
+}
+
 /// <summary>The same, with keys inside a real (software) TPM: the verifier accepts its quote and certifications.</summary>
 [Collection(SwtpmCollection.Name)]
 public sealed class TpmAttestorTests(SwtpmServer swtpm)
