@@ -63,7 +63,7 @@ public sealed class ProviderAttestor : IProviderAttestor, IReceiptIssuer, IDispo
 
     public SignedBlob Attest(ReadOnlySpan<byte> nonce)
     {
-        var posture = new Posture(PostureProbe.Read().Select(p => new Protocol.Attestation.PostureItem(p.Name, p.Value)));
+        var posture = new Posture(PostureProbe.Read());
         var claims = new AttestationClaims(
             _providerId,
             _keys.Identity.PublicKey,

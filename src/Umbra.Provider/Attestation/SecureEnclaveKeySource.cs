@@ -22,7 +22,7 @@ public sealed class SecureEnclaveKeySource : IProviderKeySource
     private SecureEnclaveKeySource(SecureEnclaveKeyProvider enclave)
     {
         _enclave = enclave;
-        Identity = new Signer(enclave);
+        Identity = new HeldSigner(() => enclave.IdentityPublicKey, data => enclave.SignIdentity(data));
     }
 
     public string Kind => "secure-enclave";
@@ -37,7 +37,7 @@ public sealed class SecureEnclaveKeySource : IProviderKeySource
     {
         var key = _enclave.CreateInferenceKey();
         _keys[key.KeyId] = key;
-        return HpkePrivateKey.FromAgreement(new Agreement(key));
+        return HpkePrivateKey.FromAgreement(new HeldAgreement(key.PublicKey, (peer, shared) => key.Agree(peer, shared)));
     }
 
     public void Forget(string keyId)
@@ -51,19 +51,5 @@ public sealed class SecureEnclaveKeySource : IProviderKeySource
         foreach (var key in _keys.Values)
             key.Dispose();
         _enclave.Dispose();
-    }
-
-    private sealed class Signer(SecureEnclaveKeyProvider enclave) : IAttestationSigner
-    {
-        public byte[] PublicKey => enclave.IdentityPublicKey;
-
-        public byte[] Sign(ReadOnlySpan<byte> data) => enclave.SignIdentity(data);
-    }
-
-    private sealed class Agreement(SecureEnclaveInferenceKey key) : IP256KeyAgreement
-    {
-        public byte[] PublicKey => key.PublicKey;
-
-        public void Agree(ReadOnlySpan<byte> peerPublicKey, Span<byte> sharedX) => key.Agree(peerPublicKey, sharedX);
     }
 }

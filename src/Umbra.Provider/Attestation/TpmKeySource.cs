@@ -21,7 +21,7 @@ public sealed class TpmKeySource : IProviderKeySource
     private TpmKeySource(TpmKeyProvider tpm)
     {
         _tpm = tpm;
-        Identity = new Signer(tpm);
+        Identity = new HeldSigner(() => tpm.IdentityPublicKey, data => tpm.SignIdentity(data));
         Evidence = new QuoteEvidence(this);
     }
 
@@ -37,7 +37,7 @@ public sealed class TpmKeySource : IProviderKeySource
     {
         var key = _tpm.CreateInferenceKey();
         _keys[key.KeyId] = key;
-        return HpkePrivateKey.FromAgreement(new Agreement(key));
+        return HpkePrivateKey.FromAgreement(new HeldAgreement(key.PublicKey, (peer, shared) => key.Agree(peer, shared)));
     }
 
     public void Forget(string keyId)
@@ -51,20 +51,6 @@ public sealed class TpmKeySource : IProviderKeySource
         foreach (var key in _keys.Values)
             key.Dispose();
         _tpm.Dispose();
-    }
-
-    private sealed class Signer(TpmKeyProvider tpm) : IAttestationSigner
-    {
-        public byte[] PublicKey => tpm.IdentityPublicKey;
-
-        public byte[] Sign(ReadOnlySpan<byte> data) => tpm.SignIdentity(data);
-    }
-
-    private sealed class Agreement(TpmInferenceKey key) : IP256KeyAgreement
-    {
-        public byte[] PublicKey => key.PublicKey;
-
-        public void Agree(ReadOnlySpan<byte> peerPublicKey, Span<byte> sharedX) => key.Agree(peerPublicKey, sharedX);
     }
 
     private sealed class QuoteEvidence(TpmKeySource source) : IEvidenceSource

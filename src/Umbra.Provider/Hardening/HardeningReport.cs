@@ -1,3 +1,5 @@
+using Umbra.Protocol.Attestation;
+
 namespace Umbra.Provider.Hardening;
 
 /// <summary>One hardening measure and whether it took effect.</summary>

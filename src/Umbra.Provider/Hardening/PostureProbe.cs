@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using static Umbra.Provider.Hardening.PostureVocabulary;
+using Umbra.Protocol.Attestation;
+using static Umbra.Protocol.Attestation.PostureVocabulary;
 
 namespace Umbra.Provider.Hardening;
 
@@ -39,7 +40,7 @@ public static class PostureProbe
     }
 
     /// <summary>One line for logs: "core_dumps=disabled diagnostics=disabled ...". Holds no secrets.</summary>
-    public static string Summarize(IEnumerable<PostureItem> posture) => string.Join(' ', posture);
+    public static string Summarize(IEnumerable<PostureItem> posture) => string.Join(' ', posture.Select(p => $"{p.Name}={p.Value}"));
 
     private static string ReadCoreDumps(Dictionary<string, string> environment)
     {

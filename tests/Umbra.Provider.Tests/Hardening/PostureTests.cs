@@ -1,3 +1,4 @@
+using Umbra.Protocol.Attestation;
 using Umbra.Provider.Hardening;
 
 namespace Umbra.Provider.Tests.Hardening;
@@ -8,7 +9,7 @@ public class PostureTests
     public void Every_reading_uses_the_spec_vocabulary_sorted_by_name()
     {
         var posture = PostureProbe.Read();
-        Assert.Equal(PostureVocabulary.Values.Keys.Order(StringComparer.Ordinal), posture.Select(p => p.Name));
+        Assert.Equal(PostureVocabulary.Names, posture.Select(p => p.Name));
         Assert.All(posture, p => Assert.True(PostureVocabulary.IsKnown(p.Name, p.Value), p.ToString()));
     }
 

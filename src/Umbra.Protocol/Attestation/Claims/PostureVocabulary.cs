@@ -16,17 +16,32 @@ public static class PostureVocabulary
     public const string SecureBoot = "secure_boot";
     public const string KernelLockdown = "kernel_lockdown";
 
+    public const string Disabled = "disabled";
+    public const string Enabled = "enabled";
+    public const string No = "no";
+    public const string Yes = "yes";
+    public const string Refused = "refused";
+    public const string Allowed = "allowed";
+    public const string None = "none";
+    public const string Attached = "attached";
+    public const string Clean = "clean";
+    public const string Scrubbed = "scrubbed";
+    public const string Dirty = "dirty";
+    public const string Unknown = "unknown";
+    public const string Confidentiality = "confidentiality";
+    public const string Integrity = "integrity";
+
     private static readonly Dictionary<string, string[]> Ranked = new(StringComparer.Ordinal)
     {
-        [CoreDumps] = ["disabled", "enabled"],
-        [Dumpable] = ["no", "yes"],
-        [Ptrace] = ["refused", "allowed"],
-        [Tracer] = ["none", "attached"],
-        [Diagnostics] = ["disabled", "enabled"],
-        [StartupHooks] = ["disabled", "enabled"],
-        [Environment] = ["clean", "scrubbed", "dirty"],
-        [SecureBoot] = ["enabled", "disabled", "unknown"],
-        [KernelLockdown] = ["confidentiality", "integrity", "none", "unknown"],
+        [CoreDumps] = [Disabled, Enabled],
+        [Dumpable] = [No, Yes],
+        [Ptrace] = [Refused, Allowed],
+        [Tracer] = [None, Attached],
+        [Diagnostics] = [Disabled, Enabled],
+        [StartupHooks] = [Disabled, Enabled],
+        [Environment] = [Clean, Scrubbed, Dirty],
+        [SecureBoot] = [Enabled, Disabled, Unknown],
+        [KernelLockdown] = [Confidentiality, Integrity, None, Unknown],
     };
 
     /// <summary>Every known item name, ordinal order.</summary>
@@ -46,4 +61,7 @@ public static class PostureVocabulary
         var index = Array.IndexOf(values, value);
         return index < 0 ? null : index;
     }
+
+    /// <summary>Whether <paramref name="value"/> is one of the known item <paramref name="name"/>'s values.</summary>
+    public static bool IsKnown(string name, string value) => RankOf(name, value) is not null;
 }
