@@ -104,6 +104,7 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
     private async Task StreamAsync(HttpContext context, Dispatched dispatched, ResponseOpener opener, CancellationToken ct)
     {
         var sse = new SseWriter(context.Response);
+        using var responseHash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         var chunks = 0;
         await foreach (var e in dispatched.EventsAsync(ct))
         {
@@ -117,6 +118,7 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
                     }
                     if (!sse.Started)
                         await sse.StartAsync(ct);
+                    responseHash.AppendData(payload);
                     await sse.WriteAsync(payload, ct);
                     chunks++;
                     break;
@@ -128,6 +130,7 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
                     }
                     if (!sse.Started)
                         await sse.StartAsync(ct);
+                    await sse.CommentAsync($"{TrustHeaders.ResponseHashComment} {Convert.ToHexStringLower(responseHash.GetHashAndReset())}", ct);
                     if (e.Receipt is { } receipt)
                         await sse.CommentAsync($"{TrustHeaders.ReceiptComment} {TrustHeaders.Encode(receipt)}", ct);
                     await sse.DoneAsync(ct);
@@ -160,6 +163,7 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
                     ApiLog.Completed(logger, dispatched.Relay.Handle, 1, e.PromptTokens, e.CompletionTokens);
                     context.Response.StatusCode = StatusCodes.Status200OK;
                     context.Response.ContentType = "application/json";
+                    context.Response.Headers[TrustHeaders.ResponseHash] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(response));
                     if (e.Receipt is { } receipt)
                         context.Response.Headers[TrustHeaders.Receipt] = TrustHeaders.Encode(receipt);
                     await context.Response.Body.WriteAsync(response, ct);

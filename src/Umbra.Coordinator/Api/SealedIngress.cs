@@ -53,6 +53,7 @@ internal sealed class SealedIngress(RequestDispatcher dispatcher, CoordinatorOpt
     private async Task StreamAsync(HttpContext context, Dispatched dispatched, CancellationToken ct)
     {
         var sse = new SseWriter(context.Response);
+        using var responseHash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
         var chunks = 0;
         await foreach (var e in dispatched.EventsAsync(ct))
         {
@@ -61,12 +62,14 @@ internal sealed class SealedIngress(RequestDispatcher dispatcher, CoordinatorOpt
                 case RelayEventKind.Chunk:
                     if (!sse.Started)
                         await sse.StartAsync(ct);
+                    responseHash.AppendData(e.ChunkJson.Span);
                     await sse.WriteAsync(e.ChunkJson, ct);
                     chunks++;
                     break;
                 case RelayEventKind.Complete:
                     if (!sse.Started)
                         await sse.StartAsync(ct);
+                    await sse.CommentAsync($"{TrustHeaders.ResponseHashComment} {Convert.ToHexStringLower(responseHash.GetHashAndReset())}", ct);
                     if (e.Receipt is { } receipt)
                         await sse.CommentAsync($"{TrustHeaders.ReceiptComment} {TrustHeaders.Encode(receipt)}", ct);
                     await sse.DoneAsync(ct);
@@ -100,6 +103,7 @@ internal sealed class SealedIngress(RequestDispatcher dispatcher, CoordinatorOpt
                     ApiLog.Completed(logger, dispatched.Relay.Handle, 1, e.PromptTokens, e.CompletionTokens);
                     context.Response.StatusCode = StatusCodes.Status200OK;
                     context.Response.ContentType = ContentType;
+                    context.Response.Headers[TrustHeaders.ResponseHash] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json.Span));
                     if (e.Receipt is { } receipt)
                         context.Response.Headers[TrustHeaders.Receipt] = TrustHeaders.Encode(receipt);
                     await context.Response.Body.WriteAsync(json, ct);

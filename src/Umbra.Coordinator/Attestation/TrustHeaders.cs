@@ -20,6 +20,12 @@ internal static class TrustHeaders
     public const string Receipt = "X-Umbra-Receipt";
     public const string ReceiptKey = "X-Umbra-Receipt-Key";
 
+    /// <summary>SHA-256 (hex) of the body exactly as returned (for a stream: of its events' data, in order).</summary>
+    public const string ResponseHash = "X-Umbra-Response-Sha256";
+
+    /// <summary>The SSE comment that carries the response hash at the end of a stream.</summary>
+    public const string ResponseHashComment = "umbra-response-sha256";
+
     /// <summary>The SSE comment that carries the receipt at the end of a stream (clients ignore comments).</summary>
     public const string ReceiptComment = "umbra-receipt";
 

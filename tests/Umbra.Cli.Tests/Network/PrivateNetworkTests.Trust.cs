@@ -46,6 +46,7 @@ public sealed partial class PrivateNetworkTests
         Assert.Equal("self_signed", Assert.Single(response.Headers.GetValues("X-Umbra-Trust-Level")));
         Assert.Equal("true", Assert.Single(response.Headers.GetValues("X-Umbra-Attested")));
         Assert.Equal(bundle.HashHex, Assert.Single(response.Headers.GetValues("X-Umbra-Bundle-Hash")));
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)), Assert.Single(response.Headers.GetValues("X-Umbra-Response-Sha256")));
 
         var receipt = Receipt(Assert.Single(response.Headers.GetValues("X-Umbra-Receipt")));
         var checkedReceipt = ReceiptVerifier.Verify(receipt, bundle);
@@ -76,7 +77,9 @@ public sealed partial class PrivateNetworkTests
         Assert.True(ReceiptVerifier.Verify(receipt, bundle).Valid);
         var key = Convert.FromHexString(Assert.Single(response.Headers.GetValues("X-Umbra-Receipt-Key")));
         var payloads = lines.Where(l => l.StartsWith("data: {", StringComparison.Ordinal)).Select(l => Encoding.UTF8.GetBytes(l["data: ".Length..]));
-        Assert.True(ReceiptMac.Verify(key, [.. payloads.SelectMany(p => p)], receipt.Claims.ResponseMac));
+        byte[] all = [.. payloads.SelectMany(p => p)];
+        Assert.True(ReceiptMac.Verify(key, all, receipt.Claims.ResponseMac));
+        Assert.Equal($": umbra-response-sha256 {Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(all))}", lines[^3]);
         Assert.True(ReceiptMac.Verify(key, request, receipt.Claims.RequestMac));
     }
 }
