@@ -59,13 +59,13 @@ public sealed record MachineLoad
     /// <summary>One-minute load average per core (1 = every core busy).</summary>
     [JsonPropertyName("cpu_load")] public double? CpuLoad { get; init; }
 
-    private readonly string? _thermal;
+    private readonly string _thermal = ThermalStates.Unknown;
 
     /// <summary>One of <see cref="ThermalStates"/>; unknown when absent.</summary>
-    // A backing field rather than an initializer: the source-generated reader sets every init-only property,
-    // absent ones to null, so the fallback must live in the getter.
+    // Normalized in the setter rather than left to an initializer: the source-generated reader sets every
+    // init-only property, absent ones to null.
     [JsonPropertyName("thermal")]
-    public string Thermal { get => _thermal ?? ThermalStates.Unknown; init => _thermal = value; }
+    public string Thermal { get => _thermal; init => _thermal = value ?? ThermalStates.Unknown; }
 }
 
 /// <summary>The thermal states a heartbeat names, coolest first; anything else reads as unknown.</summary>
