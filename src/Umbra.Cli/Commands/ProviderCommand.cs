@@ -50,9 +50,10 @@ internal static class ProviderCommand
                 .AddSimpleConsole(o => o.SingleLine = true)
                 .SetMinimumLevel(r.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning));
 
+            Func<IReadOnlyList<ModelCapacity>>? capacity = null;
             var (handler, offers, cleanup) = r.GetValue(forwardTo) is { } forward
                 ? Forwarding(Url(forward, "--forward-to", "http://", "http", "https"), r.GetValue(forwardModel), r.GetValue(id), r.GetValue(ctx), r.GetValue(model), keyring, loggerFactory)
-                : Engine(r.GetValue(model), r.GetValue(id), r.GetValue(ctx), r.GetValue(forwardModel), keyring, loggerFactory, EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences)));
+                : Engine(r.GetValue(model), r.GetValue(id), r.GetValue(ctx), r.GetValue(forwardModel), keyring, loggerFactory, EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences)), c => capacity = c);
             using (cleanup)
             {
                 var hardware = HardwareProbe.Describe();
@@ -60,7 +61,7 @@ internal static class ProviderCommand
                 var attestor = trust.CreateAttestor(providerId, offers, files, hardware, TimeSpan.FromMinutes(r.GetValue(rotate)), loggerFactory);
                 if (handler is SealedRequestHandler sealedHandler)
                     sealedHandler.Receipts = attestor;
-                var options = new ProviderHubOptions { HubUri = hubUri, ProviderId = providerId, Models = offers, Keys = keyring.Infos, Hardware = hardware, Attestor = attestor, Token = r.GetValue(token) ?? Environment.GetEnvironmentVariable("UMBRA_PROVIDER_TOKEN") };
+                var options = new ProviderHubOptions { HubUri = hubUri, ProviderId = providerId, Models = offers, Keys = keyring.Infos, Hardware = hardware, Attestor = attestor, Token = r.GetValue(token) ?? Environment.GetEnvironmentVariable("UMBRA_PROVIDER_TOKEN"), Capacity = capacity };
                 await using var client = new ProviderHubClient(options, handler, TimeProvider.System, loggerFactory.CreateLogger<ProviderHubClient>());
                 Console.WriteLine($"Provider {providerId}: key {keyring.Infos[0].KeyId} ({trust.Keys.Kind} keys), serving {string.Join(", ", offers.Select(o => $"'{o.Id}' (context {o.ContextLength})"))}");
                 Console.WriteLine($"Connecting to {hubUri}. Press Ctrl+C to drain and stop.");
@@ -103,7 +104,7 @@ internal static class ProviderCommand
     }
 
     internal static (IHubRequestHandler, IReadOnlyList<ModelOffer>, IDisposable) Engine(FileInfo? modelFile, string? id, int? ctx, string? forwardModel,
-        InferenceKeyring keyring, ILoggerFactory loggers, Func<int, EngineOptions>? engineOptions = null)
+        InferenceKeyring keyring, ILoggerFactory loggers, Func<int, EngineOptions>? engineOptions = null, Action<Func<IReadOnlyList<ModelCapacity>>>? capacity = null)
     {
         if (modelFile == null)
             throw new ArgumentException("--model is required (a GGUF file for the built-in engine), unless --forward-to names a local server.");
@@ -112,6 +113,7 @@ internal static class ProviderCommand
         var model = LlamaModel.Load(modelFile.FullName);
         int context = ctx ?? Math.Min(model.Config.ContextLength, 4096);
         var engine = new EngineModel(model, id, context, engineOptions?.Invoke(context));
+        capacity?.Invoke(() => [CapacityReports.From(engine.Id, engine.Generator.Capacity)]);
         var handler = new SealedEngineHandler([engine], keyring, loggers.CreateLogger<SealedEngineHandler>());
         return (handler, handler.Offers, new Disposables(engine, model));
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Umbra.Coordinator.ApiKeys;
 using Umbra.Coordinator.Hosting;
+using Umbra.Protocol.Hub;
 using Umbra.Provider.Engine;
 using Umbra.Provider.Hub;
 using Umbra.Provider.Identity;
@@ -42,8 +43,9 @@ internal static class UpCommand
             var providerDirectory = Path.Combine(data, "provider");
             using var trust = ProviderTrustSetup.Open("software", providerDirectory, null);
             var keyring = trust.Keyring;
+            Func<IReadOnlyList<ModelCapacity>>? capacity = null;
             var (handler, offers, engine) = ProviderCommand.Engine(modelFile, r.GetValue(modelId), r.GetValue(ctx), null, keyring, loggers,
-                ProviderCommand.EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences)));
+                ProviderCommand.EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences)), c => capacity = c);
             using var _ = engine;
 
             // The in-process provider joins with a token made for this run; nothing else can join the hub.
@@ -69,6 +71,7 @@ internal static class UpCommand
                 Hardware = hardware,
                 Attestor = attestor,
                 Token = providerToken,
+                Capacity = capacity,
             };
             await using var provider = new ProviderHubClient(hubOptions, handler, TimeProvider.System, loggers.CreateLogger<ProviderHubClient>());
             var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -64,8 +64,8 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
         string? receiptKeyId = null;
         try
         {
-            var summary = new RequestSummary("plain", clientEndpoint, parsed.Model, parsed.Stream);
-            var dispatched = await dispatcher.DispatchAsync(summary, null, route =>
+            var summary = new RequestSummary("plain", clientEndpoint, parsed.Model, parsed.Stream, body.Length, parsed.MaxTokens);
+            var dispatched = await dispatcher.DispatchAsync(context.Response, summary, null, route =>
             {
                 // Sealed afresh for each provider tried: each has its own key.
                 pending?.Dispose();
@@ -92,6 +92,7 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
             {
                 if (!relay.IsEnded)
                     await relay.Provider.CancelAsync(relay);
+                dispatched.Finish(null);
             }
         }
         finally

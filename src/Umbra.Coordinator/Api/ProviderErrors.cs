@@ -9,6 +9,19 @@ internal static class ProviderErrors
     /// <summary>Nothing reached the client and another provider may serve the request as well.</summary>
     public static bool CanFailOver(RelayEvent failure) => failure.Code is "provider_draining" or "provider_disconnected";
 
+    /// <summary>
+    /// What an ending says of the provider's health: a completion or a client error is no mark against it; a
+    /// cancel, a drain or the provider's own rate limit is no verdict; anything else is its failure.
+    /// </summary>
+    public static Routing.LeaseOutcome Outcome(RelayEvent terminal)
+    {
+        if (terminal.Kind != RelayEventKind.Failed)
+            return Routing.LeaseOutcome.Succeeded;
+        if (terminal.Code is "cancelled" or "provider_draining" or "rate_limit_exceeded")
+            return Routing.LeaseOutcome.Released;
+        return ToApi(terminal).Status >= 500 ? Routing.LeaseOutcome.Failed : Routing.LeaseOutcome.Succeeded;
+    }
+
     public static ApiException ToApi(RelayEvent failure)
     {
         var code = failure.Code ?? "provider_error";

@@ -32,8 +32,8 @@ internal sealed class SealedIngress(RequestDispatcher dispatcher, CoordinatorOpt
         // The same bytes, as a JSON value the hub message embeds unchanged.
         using var document = JsonDocument.Parse(body);
         var keyIds = envelope.Recipients.Select(r => r.KeyId).ToList();
-        var summary = new RequestSummary("sealed", endpoint, metadata.Model, metadata.Stream);
-        var dispatched = await dispatcher.DispatchAsync(summary, keyIds, _ => document.RootElement, ct);
+        var summary = new RequestSummary("sealed", endpoint, metadata.Model, metadata.Stream, envelope.Ciphertext.Length, metadata.MaxTokens);
+        var dispatched = await dispatcher.DispatchAsync(context.Response, summary, keyIds, _ => document.RootElement, ct);
         var relay = dispatched.Relay;
         TrustHeaders.Apply(context.Response, relay.Provider);
         try
@@ -47,6 +47,7 @@ internal sealed class SealedIngress(RequestDispatcher dispatcher, CoordinatorOpt
         {
             if (!relay.IsEnded)
                 await relay.Provider.CancelAsync(relay);
+            dispatched.Finish(null);
         }
     }
 

@@ -46,7 +46,7 @@ public static class CoordinatorHost
         services.TryAddSingleton(TimeProvider.System);
         services.AddUmbraStore(builder.Configuration);
         services.AddSingleton(options);
-        services.AddSingleton(sp => new ProviderRegistry(sp.GetRequiredService<TimeProvider>(), options.ProviderTimeout, options.MinimumTrust, sp.GetRequiredService<ILogger<ProviderRegistry>>()));
+        services.AddSingleton(sp => new ProviderRegistry(sp.GetRequiredService<TimeProvider>(), options.ProviderTimeout, options.MinimumTrust, sp.GetRequiredService<ILogger<ProviderRegistry>>(), options.Scheduling()));
         services.AddSingleton<HubEndpoint>();
         services.AddSingleton<Attestation.ProviderChallenger>();
         services.AddSingleton<RequestDispatcher>();

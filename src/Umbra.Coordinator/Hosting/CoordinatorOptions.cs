@@ -80,6 +80,17 @@ public sealed class CoordinatorOptions
     /// <summary>Roots an Apple device-attestation chain must reach for <see cref="TrustLevel.HardwareCertified"/>.</summary>
     public X509Certificate2Collection AppleRoots { get; } = [];
 
+    /// <summary>
+    /// How long a request may wait in its model's queue while every provider is full, before it is answered 429
+    /// (docs/SCHEDULING.md).
+    /// </summary>
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Most requests waiting per model; past it, requests are answered 429 at once.</summary>
+    public int MaxQueuedPerModel { get; set; } = 1000;
+
+    internal Routing.SchedulerOptions Scheduling() => new() { QueueTimeout = QueueTimeout, MaxQueuedPerModel = MaxQueuedPerModel };
+
     /// <summary>The verification policy for one challenge's answer.</summary>
     internal VerificationPolicy VerificationPolicy(TimeProvider time, byte[] expectedNonce) => new()
     {

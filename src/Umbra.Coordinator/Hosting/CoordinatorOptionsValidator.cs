@@ -33,6 +33,10 @@ internal static class CoordinatorOptionsValidator
             problems.Add($"RegistrationTimeout must be positive and at most an hour; got {options.RegistrationTimeout}.");
         if (options.FirstEventTimeout <= TimeSpan.Zero || options.IdleEventTimeout <= TimeSpan.Zero)
             problems.Add("FirstEventTimeout and IdleEventTimeout must be positive.");
+        if (options.QueueTimeout <= TimeSpan.Zero || options.QueueTimeout > TimeSpan.FromHours(1))
+            problems.Add($"QueueTimeout must be positive and at most an hour; got {options.QueueTimeout}.");
+        if (options.MaxQueuedPerModel is < 1 or > 1_000_000)
+            problems.Add($"MaxQueuedPerModel must be 1 to 1000000; got {options.MaxQueuedPerModel}.");
         if (options.ProviderToken is { Length: > 0 and < 16 })
             problems.Add("ProviderToken must be at least 16 characters.");
         if (options.Address is not null && !System.Net.IPAddress.IsLoopback(options.Address) && string.IsNullOrEmpty(options.ProviderToken))

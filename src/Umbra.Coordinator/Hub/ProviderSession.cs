@@ -92,10 +92,14 @@ internal sealed class ProviderSession : IDisposable
 
     public void Touch() => Interlocked.Exchange(ref _lastSeen, _time.GetTimestamp());
 
+    /// <summary>Told of every heartbeat (the scheduler takes the capacity it reports).</summary>
+    public Action<HeartbeatMessage>? HeartbeatReceived { get; set; }
+
     public void OnHeartbeat(HeartbeatMessage heartbeat)
     {
         _running = Math.Max(0, heartbeat.Running);
         _waiting = Math.Max(0, heartbeat.Waiting);
+        HeartbeatReceived?.Invoke(heartbeat);
     }
 
     /// <summary>Records a new request under a fresh handle; its events arrive on the returned relay.</summary>

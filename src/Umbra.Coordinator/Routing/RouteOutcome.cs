@@ -13,4 +13,10 @@ internal enum RouteOutcome
 
     /// <summary>Providers of the model are connected, but none has passed its challenge at the minimum trust level.</summary>
     Untrusted,
+
+    /// <summary>Every candidate is full and the model's queue is full too, or the request waited out its queue timeout.</summary>
+    Saturated,
+
+    /// <summary>Every candidate failed this model twice in a minute and gets none of it for a while.</summary>
+    CoolingDown,
 }

@@ -25,11 +25,21 @@ public sealed record RegisteredMessage : HubMessage
     [JsonPropertyName("heartbeat_seconds")] public int HeartbeatSeconds { get; init; } = 10;
 }
 
-/// <summary>Provider → coordinator, periodically: its load.</summary>
+/// <summary>
+/// Provider → coordinator, periodically: its load. <see cref="Models"/> and <see cref="Machine"/> are optional
+/// (absent from providers that predate capacity reports; older coordinators ignore them): the coordinator's
+/// scheduler (docs/SCHEDULING.md) uses them when present and falls back to its own in-flight count otherwise.
+/// </summary>
 public sealed record HeartbeatMessage : HubMessage
 {
     [JsonPropertyName("running")] public int Running { get; init; }
     [JsonPropertyName("waiting")] public int Waiting { get; init; }
+
+    /// <summary>Each served model's engine capacity, as the engine last measured it.</summary>
+    [JsonPropertyName("models")] public IReadOnlyList<ModelCapacity>? Models { get; init; }
+
+    /// <summary>The machine's memory pressure, CPU load and thermal state, best effort.</summary>
+    [JsonPropertyName("machine")] public MachineLoad? Machine { get; init; }
 }
 
 /// <summary>Coordinator → provider: a sealed request to serve, under the coordinator's handle.</summary>

@@ -28,10 +28,12 @@ internal sealed partial class HubConnection : IDisposable
     private Task _heartbeat = Task.CompletedTask;
 
     private readonly IProviderAttestor? _attestor;
+    private readonly Func<int, HeartbeatMessage> _buildHeartbeat;
 
     public HubConnection(WebSocket socket, IHubRequestHandler handler, TimeProvider time, ILogger logger,
-        Func<bool> isDraining, CancellationToken stopping, IProviderAttestor? attestor = null)
+        Func<bool> isDraining, CancellationToken stopping, IProviderAttestor? attestor = null, Func<int, HeartbeatMessage>? heartbeat = null)
     {
+        _buildHeartbeat = heartbeat ?? (running => new HeartbeatMessage { Running = running });
         _attestor = attestor;
         if (attestor != null)
             attestor.Changed += OnAttestorChanged;
@@ -179,10 +181,9 @@ internal sealed partial class HubConnection : IDisposable
             {
                 while (await timer.WaitForNextTickAsync(_lifetimeToken))
                 {
-                    var running = InFlight;
-                    // Waiting stays 0 until the engine's scheduler plugs in and reports its queue.
-                    await SendAsync(new HeartbeatMessage { Running = running, Waiting = 0 }, _lifetimeToken);
-                    _logger.HeartbeatSent(running, 0);
+                    var heartbeat = _buildHeartbeat(InFlight);
+                    await SendAsync(heartbeat, _lifetimeToken);
+                    _logger.HeartbeatSent(heartbeat.Running, heartbeat.Waiting);
                 }
             }
             catch (OperationCanceledException)

@@ -38,7 +38,7 @@ public sealed partial class ProviderHubClient
         socket.Options.KeepAliveTimeout = _options.KeepAliveTimeout == TimeSpan.Zero ? Timeout.InfiniteTimeSpan : _options.KeepAliveTimeout;
         if (_options.Token is { Length: > 0 } token)
             socket.Options.SetRequestHeader("Authorization", "Bearer " + token);
-        using var connection = new HubConnection(socket, _handler, _time, _logger, () => _draining, stop, _attestor);
+        using var connection = new HubConnection(socket, _handler, _time, _logger, () => _draining, stop, _attestor, BuildHeartbeat);
         try
         {
             await ConnectAsync(socket, stop);
@@ -111,5 +111,33 @@ public sealed partial class ProviderHubClient
         _backoff.Reset();
         Interlocked.Increment(ref _registrations);
         _logger.Registered(registered.AcceptedKeyIds.Count, register.Keys.Count, interval.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The heartbeat for this moment: the requests in flight, and with a capacity source each model's engine figures
+    /// (waiting is then the engines' queues) and the machine's load. A source that fails leaves its part out rather
+    /// than stopping heartbeats, which keep the provider routable.
+    /// </summary>
+    private HeartbeatMessage BuildHeartbeat(int inFlight)
+    {
+        IReadOnlyList<ModelCapacity>? models = null;
+        MachineLoad? machine = null;
+        try
+        {
+            models = _options.Capacity?.Invoke();
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            // The engine is shutting down; the next heartbeat (if any) tries again.
+        }
+        try
+        {
+            machine = _options.Capacity == null ? null : _options.MachineLoad();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // Best effort: an unreadable machine is reported as unknown.
+        }
+        return new HeartbeatMessage { Running = inFlight, Waiting = models?.Sum(m => m.Waiting) ?? 0, Models = models, Machine = machine };
     }
 }

@@ -30,6 +30,15 @@ public sealed class ProviderHubOptions
     /// <summary>The coordinator's provider token, sent as <c>Authorization: Bearer</c> when joining the hub.</summary>
     public string? Token { get; set; }
 
+    /// <summary>
+    /// Each served model's engine capacity, read at every heartbeat (see docs/SCHEDULING.md). Without it heartbeats
+    /// carry only the count of requests in flight, and the coordinator schedules by its own count.
+    /// </summary>
+    public Func<IReadOnlyList<ModelCapacity>>? Capacity { get; set; }
+
+    /// <summary>The machine's load for heartbeats; by default <see cref="MachineLoadProbe.Read()"/>.</summary>
+    public Func<MachineLoad> MachineLoad { get; set; } = MachineLoadProbe.Read;
+
     /// <summary>Used only until the coordinator's <c>registered.heartbeat_seconds</c> says otherwise.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
