@@ -77,15 +77,16 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
                 sealedJson = JsonDocument.Parse(request.Envelope.ToUtf8Json());
                 return sealedJson.RootElement;
             }, ct);
-            using var opener = pending!.CreateOpener();
             var relay = dispatched.Relay;
-            TrustHeaders.Apply(context.Response, relay.Provider);
-            // The coordinator sealed this request, so it holds the receipt key anyway; giving it to the client lets the
-            // client check the receipt's MACs against the request and response it has (umbra verify).
-            if (receiptKeyId != null && pending.DeriveReceiptKey(receiptKeyId) is { } receiptKey)
-                context.Response.Headers[TrustHeaders.ReceiptKey] = Convert.ToHexStringLower(receiptKey);
+            // Everything after routing sits inside the try, so the scheduler always gets the provider's room back.
             try
             {
+                using var opener = pending!.CreateOpener();
+                TrustHeaders.Apply(context.Response, relay.Provider);
+                // The coordinator sealed this request, so it holds the receipt key anyway; giving it to the client lets
+                // the client check the receipt's MACs against the request and response it has (umbra verify).
+                if (receiptKeyId != null && pending.DeriveReceiptKey(receiptKeyId) is { } receiptKey)
+                    context.Response.Headers[TrustHeaders.ReceiptKey] = Convert.ToHexStringLower(receiptKey);
                 await answer(dispatched, opener);
             }
             finally

@@ -35,9 +35,9 @@ internal sealed class SealedIngress(RequestDispatcher dispatcher, CoordinatorOpt
         var summary = new RequestSummary("sealed", endpoint, metadata.Model, metadata.Stream, envelope.Ciphertext.Length, metadata.MaxTokens);
         var dispatched = await dispatcher.DispatchAsync(context.Response, summary, keyIds, _ => document.RootElement, ct);
         var relay = dispatched.Relay;
-        TrustHeaders.Apply(context.Response, relay.Provider);
         try
         {
+            TrustHeaders.Apply(context.Response, relay.Provider);
             if (metadata.Stream)
                 await StreamAsync(context, dispatched, ct);
             else
