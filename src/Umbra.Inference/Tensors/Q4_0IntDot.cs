@@ -76,6 +76,9 @@ internal static unsafe class Q4_0IntDot
     /// <summary>Vectors taken against one weight row per pass: the row's blocks are unpacked once for all of them.</summary>
     private const int Tile = 16;
 
+    /// <summary>Rows per chunk when more than one tile of vectors passes over them (64 KiB of Q8_0 at 2048 columns).</summary>
+    private const int RowChunk = 32;
+
     /// <summary>
     /// Each group of 8 blocks is transposed and unpacked once per pass into 8 registers of nibbles, register k
     /// holding values 4k..4k+3 of blocks 0..7 in lanes 0..7, as the activations are stored: 8 integer dots per vector
@@ -92,10 +95,12 @@ internal static unsafe class Q4_0IntDot
         var groups = nb / GroupBlocks;
         var offsets = KernelHelpers.Offsets8(Bytes);
         var mask = Vector256.Create((byte)0xF);
-        for (var r = r0; r < r1; r++)
+        // Rows in chunks that stay in L2 while every tile of vectors passes over them, each tile's activations in L1.
+        for (var rc = r0; rc < r1; rc += RowChunk)
+        for (var v0 = 0; v0 < count; v0 += Tile)
+        for (var r = rc; r < Math.Min(r1, rc + RowChunk); r++)
         {
             var row = w + r * rowBytes;
-            for (var v0 = 0; v0 < count; v0 += Tile)
             {
                 var t = Math.Min(Tile, count - v0);
                 var xt = xq + v0 * xStride;
