@@ -101,57 +101,55 @@ internal static unsafe class Q4_0IntDot
         for (var r = rc; r < Math.Min(r1, rc + RowChunk); r++)
         {
             var row = w + r * rowBytes;
+            var t = Math.Min(Tile, count - v0);
+            var xt = xq + v0 * xStride;
+            for (var v = 0; v < t; v++)
+                acc[v] = default;
+            for (var g = 0; g < groups; g++)
             {
-                var t = Math.Min(Tile, count - v0);
-                var xt = xq + v0 * xStride;
+                var blk = row + g * GroupBlocks * Bytes + 2;
+                KernelHelpers.Transpose4(
+                    KernelHelpers.Load2x16(blk, blk + 4 * Bytes), KernelHelpers.Load2x16(blk + Bytes, blk + 5 * Bytes),
+                    KernelHelpers.Load2x16(blk + 2 * Bytes, blk + 6 * Bytes), KernelHelpers.Load2x16(blk + 3 * Bytes, blk + 7 * Bytes),
+                    out var c0, out var c1, out var c2, out var c3);
+                // Low nibbles are values 0..15 of a block, high nibbles 16..31.
+                Vector256<byte> u0 = c0.AsByte() & mask, u1 = c1.AsByte() & mask, u2 = c2.AsByte() & mask, u3 = c3.AsByte() & mask;
+                var u4 = (c0.AsUInt16() >>> 4).AsByte() & mask;
+                var u5 = (c1.AsUInt16() >>> 4).AsByte() & mask;
+                var u6 = (c2.AsUInt16() >>> 4).AsByte() & mask;
+                var u7 = (c3.AsUInt16() >>> 4).AsByte() & mask;
+                var dw = KernelHelpers.Scales8(row + g * GroupBlocks * Bytes, offsets);
                 for (var v = 0; v < t; v++)
-                    acc[v] = default;
-                for (var g = 0; g < groups; g++)
                 {
-                    var blk = row + g * GroupBlocks * Bytes + 2;
-                    KernelHelpers.Transpose4(
-                        KernelHelpers.Load2x16(blk, blk + 4 * Bytes), KernelHelpers.Load2x16(blk + Bytes, blk + 5 * Bytes),
-                        KernelHelpers.Load2x16(blk + 2 * Bytes, blk + 6 * Bytes), KernelHelpers.Load2x16(blk + 3 * Bytes, blk + 7 * Bytes),
-                        out var c0, out var c1, out var c2, out var c3);
-                    // Low nibbles are values 0..15 of a block, high nibbles 16..31.
-                    Vector256<byte> u0 = c0.AsByte() & mask, u1 = c1.AsByte() & mask, u2 = c2.AsByte() & mask, u3 = c3.AsByte() & mask;
-                    var u4 = (c0.AsUInt16() >>> 4).AsByte() & mask;
-                    var u5 = (c1.AsUInt16() >>> 4).AsByte() & mask;
-                    var u6 = (c2.AsUInt16() >>> 4).AsByte() & mask;
-                    var u7 = (c3.AsUInt16() >>> 4).AsByte() & mask;
-                    var dw = KernelHelpers.Scales8(row + g * GroupBlocks * Bytes, offsets);
-                    for (var v = 0; v < t; v++)
-                    {
-                        var x = xt + v * xStride;
-                        var xs = (sbyte*)x + g * 256;
-                        var p = T.Dot(Vector256.Load(Q8Neg8Sums(x, n) + g * GroupBlocks), u0, Vector256.Load(xs));
-                        var q = T.Dot(default, u1, Vector256.Load(xs + 32));
-                        p = T.Dot(p, u2, Vector256.Load(xs + 64));
-                        q = T.Dot(q, u3, Vector256.Load(xs + 96));
-                        p = T.Dot(p, u4, Vector256.Load(xs + 128));
-                        q = T.Dot(q, u5, Vector256.Load(xs + 160));
-                        p = T.Dot(p, u6, Vector256.Load(xs + 192));
-                        q = T.Dot(q, u7, Vector256.Load(xs + 224));
-                        acc[v] = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q), dw * Vector256.Load(Q8Scales(x, n) + g * GroupBlocks), acc[v]);
-                    }
+                    var x = xt + v * xStride;
+                    var xs = (sbyte*)x + g * 256;
+                    var p = T.Dot(Vector256.Load(Q8Neg8Sums(x, n) + g * GroupBlocks), u0, Vector256.Load(xs));
+                    var q = T.Dot(default, u1, Vector256.Load(xs + 32));
+                    p = T.Dot(p, u2, Vector256.Load(xs + 64));
+                    q = T.Dot(q, u3, Vector256.Load(xs + 96));
+                    p = T.Dot(p, u4, Vector256.Load(xs + 128));
+                    q = T.Dot(q, u5, Vector256.Load(xs + 160));
+                    p = T.Dot(p, u6, Vector256.Load(xs + 192));
+                    q = T.Dot(q, u7, Vector256.Load(xs + 224));
+                    acc[v] = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q), dw * Vector256.Load(Q8Scales(x, n) + g * GroupBlocks), acc[v]);
                 }
-                for (var v = 0; v < t; v++)
-                    tail[v] = 0;
-                for (var b = groups * GroupBlocks; b < nb; b++)
-                {
-                    var blk = row + b * Bytes;
-                    var u = Unpack(blk + 2);
-                    var dw = Fp16.Read(blk);
-                    for (var v = 0; v < t; v++)
-                    {
-                        var x = xt + v * xStride;
-                        var sum = Vector256.Sum(T.Dot(default, u, Vector256.Load((sbyte*)x + b * Qk))) + Q8Neg8Sums(x, n)[b];
-                        tail[v] = MathF.FusedMultiplyAdd(sum, dw * Q8Scales(x, n)[b], tail[v]);
-                    }
-                }
-                for (var v = 0; v < t; v++)
-                    y[(v0 + v) * yStride + r] = Vector256.Sum(acc[v]) + tail[v];
             }
+            for (var v = 0; v < t; v++)
+                tail[v] = 0;
+            for (var b = groups * GroupBlocks; b < nb; b++)
+            {
+                var blk = row + b * Bytes;
+                var u = Unpack(blk + 2);
+                var dw = Fp16.Read(blk);
+                for (var v = 0; v < t; v++)
+                {
+                    var x = xt + v * xStride;
+                    var sum = Vector256.Sum(T.Dot(default, u, Vector256.Load((sbyte*)x + b * Qk))) + Q8Neg8Sums(x, n)[b];
+                    tail[v] = MathF.FusedMultiplyAdd(sum, dw * Q8Scales(x, n)[b], tail[v]);
+                }
+            }
+            for (var v = 0; v < t; v++)
+                y[(v0 + v) * yStride + r] = Vector256.Sum(acc[v]) + tail[v];
         }
     }
 

@@ -98,83 +98,81 @@ internal static unsafe class Q8_0IntDot
         for (var r = rc; r < Math.Min(r1, rc + RowChunk); r++)
         {
             var row = w + r * rowBytes;
+            var t = Math.Min(Tile, count - v0);
+            var xt = xq + v0 * xStride;
+            for (var v = 0; v < t; v++)
+                acc[v] = default;
+            for (var g = 0; g < groups; g++)
             {
-                var t = Math.Min(Tile, count - v0);
-                var xt = xq + v0 * xStride;
-                for (var v = 0; v < t; v++)
-                    acc[v] = default;
-                for (var g = 0; g < groups; g++)
+                var blk = row + g * GroupBlocks * Bytes + 2;
+                KernelHelpers.Transpose4(
+                    KernelHelpers.Load2x16(blk, blk + 4 * Bytes), KernelHelpers.Load2x16(blk + Bytes, blk + 5 * Bytes),
+                    KernelHelpers.Load2x16(blk + 2 * Bytes, blk + 6 * Bytes), KernelHelpers.Load2x16(blk + 3 * Bytes, blk + 7 * Bytes),
+                    out var c0, out var c1, out var c2, out var c3);
+                blk += 16;
+                KernelHelpers.Transpose4(
+                    KernelHelpers.Load2x16(blk, blk + 4 * Bytes), KernelHelpers.Load2x16(blk + Bytes, blk + 5 * Bytes),
+                    KernelHelpers.Load2x16(blk + 2 * Bytes, blk + 6 * Bytes), KernelHelpers.Load2x16(blk + 3 * Bytes, blk + 7 * Bytes),
+                    out var c4, out var c5, out var c6, out var c7);
+                var dw = KernelHelpers.Scales8(row + g * GroupBlocks * Bytes, offsets);
+                if (T.FullByteRange)
                 {
-                    var blk = row + g * GroupBlocks * Bytes + 2;
-                    KernelHelpers.Transpose4(
-                        KernelHelpers.Load2x16(blk, blk + 4 * Bytes), KernelHelpers.Load2x16(blk + Bytes, blk + 5 * Bytes),
-                        KernelHelpers.Load2x16(blk + 2 * Bytes, blk + 6 * Bytes), KernelHelpers.Load2x16(blk + 3 * Bytes, blk + 7 * Bytes),
-                        out var c0, out var c1, out var c2, out var c3);
-                    blk += 16;
-                    KernelHelpers.Transpose4(
-                        KernelHelpers.Load2x16(blk, blk + 4 * Bytes), KernelHelpers.Load2x16(blk + Bytes, blk + 5 * Bytes),
-                        KernelHelpers.Load2x16(blk + 2 * Bytes, blk + 6 * Bytes), KernelHelpers.Load2x16(blk + 3 * Bytes, blk + 7 * Bytes),
-                        out var c4, out var c5, out var c6, out var c7);
-                    var dw = KernelHelpers.Scales8(row + g * GroupBlocks * Bytes, offsets);
-                    if (T.FullByteRange)
-                    {
-                        Vector256<byte> u0 = c0.AsByte() ^ flip, u1 = c1.AsByte() ^ flip, u2 = c2.AsByte() ^ flip, u3 = c3.AsByte() ^ flip;
-                        Vector256<byte> u4 = c4.AsByte() ^ flip, u5 = c5.AsByte() ^ flip, u6 = c6.AsByte() ^ flip, u7 = c7.AsByte() ^ flip;
-                        for (var v = 0; v < t; v++)
-                        {
-                            var x = xt + v * xStride;
-                            var xs = (sbyte*)x + g * 256;
-                            var p = T.Dot(Vector256.Load(Q8Neg128Sums(x, n) + g * GroupBlocks), u0, Vector256.Load(xs));
-                            var q = T.Dot(default, u1, Vector256.Load(xs + 32));
-                            p = T.Dot(p, u2, Vector256.Load(xs + 64));
-                            q = T.Dot(q, u3, Vector256.Load(xs + 96));
-                            p = T.Dot(p, u4, Vector256.Load(xs + 128));
-                            q = T.Dot(q, u5, Vector256.Load(xs + 160));
-                            p = T.Dot(p, u6, Vector256.Load(xs + 192));
-                            q = T.Dot(q, u7, Vector256.Load(xs + 224));
-                            acc[v] = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q), dw * Vector256.Load(Q8Scales(x, n) + g * GroupBlocks), acc[v]);
-                        }
-                    }
-                    else
-                    {
-                        Vector256<sbyte> s0 = c0.AsSByte(), s1 = c1.AsSByte(), s2 = c2.AsSByte(), s3 = c3.AsSByte();
-                        Vector256<sbyte> s4 = c4.AsSByte(), s5 = c5.AsSByte(), s6 = c6.AsSByte(), s7 = c7.AsSByte();
-                        for (var v = 0; v < t; v++)
-                        {
-                            var x = xt + v * xStride;
-                            var xs = (sbyte*)x + g * 256;
-                            var p = T.Dot(default, Avx2.Abs(s0), Avx2.Sign(Vector256.Load(xs), s0));
-                            var q = T.Dot(default, Avx2.Abs(s1), Avx2.Sign(Vector256.Load(xs + 32), s1));
-                            p = T.Dot(p, Avx2.Abs(s2), Avx2.Sign(Vector256.Load(xs + 64), s2));
-                            q = T.Dot(q, Avx2.Abs(s3), Avx2.Sign(Vector256.Load(xs + 96), s3));
-                            p = T.Dot(p, Avx2.Abs(s4), Avx2.Sign(Vector256.Load(xs + 128), s4));
-                            q = T.Dot(q, Avx2.Abs(s5), Avx2.Sign(Vector256.Load(xs + 160), s5));
-                            p = T.Dot(p, Avx2.Abs(s6), Avx2.Sign(Vector256.Load(xs + 192), s6));
-                            q = T.Dot(q, Avx2.Abs(s7), Avx2.Sign(Vector256.Load(xs + 224), s7));
-                            acc[v] = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q), dw * Vector256.Load(Q8Scales(x, n) + g * GroupBlocks), acc[v]);
-                        }
-                    }
-                }
-                for (var v = 0; v < t; v++)
-                    tail[v] = 0;
-                for (var b = groups * GroupBlocks; b < nb; b++)
-                {
-                    var blk = row + b * Bytes;
-                    var wv = Vector256.Load((sbyte*)(blk + 2));
-                    var dw = Fp16.Read(blk);
+                    Vector256<byte> u0 = c0.AsByte() ^ flip, u1 = c1.AsByte() ^ flip, u2 = c2.AsByte() ^ flip, u3 = c3.AsByte() ^ flip;
+                    Vector256<byte> u4 = c4.AsByte() ^ flip, u5 = c5.AsByte() ^ flip, u6 = c6.AsByte() ^ flip, u7 = c7.AsByte() ^ flip;
                     for (var v = 0; v < t; v++)
                     {
                         var x = xt + v * xStride;
-                        var xv = Vector256.Load((sbyte*)x + b * Qk);
-                        var sum = T.FullByteRange
-                            ? Vector256.Sum(T.Dot(default, wv.AsByte() ^ flip, xv)) + Q8Neg128Sums(x, n)[b]
-                            : Vector256.Sum(T.Dot(default, Avx2.Abs(wv), Avx2.Sign(xv, wv)));
-                        tail[v] = MathF.FusedMultiplyAdd(sum, dw * Q8Scales(x, n)[b], tail[v]);
+                        var xs = (sbyte*)x + g * 256;
+                        var p = T.Dot(Vector256.Load(Q8Neg128Sums(x, n) + g * GroupBlocks), u0, Vector256.Load(xs));
+                        var q = T.Dot(default, u1, Vector256.Load(xs + 32));
+                        p = T.Dot(p, u2, Vector256.Load(xs + 64));
+                        q = T.Dot(q, u3, Vector256.Load(xs + 96));
+                        p = T.Dot(p, u4, Vector256.Load(xs + 128));
+                        q = T.Dot(q, u5, Vector256.Load(xs + 160));
+                        p = T.Dot(p, u6, Vector256.Load(xs + 192));
+                        q = T.Dot(q, u7, Vector256.Load(xs + 224));
+                        acc[v] = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q), dw * Vector256.Load(Q8Scales(x, n) + g * GroupBlocks), acc[v]);
                     }
                 }
-                for (var v = 0; v < t; v++)
-                    y[(v0 + v) * yStride + r] = Vector256.Sum(acc[v]) + tail[v];
+                else
+                {
+                    Vector256<sbyte> s0 = c0.AsSByte(), s1 = c1.AsSByte(), s2 = c2.AsSByte(), s3 = c3.AsSByte();
+                    Vector256<sbyte> s4 = c4.AsSByte(), s5 = c5.AsSByte(), s6 = c6.AsSByte(), s7 = c7.AsSByte();
+                    for (var v = 0; v < t; v++)
+                    {
+                        var x = xt + v * xStride;
+                        var xs = (sbyte*)x + g * 256;
+                        var p = T.Dot(default, Avx2.Abs(s0), Avx2.Sign(Vector256.Load(xs), s0));
+                        var q = T.Dot(default, Avx2.Abs(s1), Avx2.Sign(Vector256.Load(xs + 32), s1));
+                        p = T.Dot(p, Avx2.Abs(s2), Avx2.Sign(Vector256.Load(xs + 64), s2));
+                        q = T.Dot(q, Avx2.Abs(s3), Avx2.Sign(Vector256.Load(xs + 96), s3));
+                        p = T.Dot(p, Avx2.Abs(s4), Avx2.Sign(Vector256.Load(xs + 128), s4));
+                        q = T.Dot(q, Avx2.Abs(s5), Avx2.Sign(Vector256.Load(xs + 160), s5));
+                        p = T.Dot(p, Avx2.Abs(s6), Avx2.Sign(Vector256.Load(xs + 192), s6));
+                        q = T.Dot(q, Avx2.Abs(s7), Avx2.Sign(Vector256.Load(xs + 224), s7));
+                        acc[v] = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q), dw * Vector256.Load(Q8Scales(x, n) + g * GroupBlocks), acc[v]);
+                    }
+                }
             }
+            for (var v = 0; v < t; v++)
+                tail[v] = 0;
+            for (var b = groups * GroupBlocks; b < nb; b++)
+            {
+                var blk = row + b * Bytes;
+                var wv = Vector256.Load((sbyte*)(blk + 2));
+                var dw = Fp16.Read(blk);
+                for (var v = 0; v < t; v++)
+                {
+                    var x = xt + v * xStride;
+                    var xv = Vector256.Load((sbyte*)x + b * Qk);
+                    var sum = T.FullByteRange
+                        ? Vector256.Sum(T.Dot(default, wv.AsByte() ^ flip, xv)) + Q8Neg128Sums(x, n)[b]
+                        : Vector256.Sum(T.Dot(default, Avx2.Abs(wv), Avx2.Sign(xv, wv)));
+                    tail[v] = MathF.FusedMultiplyAdd(sum, dw * Q8Scales(x, n)[b], tail[v]);
+                }
+            }
+            for (var v = 0; v < t; v++)
+                y[(v0 + v) * yStride + r] = Vector256.Sum(acc[v]) + tail[v];
         }
     }
 }
