@@ -15,6 +15,12 @@ internal interface IIntDot
 
     /// <summary>acc + p[2i] × m[2i] + p[2i+1] × m[2i+1] in each 32-bit lane i (signed shorts).</summary>
     static abstract Vector256<int> DotPairs(Vector256<int> acc, Vector256<short> p, Vector256<short> m);
+
+    /// <summary>
+    /// Whether <see cref="Dot"/> is exact for any unsigned byte (0..255) against |s| ≤ 127: true for vpdpbusd,
+    /// false for vpmaddubsw, whose 16-bit pair sums saturate above 32767.
+    /// </summary>
+    static abstract bool FullByteRange { get; }
 }
 
 /// <summary>vpmaddubsw + vpmaddwd: the products of a byte pair never saturate for the operands used here (|q| ≤ 127 against unsigned bytes ≤ 128, or ≤ 63 in Q6_K and ≤ 15 in the 4-bit formats).</summary>
@@ -27,6 +33,8 @@ internal readonly struct Avx2IntDot : IIntDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> DotPairs(Vector256<int> acc, Vector256<short> p, Vector256<short> m) =>
         acc + Avx2.MultiplyAddAdjacent(p, m);
+
+    public static bool FullByteRange => false;
 }
 
 /// <summary>vpdpbusd / vpdpwssd: one instruction for what AVX2 needs two or three for.</summary>
@@ -39,6 +47,8 @@ internal readonly struct VnniIntDot : IIntDot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> DotPairs(Vector256<int> acc, Vector256<short> p, Vector256<short> m) =>
         AvxVnni.MultiplyWideningAndAdd(acc, p, m);
+
+    public static bool FullByteRange => true;
 }
 
 /// <summary>Helpers shared by the quantized kernels.</summary>
@@ -55,6 +65,30 @@ internal static unsafe class KernelHelpers
     /// <summary>Byte offsets 0, s, 2s, ... 7s.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Offsets8(int stride) => Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * stride;
+
+    /// <summary>
+    /// Transposes 4×4 32-bit elements within each 128-bit half: out k, element i (i &lt; 4) = in i, element k, and
+    /// likewise for the upper halves. With in i = [16 bytes of block i | 16 bytes of block i + 4], out k holds
+    /// bytes 4k..4k+3 of blocks 0..7 in lanes 0..7: the weight side of the Q8 group layout.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose4(Vector256<int> r0, Vector256<int> r1, Vector256<int> r2, Vector256<int> r3,
+        out Vector256<int> c0, out Vector256<int> c1, out Vector256<int> c2, out Vector256<int> c3)
+    {
+        var t0 = Avx2.UnpackLow(r0, r1).AsInt64();
+        var t1 = Avx2.UnpackHigh(r0, r1).AsInt64();
+        var t2 = Avx2.UnpackLow(r2, r3).AsInt64();
+        var t3 = Avx2.UnpackHigh(r2, r3).AsInt64();
+        c0 = Avx2.UnpackLow(t0, t2).AsInt32();
+        c1 = Avx2.UnpackHigh(t0, t2).AsInt32();
+        c2 = Avx2.UnpackLow(t1, t3).AsInt32();
+        c3 = Avx2.UnpackHigh(t1, t3).AsInt32();
+    }
+
+    /// <summary>16 bytes at <paramref name="lo"/> and 16 at <paramref name="hi"/> as one 256-bit vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<int> Load2x16(byte* lo, byte* hi) =>
+        Vector256.Create(Vector128.Load((int*)lo), Vector128.Load((int*)hi));
 
     /// <summary>|w| as unsigned bytes and x with w's sign, so u × s = w × x for a vpmaddubsw/vpdpbusd (ggml's trick).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

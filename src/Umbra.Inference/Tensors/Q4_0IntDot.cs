@@ -7,13 +7,14 @@ namespace Umbra.Inference.Tensors;
 
 /// <summary>
 /// Q4_0 rows × Q8 activations. Σ (q − 8) x = Σ q x − 8 Σ x: the x86 paths multiply the unsigned nibbles
-/// (0..15) straight into an accumulator that starts at the activation's precomputed −8 Σ x lanes, so the
+/// (0..15) straight into an accumulator that starts at the activation's precomputed −8 Σ x of 8 blocks, so the
 /// offset costs one load, not an instruction per vector; the portable and scalar paths subtract 8 Σ x per block.
 /// </summary>
 internal static unsafe class Q4_0IntDot
 {
     private const int Qk = Q4_0Format.BlockSize;
     private const int Bytes = Q4_0Format.BlockBytes;
+    private const int GroupBlocks = Q8GroupBlocks;
 
     public static void Scalar(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride)
     {
@@ -32,7 +33,7 @@ internal static unsafe class Q4_0IntDot
                     var q = row + b * Bytes + 2;
                     var s = 0;
                     for (var j = 0; j < Qk / 2; j++)
-                        s += (q[j] & 0xF) * xs[b * Qk + j] + (q[j] >> 4) * xs[b * Qk + j + Qk / 2];
+                        s += (q[j] & 0xF) * xs[Q8Offset(b, j, n)] + (q[j] >> 4) * xs[Q8Offset(b, j + Qk / 2, n)];
                     sum += Fp16.Read(row + b * Bytes) * xd[b] * (s - 8 * xsum[b]);
                 }
                 y[v * yStride + r] = sum;
@@ -56,8 +57,8 @@ internal static unsafe class Q4_0IntDot
                 for (var b = 0; b < n / Qk; b++)
                 {
                     var q = Vector128.Load(row + b * Bytes + 2);
-                    var p = PortableDot.Bytes16((q & mask).AsSByte(), Vector128.Load(xs + b * Qk))
-                          + PortableDot.Bytes16((q >>> 4).AsSByte(), Vector128.Load(xs + b * Qk + 16))
+                    var p = PortableDot.Bytes16((q & mask).AsSByte(), Q8Load16(xs, b, 0, n))
+                          + PortableDot.Bytes16((q >>> 4).AsSByte(), Q8Load16(xs, b, 16, n))
                           - Vector128.CreateScalar(8 * xsum[b]);
                     acc += Vector128.ConvertToSingle(p) * Vector128.Create(Fp16.Read(row + b * Bytes) * xd[b]);
                 }
@@ -72,18 +73,83 @@ internal static unsafe class Q4_0IntDot
     public static void VnniPath(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride) =>
         X86<VnniIntDot>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
 
+    /// <summary>Vectors taken against one weight row per pass: the row's blocks are unpacked once for all of them.</summary>
+    private const int Tile = 16;
+
+    /// <summary>Rows per chunk when more than one tile of vectors passes over them (64 KiB of Q8_0 at 2048 columns).</summary>
+    private const int RowChunk = 32;
+
+    /// <summary>
+    /// Each group of 8 blocks is transposed and unpacked once per pass into 8 registers of nibbles, register k
+    /// holding values 4k..4k+3 of blocks 0..7 in lanes 0..7, as the activations are stored: 8 integer dots per vector
+    /// from an accumulator starting at −8 Σx leave block i's Σ (q − 8) x in lane i, and one conversion and one
+    /// multiply-add by the 8 blocks' scales finish the group. Blocks after the last whole group are summed one by
+    /// one. One vector alone and the same vector in any batch go through this same code.
+    /// </summary>
     private static void X86<T>(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride)
         where T : struct, IIntDot
     {
-        var scales = stackalloc float[4 * 8];
-        for (var r = r0; r < r1; r++)
+        var acc = stackalloc Vector256<float>[Tile];
+        var tail = stackalloc float[Tile];
+        var nb = n / Qk;
+        var groups = nb / GroupBlocks;
+        var offsets = KernelHelpers.Offsets8(Bytes);
+        var mask = Vector256.Create((byte)0xF);
+        // Rows in chunks that stay in L2 while every tile of vectors passes over them, each tile's activations in L1.
+        for (var rc = r0; rc < r1; rc += RowChunk)
+        for (var v0 = 0; v0 < count; v0 += Tile)
+        for (var r = rc; r < Math.Min(r1, rc + RowChunk); r++)
         {
             var row = w + r * rowBytes;
-            var v = 0;
-            for (; v + 4 <= count; v += 4)
-                Dot4<T>(row, xq + v * xStride, xStride, n, y + v * yStride + r, yStride, scales);
-            for (; v < count; v++)
-                y[v * yStride + r] = Dot1<T>(row, xq + v * xStride, n, scales);
+            var t = Math.Min(Tile, count - v0);
+            var xt = xq + v0 * xStride;
+            for (var v = 0; v < t; v++)
+                acc[v] = default;
+            for (var g = 0; g < groups; g++)
+            {
+                var blk = row + g * GroupBlocks * Bytes + 2;
+                KernelHelpers.Transpose4(
+                    KernelHelpers.Load2x16(blk, blk + 4 * Bytes), KernelHelpers.Load2x16(blk + Bytes, blk + 5 * Bytes),
+                    KernelHelpers.Load2x16(blk + 2 * Bytes, blk + 6 * Bytes), KernelHelpers.Load2x16(blk + 3 * Bytes, blk + 7 * Bytes),
+                    out var c0, out var c1, out var c2, out var c3);
+                // Low nibbles are values 0..15 of a block, high nibbles 16..31.
+                Vector256<byte> u0 = c0.AsByte() & mask, u1 = c1.AsByte() & mask, u2 = c2.AsByte() & mask, u3 = c3.AsByte() & mask;
+                var u4 = (c0.AsUInt16() >>> 4).AsByte() & mask;
+                var u5 = (c1.AsUInt16() >>> 4).AsByte() & mask;
+                var u6 = (c2.AsUInt16() >>> 4).AsByte() & mask;
+                var u7 = (c3.AsUInt16() >>> 4).AsByte() & mask;
+                var dw = KernelHelpers.Scales8(row + g * GroupBlocks * Bytes, offsets);
+                for (var v = 0; v < t; v++)
+                {
+                    var x = xt + v * xStride;
+                    var xs = (sbyte*)x + g * 256;
+                    var p = T.Dot(Vector256.Load(Q8Neg8Sums(x, n) + g * GroupBlocks), u0, Vector256.Load(xs));
+                    var q = T.Dot(default, u1, Vector256.Load(xs + 32));
+                    p = T.Dot(p, u2, Vector256.Load(xs + 64));
+                    q = T.Dot(q, u3, Vector256.Load(xs + 96));
+                    p = T.Dot(p, u4, Vector256.Load(xs + 128));
+                    q = T.Dot(q, u5, Vector256.Load(xs + 160));
+                    p = T.Dot(p, u6, Vector256.Load(xs + 192));
+                    q = T.Dot(q, u7, Vector256.Load(xs + 224));
+                    acc[v] = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q), dw * Vector256.Load(Q8Scales(x, n) + g * GroupBlocks), acc[v]);
+                }
+            }
+            for (var v = 0; v < t; v++)
+                tail[v] = 0;
+            for (var b = groups * GroupBlocks; b < nb; b++)
+            {
+                var blk = row + b * Bytes;
+                var u = Unpack(blk + 2);
+                var dw = Fp16.Read(blk);
+                for (var v = 0; v < t; v++)
+                {
+                    var x = xt + v * xStride;
+                    var sum = Vector256.Sum(T.Dot(default, u, Vector256.Load((sbyte*)x + b * Qk))) + Q8Neg8Sums(x, n)[b];
+                    tail[v] = MathF.FusedMultiplyAdd(sum, dw * Q8Scales(x, n)[b], tail[v]);
+                }
+            }
+            for (var v = 0; v < t; v++)
+                y[(v0 + v) * yStride + r] = Vector256.Sum(acc[v]) + tail[v];
         }
     }
 
@@ -94,83 +160,5 @@ internal static unsafe class Q4_0IntDot
         var q = Vector128.Load(qs);
         var m = Vector128.Create((byte)0xF);
         return Vector256.Create(q & m, (q.AsUInt16() >>> 4).AsByte() & m);
-    }
-
-    private static float Dot1<T>(byte* row, byte* x, int n, float* sc) where T : struct, IIntDot
-    {
-        var nb = n / Qk;
-        var xs = (sbyte*)x;
-        var xd = Q8Scales(x, n);
-        var bias = Q8Bias(x, n);
-        var offsets = KernelHelpers.Offsets8(Bytes);
-        // One accumulator, blocks in order: exactly the arithmetic Dot4 does for each of its vectors, so a vector's
-        // product does not depend on whether it was batched (greedy decoding gives the same tokens alone or batched).
-        Vector256<float> acc0 = default;
-        var b = 0;
-        for (; b + 8 <= nb; b += 8)
-        {
-            (KernelHelpers.Scales8(row + b * Bytes, offsets) * Vector256.Load(xd + b)).Store(sc);
-            for (var k = 0; k < 8; k += 2)
-            {
-                var blk = row + (b + k) * Bytes;
-                var p0 = T.Dot(Vector256.Load(bias + 8 * (b + k)), Unpack(blk + 2), Vector256.Load(xs + (b + k) * Qk));
-                var p1 = T.Dot(Vector256.Load(bias + 8 * (b + k + 1)), Unpack(blk + Bytes + 2), Vector256.Load(xs + (b + k + 1) * Qk));
-                acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p0), Vector256.Create(sc[k]), acc0);
-                acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p1), Vector256.Create(sc[k + 1]), acc0);
-            }
-        }
-        for (; b < nb; b++)
-        {
-            var blk = row + b * Bytes;
-            var p0 = T.Dot(Vector256.Load(bias + 8 * b), Unpack(blk + 2), Vector256.Load(xs + b * Qk));
-            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p0), Vector256.Create(Fp16.Read(blk) * xd[b]), acc0);
-        }
-        return Vector256.Sum(acc0);
-    }
-
-    /// <summary>One weight row against four vectors: each block's nibbles are unpacked once.</summary>
-    private static void Dot4<T>(byte* row, byte* x, long xStride, int n, float* y, long yStride, float* sc) where T : struct, IIntDot
-    {
-        var nb = n / Qk;
-        sbyte* x0 = (sbyte*)x, x1 = (sbyte*)(x + xStride), x2 = (sbyte*)(x + 2 * xStride), x3 = (sbyte*)(x + 3 * xStride);
-        float* d0 = Q8Scales(x, n), d1 = Q8Scales(x + xStride, n), d2 = Q8Scales(x + 2 * xStride, n), d3 = Q8Scales(x + 3 * xStride, n);
-        int* c0 = Q8Bias(x, n), c1 = Q8Bias(x + xStride, n), c2 = Q8Bias(x + 2 * xStride, n), c3 = Q8Bias(x + 3 * xStride, n);
-        var offsets = KernelHelpers.Offsets8(Bytes);
-        Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
-        var b = 0;
-        for (; b + 8 <= nb; b += 8)
-        {
-            var dw = KernelHelpers.Scales8(row + b * Bytes, offsets);
-            (dw * Vector256.Load(d0 + b)).Store(sc);
-            (dw * Vector256.Load(d1 + b)).Store(sc + 8);
-            (dw * Vector256.Load(d2 + b)).Store(sc + 16);
-            (dw * Vector256.Load(d3 + b)).Store(sc + 24);
-            for (var k = 0; k < 8; k++)
-            {
-                var u = Unpack(row + (b + k) * Bytes + 2);
-                var o = (b + k) * Qk;
-                var c = 8 * (b + k);
-                a0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.Dot(Vector256.Load(c0 + c), u, Vector256.Load(x0 + o))), Vector256.Create(sc[k]), a0);
-                a1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.Dot(Vector256.Load(c1 + c), u, Vector256.Load(x1 + o))), Vector256.Create(sc[8 + k]), a1);
-                a2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.Dot(Vector256.Load(c2 + c), u, Vector256.Load(x2 + o))), Vector256.Create(sc[16 + k]), a2);
-                a3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.Dot(Vector256.Load(c3 + c), u, Vector256.Load(x3 + o))), Vector256.Create(sc[24 + k]), a3);
-            }
-        }
-        for (; b < nb; b++)
-        {
-            var blk = row + b * Bytes;
-            var dw = Fp16.Read(blk);
-            var u = Unpack(blk + 2);
-            var o = b * Qk;
-            var c = 8 * b;
-            a0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.Dot(Vector256.Load(c0 + c), u, Vector256.Load(x0 + o))), Vector256.Create(dw * d0[b]), a0);
-            a1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.Dot(Vector256.Load(c1 + c), u, Vector256.Load(x1 + o))), Vector256.Create(dw * d1[b]), a1);
-            a2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.Dot(Vector256.Load(c2 + c), u, Vector256.Load(x2 + o))), Vector256.Create(dw * d2[b]), a2);
-            a3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(T.Dot(Vector256.Load(c3 + c), u, Vector256.Load(x3 + o))), Vector256.Create(dw * d3[b]), a3);
-        }
-        y[0] = Vector256.Sum(a0);
-        y[yStride] = Vector256.Sum(a1);
-        y[2 * yStride] = Vector256.Sum(a2);
-        y[3 * yStride] = Vector256.Sum(a3);
     }
 }

@@ -20,9 +20,12 @@ internal enum ActivationFormat
 /// Activations quantized once per product so the weight kernels can multiply bytes by bytes, as ggml does.
 /// One vector of n values is laid out as structure-of-arrays, every part 32-byte aligned when the base is:
 /// <list type="bullet">
-/// <item><see cref="ActivationFormat.Q8"/>: qs (n signed bytes), d (n/32 floats), sum (n/32 ints, Σ q of the
-/// block), bias (n/32 × 8 ints: −8 × the sum of each run of 4 q, one per 32-bit lane of a 256-bit integer dot,
-/// so a Q4_0 kernel can multiply the unsigned nibbles and start its accumulator at the −8 offset).</item>
+/// <item><see cref="ActivationFormat.Q8"/>: qs (n signed bytes, interleaved as below), d (n/32 floats), sum (n/32
+/// ints, Σ q of the block), −8 × sum and −128 × sum (n/32 ints each: where a kernel that multiplies unsigned
+/// weights, nibbles or w + 128, starts its accumulator). Each whole group of 8 blocks (256 values) is stored as 8
+/// runs of 32 bytes, run k holding values 4k..4k+3 of blocks 0..7 in turn: a 256-bit integer dot of run k with the
+/// weights laid out the same way sums block i in 32-bit lane i, so one conversion and one multiply-add per vector
+/// scale 8 blocks (see <see cref="Q8Offset"/>). Blocks after the last whole group keep the plain order.</item>
 /// <item><see cref="ActivationFormat.Q8K"/>: qs (n signed bytes), d (n/256 floats), bsums (n/256 × 16 shorts,
 /// Σ q over each run of 16).</item>
 /// </list>
@@ -44,7 +47,7 @@ internal static unsafe class QuantizedActivations
     /// <summary>Bytes one quantized vector of <paramref name="n"/> values takes (a multiple of 32).</summary>
     public static long VectorBytes(ActivationFormat format, int n) => format switch
     {
-        ActivationFormat.Q8 => n + (long)(n / Q8Block) * (4 + 4 + 32),
+        ActivationFormat.Q8 => n + (long)(n / Q8Block) * (4 + 4 + 4 + 4),
         ActivationFormat.Q8K => n + (long)(n / Q8KBlock) * (4 + 32),
         _ => (long)n * sizeof(float),
     } is var b ? (b + 31) & ~31L : 0;
@@ -56,8 +59,29 @@ internal static unsafe class QuantizedActivations
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int* Q8Sums(byte* v, int n) => (int*)(v + n + 4 * (n / Q8Block));
 
+    /// <summary>−8 × Σ q per block: the Q4_0 kernels' accumulator start (nibbles 0..15 for q − 8).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int* Q8Bias(byte* v, int n) => (int*)(v + n + 8 * (n / Q8Block));
+    public static int* Q8Neg8Sums(byte* v, int n) => (int*)(v + n + 8 * (n / Q8Block));
+
+    /// <summary>−128 × Σ q per block: the Q8_0 VNNI kernels' accumulator start (unsigned w + 128 for w).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int* Q8Neg128Sums(byte* v, int n) => (int*)(v + n + 12 * (n / Q8Block));
+
+    /// <summary>Blocks of 32 per interleaved group in the Q8 layout.</summary>
+    public const int Q8GroupBlocks = 8;
+
+    /// <summary>
+    /// Where value <paramref name="e"/> (0..31) of block <paramref name="b"/> lies among the qs of a Q8 vector of
+    /// <paramref name="n"/> values: inside a whole group of 8 blocks, at run e/4, lane b mod 8; after it, in order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Q8Offset(int b, int e, int n)
+    {
+        var grouped = n / (Q8Block * Q8GroupBlocks) * Q8GroupBlocks;
+        return b < grouped
+            ? (b / Q8GroupBlocks) * (Q8Block * Q8GroupBlocks) + (e >> 2) * 32 + (b % Q8GroupBlocks) * 4 + (e & 3)
+            : b * Q8Block + e;
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float* Q8KScales(byte* v, int n) => (float*)(v + n);
@@ -65,25 +89,43 @@ internal static unsafe class QuantizedActivations
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static short* Q8KSums(byte* v, int n) => (short*)(v + n + 4 * (n / Q8KBlock));
 
+    /// <summary>Values <paramref name="e"/>..<paramref name="e"/>+15 of block <paramref name="b"/> (e = 0 or 16), in order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<sbyte> Q8Load16(sbyte* qs, int b, int e, int n)
+    {
+        var p = qs + Q8Offset(b, e, n);
+        if (b >= n / (Q8Block * Q8GroupBlocks) * Q8GroupBlocks)
+            return Vector128.Load(p);
+        return Vector128.Create(*(int*)p, *(int*)(p + 32), *(int*)(p + 64), *(int*)(p + 96)).AsSByte();
+    }
+
     /// <summary>Quantizes <paramref name="n"/> floats (a multiple of 32) into the Q8 layout at <paramref name="dst"/>.</summary>
     public static void QuantizeQ8(float* x, int n, byte* dst)
     {
         var qs = (sbyte*)dst;
         var ds = Q8Scales(dst, n);
         var sums = Q8Sums(dst, n);
-        var bias = Q8Bias(dst, n);
-        for (var b = 0; b < n / Q8Block; b++, x += Q8Block, qs += Q8Block)
+        var neg8 = Q8Neg8Sums(dst, n);
+        var neg128 = Q8Neg128Sums(dst, n);
+        var grouped = n / (Q8Block * Q8GroupBlocks) * Q8GroupBlocks;
+        var run = stackalloc sbyte[Q8Block];
+        for (var b = 0; b < n / Q8Block; b++, x += Q8Block)
         {
-            var d = QuantizeRun(x, Q8Block, qs);
-            ds[b] = d;
+            var q = b < grouped ? run : qs + b * Q8Block;
+            ds[b] = QuantizeRun(x, Q8Block, q);
             var total = 0;
-            for (var j = 0; j < 8; j++)
-            {
-                var four = qs[4 * j] + qs[4 * j + 1] + qs[4 * j + 2] + qs[4 * j + 3];
-                bias[8 * b + j] = -8 * four;
-                total += four;
-            }
+            for (var j = 0; j < Q8Block; j++)
+                total += q[j];
             sums[b] = total;
+            neg8[b] = -8 * total;
+            neg128[b] = -128 * total;
+            if (b < grouped)
+            {
+                // Run k of the group gets values 4k..4k+3 of this block at lane b mod 8.
+                var dst32 = (int*)(qs + Q8Offset(b, 0, n));
+                for (var k = 0; k < 8; k++)
+                    dst32[8 * k] = ((int*)q)[k];
+            }
         }
     }
 

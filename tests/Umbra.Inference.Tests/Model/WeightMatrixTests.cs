@@ -22,6 +22,7 @@ public sealed unsafe class WeightMatrixTests : IDisposable
             var columns = TestVectors.BlockSize(type) == 256 ? 512 : 64;
             data.Add(type.ToString(), 7, columns);            // on the caller
             data.Add(type.ToString(), 1027, 4 * columns);      // split across the pool
+            data.Add(type.ToString(), 37, 9 * columns / 2);     // whole 8-block groups and leftover blocks
         }
         return data;
     }
@@ -32,7 +33,7 @@ public sealed unsafe class WeightMatrixTests : IDisposable
     {
         var type = Enum.Parse<GgmlType>(typeName);
         var (m, bytes) = Matrix(type, rows, columns, seed: rows);
-        foreach (var count in new[] { 1, 2, 4, 7, 9 })
+        foreach (var count in new[] { 1, 2, 4, 7, 9, 17 })
         {
             var x = TestVectors.Activations(count * columns, seed: count);
             var batched = new float[count * rows];

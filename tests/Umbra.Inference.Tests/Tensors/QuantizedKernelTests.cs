@@ -48,7 +48,7 @@ public unsafe class QuantizedKernelTests
             var w = new byte[Rows * rowBytes];
             for (var r = 0; r < Rows; r++)
                 TestVectors.Encode(type, TestVectors.Weights(n, seed: 97 * r + n)).CopyTo(w, r * rowBytes);
-            foreach (var count in new[] { 1, 2, 3, 4, 5, 8, 9 })
+            foreach (var count in new[] { 1, 2, 3, 4, 5, 8, 9, 17 })
             {
                 var x = TestVectors.Activations(count * n, seed: n + count);
                 var (xq, stride) = Prepare(format, x, n, count);
@@ -97,26 +97,28 @@ public unsafe class QuantizedKernelTests
             var qs = (sbyte*)q;
             var d = QuantizedActivations.Q8Scales(q, n);
             var sums = QuantizedActivations.Q8Sums(q, n);
-            var bias = QuantizedActivations.Q8Bias(q, n);
+            var neg8 = QuantizedActivations.Q8Neg8Sums(q, n);
+            var neg128 = QuantizedActivations.Q8Neg128Sums(q, n);
             for (var b = 0; b < n / 32; b++)
             {
                 var amax = 0f;
                 for (var j = 0; j < 32; j++)
                     amax = MathF.Max(amax, MathF.Abs(x[32 * b + j]));
                 Assert.Equal(amax / 127, d[b]);
+                var block = Enumerable.Range(0, 32).Select(j => (int)qs[QuantizedActivations.Q8Offset(b, j, n)]).ToArray();
                 var total = 0;
                 for (var j = 0; j < 32; j++)
                 {
-                    var qv = qs[32 * b + j];
+                    var qv = block[j];
                     Assert.InRange(qv, -127, 127);
                     Assert.True(Math.Abs(x[32 * b + j] - (double)d[b] * qv) <= d[b] * 0.5001, $"block {b} value {j}");
                     total += qv;
                 }
                 Assert.Equal(total, sums[b]);
-                for (var lane = 0; lane < 8; lane++)
-                    Assert.Equal(-8 * (qs[32 * b + 4 * lane] + qs[32 * b + 4 * lane + 1] + qs[32 * b + 4 * lane + 2] + qs[32 * b + 4 * lane + 3]), bias[8 * b + lane]);
+                Assert.Equal(-8 * total, neg8[b]);
+                Assert.Equal(-128 * total, neg128[b]);
                 if (amax > 0)
-                    Assert.Contains(Enumerable.Range(0, 32), j => Math.Abs((int)qs[32 * b + j]) == 127);
+                    Assert.Contains(block, v => Math.Abs(v) == 127);
             }
         }
     }
@@ -218,7 +220,7 @@ public unsafe class QuantizedKernelTests
             var block = format == ActivationFormat.Q8 ? 32 : 256;
             var d = format == ActivationFormat.Q8 ? QuantizedActivations.Q8Scales(q, n) : QuantizedActivations.Q8KScales(q, n);
             for (var i = 0; i < n; i++)
-                x[i] = d[i / block] * ((sbyte*)q)[i];
+                x[i] = d[i / block] * ((sbyte*)q)[format == ActivationFormat.Q8 ? QuantizedActivations.Q8Offset(i / block, i % block, n) : i];
         }
         return x;
     }
