@@ -22,4 +22,10 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Handle {Handle}: failing over to another provider after {Code}.")]
     public static partial void FailingOver(ILogger logger, string handle, string code);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Handle {Handle}: no first event after {Milliseconds:F0} ms; starting a backup on provider {ProviderId}.")]
+    public static partial void Speculating(ILogger logger, string handle, double milliseconds, string providerId);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Handle {Handle}: cancelled, handle {Winner} answered first.")]
+    public static partial void SpeculationLost(ILogger logger, string handle, string winner);
 }

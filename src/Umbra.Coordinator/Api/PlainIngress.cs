@@ -59,33 +59,30 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
     {
         var ct = context.RequestAborted;
         context.Response.Headers[SealedByHeader] = "coordinator";
-        PendingResponse? pending = null;
-        JsonDocument? sealedJson = null;
-        string? receiptKeyId = null;
+        // Sealed afresh for each provider tried (each has its own key), and a backup may run beside the first, so
+        // each connection keeps its own pending response until the end; the winner's opens the answer.
+        var sealedFor = new Dictionary<string, (PendingResponse Pending, JsonDocument Json, string KeyId)>(StringComparer.Ordinal);
         try
         {
             var summary = new RequestSummary("plain", clientEndpoint, parsed.Model, parsed.Stream, body.Length, parsed.MaxTokens);
             var dispatched = await dispatcher.DispatchAsync(context.Response, summary, null, route =>
             {
-                // Sealed afresh for each provider tried: each has its own key.
-                pending?.Dispose();
-                sealedJson?.Dispose();
                 var metadata = RequestMetadata.Create(endpoint, parsed.Model, parsed.MaxTokens, parsed.Stream, route.Key!.HpkeSuite);
                 var request = RequestSealer.Seal(body, metadata, [route.Key.Key]);
-                pending = request.PendingResponse;
-                receiptKeyId = route.Key.KeyId;
-                sealedJson = JsonDocument.Parse(request.Envelope.ToUtf8Json());
-                return sealedJson.RootElement;
+                var json = JsonDocument.Parse(request.Envelope.ToUtf8Json());
+                sealedFor.Add(route.Provider!.ConnectionId, (request.PendingResponse, json, route.Key.KeyId));
+                return json.RootElement;
             }, ct);
             var relay = dispatched.Relay;
             // Everything after routing sits inside the try, so the scheduler always gets the provider's room back.
             try
             {
-                using var opener = pending!.CreateOpener();
+                var (pending, _, receiptKeyId) = sealedFor[relay.Provider.ConnectionId];
+                using var opener = pending.CreateOpener();
                 TrustHeaders.Apply(context.Response, relay.Provider);
                 // The coordinator sealed this request, so it holds the receipt key anyway; giving it to the client lets
                 // the client check the receipt's MACs against the request and response it has (umbra verify).
-                if (receiptKeyId != null && pending.DeriveReceiptKey(receiptKeyId) is { } receiptKey)
+                if (pending.DeriveReceiptKey(receiptKeyId) is { } receiptKey)
                     context.Response.Headers[TrustHeaders.ReceiptKey] = Convert.ToHexStringLower(receiptKey);
                 await answer(dispatched, opener);
             }
@@ -98,8 +95,11 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
         }
         finally
         {
-            pending?.Dispose();
-            sealedJson?.Dispose();
+            foreach (var (pending, json, _) in sealedFor.Values)
+            {
+                pending.Dispose();
+                json.Dispose();
+            }
         }
     }
 

@@ -13,81 +13,189 @@ namespace Umbra.Coordinator.Api;
 /// <summary>
 /// Routes a request (through the scheduler: it may wait in its model's queue, or be refused with 429 and a
 /// Retry-After), sends it over the chosen provider's socket and waits for its first event. Before any content
-/// has reached the client, a provider that is draining or that vanished is replaced by the next one.
+/// has reached the client, a provider that is draining or that vanished is replaced by the next one. When the
+/// first event is slow to come (<see cref="Hosting.CoordinatorOptions.SpeculativeAfter"/>), a backup provider
+/// with room now starts on the same request; the first of the two to answer wins and the other is cancelled.
 /// </summary>
-internal sealed class RequestDispatcher(ProviderRegistry registry, Hosting.CoordinatorOptions options, ILogger<RequestDispatcher> logger)
+internal sealed class RequestDispatcher(ProviderRegistry registry, Hosting.CoordinatorOptions options, TimeProvider time, ILogger<RequestDispatcher> logger)
 {
+    /// <summary>Providers tried for one request at most, a speculative backup included.</summary>
     public const int MaxAttempts = 3;
 
+    /// <summary>One provider working on the request, and its first event to come.</summary>
+    private sealed record Attempt(Route Route, RelayRequest Relay, Task<RelayEvent> First);
+
     /// <param name="keyIds">A sealed request's recipients; null for plain ingress, which seals to whichever provider is chosen.</param>
-    /// <param name="prepare">The envelope for the chosen route (plain ingress seals to that route's key here).</param>
+    /// <param name="prepare">The envelope for the chosen route (plain ingress seals to that route's key here); called once per provider tried.</param>
     /// <param name="response">Where a refusal's Retry-After goes.</param>
     public async Task<Dispatched> DispatchAsync(HttpResponse response, RequestSummary summary, IReadOnlyList<string>? keyIds, Func<Route, JsonElement> prepare, CancellationToken cancellationToken)
     {
         var tried = new HashSet<string>(StringComparer.Ordinal);
         var work = WorkItem.Estimate(summary.Model, summary.PromptBytes, summary.MaxTokens, registry.Scheduler.Options);
+        var active = new List<Attempt>(2);
+        var speculated = false;
+        Task? backupDue = null;
         RelayEvent? lastFailure = null;
-        for (var attempt = 1; ; attempt++)
+        using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
         {
-            var route = await registry.AcquireAsync(work, keyIds, tried, cancellationToken);
-            if (route.Outcome != RouteOutcome.Routed || route.Provider == null || route.Lease == null)
+            while (true)
             {
-                if (lastFailure != null)
-                    throw ProviderErrors.ToApi(lastFailure);
-                if (route.Outcome is RouteOutcome.Saturated or RouteOutcome.CoolingDown)
-                    response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(route.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                throw route.Outcome switch
+                if (active.Count == 0)
                 {
-                    RouteOutcome.UnknownModel => ApiErrors.ModelNotFound(summary.Model),
-                    RouteOutcome.Untrusted => Untrusted(summary.Model),
-                    RouteOutcome.Saturated => Saturated(summary.Model),
-                    RouteOutcome.CoolingDown => CoolingDown(summary.Model),
-                    _ => NoRecipient(summary.Model),
-                };
+                    var route = await registry.AcquireAsync(work, keyIds, tried, cancellationToken);
+                    if (route.Outcome != RouteOutcome.Routed || route.Provider == null || route.Lease == null)
+                        throw Refusal(response, summary, route, lastFailure);
+                    active.Add(await StartAsync(route, summary, tried, prepare, cancellationToken));
+                    // One backup per request, and only while a provider may still be tried.
+                    backupDue = !speculated && options.SpeculativeAfter > TimeSpan.Zero && tried.Count < MaxAttempts
+                        ? Task.Delay(options.SpeculativeAfter, time, stopTimer.Token)
+                        : null;
+                }
+                var waits = active.Select(a => (Task)a.First).ToList();
+                if (backupDue != null)
+                    waits.Add(backupDue);
+                var done = await Task.WhenAny(waits);
+                if (done == backupDue)
+                {
+                    backupDue = null;
+                    speculated = true;
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (await StartBackupAsync(work, summary, keyIds, tried, prepare, active[0], cancellationToken) is { } backup)
+                        active.Add(backup);
+                    continue;
+                }
+                var attempt = active.First(a => a.First == done);
+                var first = await attempt.First;
+                active.Remove(attempt);
+                var lease = attempt.Route.Lease!;
+                if (first.Kind != RelayEventKind.Failed)
+                {
+                    // The winner: the other, if any, stops here, so the client is answered (and billed) by one provider.
+                    foreach (var other in active)
+                    {
+                        ApiLog.SpeculationLost(logger, other.Relay.Handle, attempt.Relay.Handle);
+                        await AbandonAsync(other);
+                    }
+                    active.Clear();
+                    return Winner(attempt, first);
+                }
+                if (active.Count > 0)
+                {
+                    // The other provider is still on it: its answer may yet come.
+                    ApiLog.Failed(logger, attempt.Relay.Handle, first.Code ?? "", 0);
+                    registry.Scheduler.Complete(lease, ProviderErrors.Outcome(first));
+                    lastFailure = first;
+                    continue;
+                }
+                if (ProviderErrors.CanFailOver(first) && tried.Count < MaxAttempts)
+                {
+                    ApiLog.FailingOver(logger, attempt.Relay.Handle, first.Code ?? "");
+                    registry.Scheduler.Complete(lease, ProviderErrors.Outcome(first));
+                    lastFailure = first;
+                    continue;
+                }
+                // A failure to pass on: the ingress answers it, and ends the lease by it.
+                return Winner(attempt, first);
             }
-            var provider = route.Provider;
-            var lease = route.Lease;
-            tried.Add(provider.ConnectionId);
-            JsonElement envelope;
-            try
-            {
-                envelope = prepare(route);
-            }
-            catch
-            {
-                registry.Scheduler.Complete(lease, LeaseOutcome.Released);
-                throw;
-            }
-            var relay = provider.Begin();
-            ApiLog.Routed(logger, relay.Handle, summary.Ingress, summary.Endpoint, summary.Model, summary.Stream, provider.ProviderId);
-            RelayEvent first;
-            try
-            {
-                await provider.SendRequestAsync(relay, envelope, cancellationToken);
-                first = await Dispatched.ReadWithin(relay, options.FirstEventTimeout, cancellationToken);
-            }
-            catch (Exception e) when (e is WebSocketException or ObjectDisposedException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
-            {
-                // The socket failed under the send: the request never reached the provider.
-                await provider.CancelAsync(relay);
-                first = RelayEvent.Failed("provider_disconnected", "The provider disconnected before taking the request.");
-            }
-            catch (OperationCanceledException)
-            {
-                await provider.CancelAsync(relay);
-                registry.Scheduler.Complete(lease, LeaseOutcome.Released);
-                throw;
-            }
-            if (first.Kind == RelayEventKind.Failed && ProviderErrors.CanFailOver(first) && attempt < MaxAttempts)
-            {
-                ApiLog.FailingOver(logger, relay.Handle, first.Code ?? "");
-                registry.Scheduler.Complete(lease, ProviderErrors.Outcome(first));
-                lastFailure = first;
-                continue;
-            }
-            var scheduler = registry.Scheduler;
-            return new Dispatched(relay, first, options.IdleEventTimeout) { OnFinished = outcome => scheduler.Complete(lease, outcome) };
         }
+        catch
+        {
+            foreach (var attempt in active)
+                await AbandonAsync(attempt);
+            throw;
+        }
+        finally
+        {
+            await stopTimer.CancelAsync();
+        }
+    }
+
+    private Dispatched Winner(Attempt attempt, RelayEvent first)
+    {
+        var scheduler = registry.Scheduler;
+        var lease = attempt.Route.Lease!;
+        return new Dispatched(attempt.Relay, first, options.IdleEventTimeout) { OnFinished = outcome => scheduler.Complete(lease, outcome) };
+    }
+
+    /// <summary>Sends the request to <paramref name="route"/>'s provider and starts waiting for its first event.</summary>
+    private async Task<Attempt> StartAsync(Route route, RequestSummary summary, HashSet<string> tried, Func<Route, JsonElement> prepare, CancellationToken cancellationToken)
+    {
+        var provider = route.Provider!;
+        var lease = route.Lease!;
+        tried.Add(provider.ConnectionId);
+        JsonElement envelope;
+        try
+        {
+            envelope = prepare(route);
+        }
+        catch
+        {
+            registry.Scheduler.Complete(lease, LeaseOutcome.Released);
+            throw;
+        }
+        var relay = provider.Begin();
+        ApiLog.Routed(logger, relay.Handle, summary.Ingress, summary.Endpoint, summary.Model, summary.Stream, provider.ProviderId);
+        try
+        {
+            await provider.SendRequestAsync(relay, envelope, cancellationToken);
+        }
+        catch (Exception e) when (e is WebSocketException or ObjectDisposedException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            // The socket failed under the send: the request never reached the provider.
+            await provider.CancelAsync(relay);
+            return new Attempt(route, relay, Task.FromResult(RelayEvent.Failed("provider_disconnected", "The provider disconnected before taking the request.")));
+        }
+        catch (OperationCanceledException)
+        {
+            await provider.CancelAsync(relay);
+            registry.Scheduler.Complete(lease, LeaseOutcome.Released);
+            throw;
+        }
+        return new Attempt(route, relay, Dispatched.ReadWithin(relay, options.FirstEventTimeout, cancellationToken));
+    }
+
+    /// <summary>
+    /// A second provider for a request whose first is slow to answer: one not tried yet, holding a key the request
+    /// can use (for a sealed request, another of its recipients) and with room now; none (null) otherwise.
+    /// </summary>
+    private async Task<Attempt?> StartBackupAsync(WorkItem work, RequestSummary summary, IReadOnlyList<string>? keyIds, HashSet<string> tried,
+        Func<Route, JsonElement> prepare, Attempt primary, CancellationToken cancellationToken)
+    {
+        var route = await registry.AcquireAsync(work, keyIds, tried, cancellationToken, wait: false);
+        if (route.Outcome != RouteOutcome.Routed || route.Provider == null || route.Lease == null)
+            return null;
+        if (primary.First.IsCompleted)
+        {
+            // The first answered while the backup was being chosen: no need for it.
+            registry.Scheduler.Complete(route.Lease, LeaseOutcome.Released);
+            return null;
+        }
+        ApiLog.Speculating(logger, primary.Relay.Handle, options.SpeculativeAfter.TotalMilliseconds, route.Provider.ProviderId);
+        return await StartAsync(route, summary, tried, prepare, cancellationToken);
+    }
+
+    /// <summary>Cancels a provider's work on the request and gives its room back, with no verdict on it.</summary>
+    private async Task AbandonAsync(Attempt attempt)
+    {
+        await attempt.Relay.Provider.CancelAsync(attempt.Relay);
+        registry.Scheduler.Complete(attempt.Route.Lease!, LeaseOutcome.Released);
+    }
+
+    private ApiException Refusal(HttpResponse response, RequestSummary summary, Route route, RelayEvent? lastFailure)
+    {
+        if (lastFailure != null)
+            return ProviderErrors.ToApi(lastFailure);
+        if (route.Outcome is RouteOutcome.Saturated or RouteOutcome.CoolingDown)
+            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(route.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return route.Outcome switch
+        {
+            RouteOutcome.UnknownModel => ApiErrors.ModelNotFound(summary.Model),
+            RouteOutcome.Untrusted => Untrusted(summary.Model),
+            RouteOutcome.Saturated => Saturated(summary.Model),
+            RouteOutcome.CoolingDown => CoolingDown(summary.Model),
+            _ => NoRecipient(summary.Model),
+        };
     }
 
     private ApiException Untrusted(string model) => new(503,

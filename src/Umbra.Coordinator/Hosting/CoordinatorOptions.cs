@@ -56,6 +56,14 @@ public sealed class CoordinatorOptions
     /// </summary>
     public TimeSpan FirstEventTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// How long a provider may take to produce its first event (content or completion) before a backup provider
+    /// is started on the same request, the first of the two to answer serving it and the other being cancelled
+    /// (docs/SCHEDULING.md, "Speculative dispatch"). Half of a 20 s time-to-first-token target by default;
+    /// <see cref="TimeSpan.Zero"/> turns speculation off.
+    /// </summary>
+    public TimeSpan SpeculativeAfter { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Longest silence between two events of one response before it fails with <c>provider_timeout</c>.</summary>
     public TimeSpan IdleEventTimeout { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -33,6 +33,8 @@ internal static class CoordinatorOptionsValidator
             problems.Add($"RegistrationTimeout must be positive and at most an hour; got {options.RegistrationTimeout}.");
         if (options.FirstEventTimeout <= TimeSpan.Zero || options.IdleEventTimeout <= TimeSpan.Zero)
             problems.Add("FirstEventTimeout and IdleEventTimeout must be positive.");
+        if (options.SpeculativeAfter < TimeSpan.Zero || options.SpeculativeAfter > TimeSpan.FromHours(1))
+            problems.Add($"SpeculativeAfter must be zero (off) or positive and at most an hour; got {options.SpeculativeAfter}.");
         if (options.QueueTimeout <= TimeSpan.Zero || options.QueueTimeout > TimeSpan.FromHours(1))
             problems.Add($"QueueTimeout must be positive and at most an hour; got {options.QueueTimeout}.");
         if (options.MaxQueuedPerModel is < 1 or > 1_000_000)

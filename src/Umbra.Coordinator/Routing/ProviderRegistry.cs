@@ -62,9 +62,11 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
     /// candidate is full. With <paramref name="keyIds"/> (a sealed request's recipients, in the client's order of
     /// preference) only a provider holding one of them qualifies, and that key is the one used; without, any
     /// accepted key of the provider. Connections in <paramref name="exclude"/> were tried already. A routed
-    /// request holds a <see cref="Lease"/> that must be completed through <see cref="Scheduler"/>.
+    /// request holds a <see cref="Lease"/> that must be completed through <see cref="Scheduler"/>. With
+    /// <paramref name="wait"/> false a request that would have to queue is Saturated at once (a speculative
+    /// backup is only worth sending to a provider with room now, and must not hold a place in the queue).
     /// </summary>
-    public async Task<Route> AcquireAsync(WorkItem work, IReadOnlyList<string>? keyIds, IReadOnlySet<string>? exclude, CancellationToken cancellationToken)
+    public async Task<Route> AcquireAsync(WorkItem work, IReadOnlyList<string>? keyIds, IReadOnlySet<string>? exclude, CancellationToken cancellationToken, bool wait = true)
     {
         var model = work.Model;
         while (true)
@@ -74,7 +76,11 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
             if (!Eligible(model, keyIds, exclude).Any())
                 return new Route(RouteOutcome.NoRecipient);
             var ticket = Scheduler.Submit(work, () => Eligible(model, keyIds, exclude).Select(p => p.ProviderId));
-            if (ticket.State == TicketState.Queued)
+            if (ticket.State == TicketState.Queued && !wait)
+            {
+                Scheduler.Withdraw(ticket, Rejection.Saturated);
+            }
+            else if (ticket.State == TicketState.Queued)
             {
                 try
                 {

@@ -155,6 +155,13 @@ internal sealed class Scheduler(SchedulerOptions options, TimeProvider time, Ran
             return _queues.TryGetValue(model, out var queue) ? queue.Waiting.Count : 0;
     }
 
+    /// <summary>Requests this coordinator has leased to <paramref name="provider"/> and not yet seen end.</summary>
+    public int InFlight(string provider)
+    {
+        lock (_gate)
+            return _providers.TryGetValue(provider, out var load) ? load.InFlight : 0;
+    }
+
     /// <summary>Whether <paramref name="provider"/> is cooling down for <paramref name="model"/> now.</summary>
     public bool IsCoolingDown(string provider, string model)
     {

@@ -21,6 +21,12 @@ internal sealed class TestProviderHandler(string providerId, HpkePrivateKey key)
     /// <summary>The finish reason the answer ends with (<c>length</c> plays an answer cut short by its token limit).</summary>
     public string FinishReason { get; set; } = "stop";
 
+    /// <summary>How long the provider thinks before its first chunk (a slow provider); cancelled like any work.</summary>
+    public TimeSpan FirstChunkDelay { get; set; }
+
+    /// <summary>The prompt tokens the provider reports using (in its answer's usage and its <c>complete</c>).</summary>
+    public int PromptTokens { get; set; } = 3;
+
     public int Requests => Volatile.Read(ref _requests);
 
     /// <summary>The plaintext body of the latest request, as the provider opened it.</summary>
@@ -61,17 +67,29 @@ internal sealed class TestProviderHandler(string providerId, HpkePrivateKey key)
             await response.FailAsync("context_length_exceeded", "The prompt is longer than this model's context.", cancellationToken);
             return;
         }
+        if (FirstChunkDelay > TimeSpan.Zero)
+        {
+            try
+            {
+                await Task.Delay(FirstChunkDelay, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Cancelled.TrySetResult();
+                throw;
+            }
+        }
         var chat = metadata.Endpoint == RequestEndpoints.ChatCompletions;
         if (!metadata.Stream)
         {
             var text = string.Concat(Words);
             var whole = chat
                 ? JsonSerializer.SerializeToUtf8Bytes(new ChatCompletion("chatcmpl-test", 1, metadata.Model,
-                    [new ChatChoice(0, new ChatMessageDto("assistant", text), FinishReason)], new Usage(3, Words.Length)), OpenAiJson.Context.ChatCompletion)
+                    [new ChatChoice(0, new ChatMessageDto("assistant", text), FinishReason)], new Usage(PromptTokens, Words.Length)), OpenAiJson.Context.ChatCompletion)
                 : JsonSerializer.SerializeToUtf8Bytes(new TextCompletion("cmpl-test", 1, metadata.Model,
-                    [new CompletionChoice(0, text, FinishReason)], new Usage(3, Words.Length)), OpenAiJson.Context.TextCompletion);
+                    [new CompletionChoice(0, text, FinishReason)], new Usage(PromptTokens, Words.Length)), OpenAiJson.Context.TextCompletion);
             await response.WriteChunkAsync(opened.Response.Seal(whole, final: true), cancellationToken);
-            await response.CompleteAsync(3, Words.Length, cancellationToken);
+            await response.CompleteAsync(PromptTokens, Words.Length, cancellationToken);
             return;
         }
         for (var i = 0; i <= Words.Length; i++)
@@ -93,12 +111,12 @@ internal sealed class TestProviderHandler(string providerId, HpkePrivateKey key)
                 }
             }
         }
-        await response.CompleteAsync(3, Words.Length, cancellationToken);
+        await response.CompleteAsync(PromptTokens, Words.Length, cancellationToken);
     }
 
     private byte[] StreamPayload(bool chat, string model, string? word, bool first, bool last)
     {
-        var usage = last ? new Usage(3, Words.Length) : null;
+        var usage = last ? new Usage(PromptTokens, Words.Length) : null;
         var finish = last ? FinishReason : null;
         return chat
             ? JsonSerializer.SerializeToUtf8Bytes(new ChatCompletionChunk("chatcmpl-test", 1, model,
