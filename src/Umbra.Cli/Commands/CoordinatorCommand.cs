@@ -25,10 +25,12 @@ internal static class CoordinatorCommand
         var challengeMinutes = new Option<double>("--challenge-interval") { Description = "Minutes between liveness challenges of each provider", DefaultValueFactory = _ => 5 };
         var tpmRoots = new Option<string[]>("--tpm-root") { Description = "PEM file of a TPM manufacturer root; an EK chaining to it earns hardware_certified (repeatable)", AllowMultipleArgumentsPerToken = false };
         var appleRoots = new Option<string[]>("--apple-root") { Description = "PEM file of an Apple attestation root (repeatable)" };
+        var speculate = new Option<double>("--speculate-after") { Description = "Seconds without a first event before a backup provider starts the same request (0: never)", DefaultValueFactory = _ => 10 };
+        var queueTimeout = new Option<double>("--queue-timeout") { Description = "Seconds a request may wait for a provider with room before it is answered 429", DefaultValueFactory = _ => 120 };
 
         var cmd = new Command("coordinator", "Run the coordinator: OpenAI-compatible API, provider hub, API keys")
         {
-            host, port, dataDir, connection, adminToken, providerToken, noPlain, rate, burst, verbose, minTrust, challengeMinutes, tpmRoots, appleRoots,
+            host, port, dataDir, connection, adminToken, providerToken, noPlain, rate, burst, verbose, minTrust, challengeMinutes, tpmRoots, appleRoots, speculate, queueTimeout,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
@@ -50,6 +52,12 @@ internal static class CoordinatorCommand
                 ChallengeInterval = r.GetValue(challengeMinutes) > 0
                     ? TimeSpan.FromMinutes(r.GetValue(challengeMinutes))
                     : throw new ArgumentException("--challenge-interval must be a positive number of minutes."),
+                SpeculativeAfter = r.GetValue(speculate) >= 0
+                    ? TimeSpan.FromSeconds(r.GetValue(speculate))
+                    : throw new ArgumentException("--speculate-after must be 0 (never) or a number of seconds."),
+                QueueTimeout = r.GetValue(queueTimeout) > 0
+                    ? TimeSpan.FromSeconds(r.GetValue(queueTimeout))
+                    : throw new ArgumentException("--queue-timeout must be a positive number of seconds."),
             };
             options.TpmRoots.AddRange(PemRoots.Load(r.GetValue(tpmRoots), "--tpm-root"));
             options.AppleRoots.AddRange(PemRoots.Load(r.GetValue(appleRoots), "--apple-root"));
