@@ -18,12 +18,8 @@ public sealed class SpeculativeDispatchTests
     [Fact]
     public async Task Slow_provider_is_overtaken_by_a_backup_and_cancelled_for_a_plain_request()
     {
-        await using var coordinator = await TestCoordinator.StartAsync(o => o.SpeculativeAfter = SpeculativeAfter);
-        await using var a = await TestProvider.StartAsync(coordinator, "pa");
-        await using var b = await TestProvider.StartAsync(coordinator, "pb");
-        await coordinator.WaitForProvidersAsync(2);
-        var client = coordinator.Client();
-        var (slow, fast) = await NextGoesToSlowAsync(client, a, b);
+        await using var pair = await TwoProvidersAsync(SpeculativeAfter);
+        var (coordinator, client, slow, fast) = (pair.Coordinator, pair.Client, pair.Slow, pair.Fast);
         slow.Handler.FirstChunkDelay = Slow;
         slow.Handler.PromptTokens = 100;
 
@@ -49,12 +45,8 @@ public sealed class SpeculativeDispatchTests
     [Fact]
     public async Task Slow_provider_is_overtaken_for_a_plain_stream_opened_with_the_winners_key()
     {
-        await using var coordinator = await TestCoordinator.StartAsync(o => o.SpeculativeAfter = SpeculativeAfter);
-        await using var a = await TestProvider.StartAsync(coordinator, "pa");
-        await using var b = await TestProvider.StartAsync(coordinator, "pb");
-        await coordinator.WaitForProvidersAsync(2);
-        var client = coordinator.Client();
-        var (slow, fast) = await NextGoesToSlowAsync(client, a, b);
+        await using var pair = await TwoProvidersAsync(SpeculativeAfter);
+        var (coordinator, client, slow, fast) = (pair.Coordinator, pair.Client, pair.Slow, pair.Fast);
         slow.Handler.FirstChunkDelay = Slow;
 
         using var response = await PostPlainAsync(client, """{"model":"test-model","messages":[{"role":"user","content":"hi"}],"stream":true}""");
@@ -81,12 +73,8 @@ public sealed class SpeculativeDispatchTests
     [Fact]
     public async Task Sealed_request_to_two_recipients_is_answered_by_the_faster()
     {
-        await using var coordinator = await TestCoordinator.StartAsync(o => o.SpeculativeAfter = SpeculativeAfter);
-        await using var a = await TestProvider.StartAsync(coordinator, "pa");
-        await using var b = await TestProvider.StartAsync(coordinator, "pb");
-        await coordinator.WaitForProvidersAsync(2);
-        var client = coordinator.Client();
-        var (slow, fast) = await NextGoesToSlowAsync(client, a, b);
+        await using var pair = await TwoProvidersAsync(SpeculativeAfter);
+        var (coordinator, client, slow, fast) = (pair.Coordinator, pair.Client, pair.Slow, pair.Fast);
         slow.Handler.FirstChunkDelay = Slow;
 
         var request = SealedClient.Seal(RequestEndpoints.ChatCompletions, stream: false, keys: [slow.PublicKey, fast.PublicKey]);
@@ -125,12 +113,8 @@ public sealed class SpeculativeDispatchTests
     [Fact]
     public async Task With_speculation_off_a_slow_provider_answers_alone()
     {
-        await using var coordinator = await TestCoordinator.StartAsync(o => o.SpeculativeAfter = TimeSpan.Zero);
-        await using var a = await TestProvider.StartAsync(coordinator, "pa");
-        await using var b = await TestProvider.StartAsync(coordinator, "pb");
-        await coordinator.WaitForProvidersAsync(2);
-        var client = coordinator.Client();
-        var (slow, fast) = await NextGoesToSlowAsync(client, a, b);
+        await using var pair = await TwoProvidersAsync(TimeSpan.Zero);
+        var (coordinator, client, slow, fast) = (pair.Coordinator, pair.Client, pair.Slow, pair.Fast);
         slow.Handler.FirstChunkDelay = SpeculativeAfter * 4;
         var fastBefore = fast.Handler.Requests;
 
@@ -145,12 +129,8 @@ public sealed class SpeculativeDispatchTests
     [Fact]
     public async Task Backup_that_fails_before_content_leaves_the_first_provider_to_answer()
     {
-        await using var coordinator = await TestCoordinator.StartAsync(o => o.SpeculativeAfter = SpeculativeAfter);
-        await using var a = await TestProvider.StartAsync(coordinator, "pa");
-        await using var b = await TestProvider.StartAsync(coordinator, "pb");
-        await coordinator.WaitForProvidersAsync(2);
-        var client = coordinator.Client();
-        var (slow, failing) = await NextGoesToSlowAsync(client, a, b);
+        await using var pair = await TwoProvidersAsync(SpeculativeAfter);
+        var (coordinator, client, slow, failing) = (pair.Coordinator, pair.Client, pair.Slow, pair.Fast);
         slow.Handler.FirstChunkDelay = SpeculativeAfter * 4;
         failing.Handler.Behavior = ProviderBehavior.FailBeforeContent;
         var failingBefore = failing.Handler.Requests;
@@ -187,5 +167,27 @@ public sealed class SpeculativeDispatchTests
         using var timeout = new CancellationTokenSource(TestTimeouts.Request);
         while (coordinator.Registry.All.Any(p => p.InFlight > 0 || coordinator.Registry.Scheduler.InFlight(p.ProviderId) > 0))
             await Task.Delay(10, timeout.Token);
+    }
+
+    /// <summary>A coordinator with two providers, the next request known to go to <see cref="ProviderPair.Slow"/>.</summary>
+    private static async Task<ProviderPair> TwoProvidersAsync(TimeSpan speculativeAfter)
+    {
+        var coordinator = await TestCoordinator.StartAsync(o => o.SpeculativeAfter = speculativeAfter);
+        var a = await TestProvider.StartAsync(coordinator, "pa");
+        var b = await TestProvider.StartAsync(coordinator, "pb");
+        await coordinator.WaitForProvidersAsync(2);
+        var client = coordinator.Client();
+        var (slow, fast) = await NextGoesToSlowAsync(client, a, b);
+        return new ProviderPair(coordinator, client, slow, fast);
+    }
+
+    private sealed record ProviderPair(TestCoordinator Coordinator, HttpClient Client, TestProvider Slow, TestProvider Fast) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Slow.DisposeAsync();
+            await Fast.DisposeAsync();
+            await Coordinator.DisposeAsync();
+        }
     }
 }
