@@ -6,6 +6,7 @@ using System.Text.Json;
 using Umbra.Client.Trust;
 using Umbra.Protocol.OpenAi;
 using Umbra.Protocol.Sealing;
+using static Umbra.Client.JsonText;
 
 namespace Umbra.Client;
 
@@ -227,23 +228,6 @@ public sealed class UmbraClient
         catch (JsonException e)
         {
             throw new UmbraClientException(400, "invalid_json", $"The {what} is not valid JSON: {e.Message}", e);
-        }
-    }
-
-    private static string? Text(JsonElement o, string name) =>
-        o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static bool TryDecode(string base64Url, out byte[] bytes)
-    {
-        try
-        {
-            bytes = Base64Url.DecodeFromChars(base64Url);
-            return true;
-        }
-        catch (FormatException)
-        {
-            bytes = [];
-            return false;
         }
     }
 }

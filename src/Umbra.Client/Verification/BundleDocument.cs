@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Text.Json;
+using static Umbra.Client.JsonText;
 
 namespace Umbra.Client.Verification;
 
@@ -85,22 +86,7 @@ public static class BundleDocument
         return new BundleSelection(body, signature, provider, null, where);
     }
 
-    private static string? Text(JsonElement o, string name) =>
-        o.ValueKind == JsonValueKind.Object && o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
-    private static bool TryDecode(string base64Url, out byte[] bytes)
-    {
-        try
-        {
-            bytes = Base64Url.DecodeFromChars(base64Url);
-            return true;
-        }
-        catch (FormatException)
-        {
-            bytes = [];
-            return false;
-        }
-    }
 }
 
 /// <summary>The bundle found in a document, or why none could be read (<see cref="Problem"/>).</summary>
