@@ -132,9 +132,7 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
                     }
                     if (!sse.Started)
                         await sse.StartAsync(ct);
-                    await sse.CommentAsync($"{TrustHeaders.ResponseHashComment} {Convert.ToHexStringLower(responseHash.GetHashAndReset())}", ct);
-                    if (e.Receipt is { } receipt)
-                        await sse.CommentAsync($"{TrustHeaders.ReceiptComment} {TrustHeaders.Encode(receipt)}", ct);
+                    await TrustHeaders.EndStreamAsync(sse, responseHash, e.Receipt, ct);
                     await sse.DoneAsync(ct);
                     ApiLog.Completed(logger, dispatched.Relay.Handle, chunks, e.PromptTokens, e.CompletionTokens);
                     return;
@@ -165,9 +163,7 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
                     ApiLog.Completed(logger, dispatched.Relay.Handle, 1, e.PromptTokens, e.CompletionTokens);
                     context.Response.StatusCode = StatusCodes.Status200OK;
                     context.Response.ContentType = "application/json";
-                    context.Response.Headers[TrustHeaders.ResponseHash] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(response));
-                    if (e.Receipt is { } receipt)
-                        context.Response.Headers[TrustHeaders.Receipt] = TrustHeaders.Encode(receipt);
+                    TrustHeaders.ApplyWhole(context.Response, response, e.Receipt);
                     await context.Response.Body.WriteAsync(response, ct);
                     return;
                 case RelayEventKind.Complete:

@@ -70,9 +70,7 @@ internal sealed class SealedIngress(RequestDispatcher dispatcher, CoordinatorOpt
                 case RelayEventKind.Complete:
                     if (!sse.Started)
                         await sse.StartAsync(ct);
-                    await sse.CommentAsync($"{TrustHeaders.ResponseHashComment} {Convert.ToHexStringLower(responseHash.GetHashAndReset())}", ct);
-                    if (e.Receipt is { } receipt)
-                        await sse.CommentAsync($"{TrustHeaders.ReceiptComment} {TrustHeaders.Encode(receipt)}", ct);
+                    await TrustHeaders.EndStreamAsync(sse, responseHash, e.Receipt, ct);
                     await sse.DoneAsync(ct);
                     ApiLog.Completed(logger, dispatched.Relay.Handle, chunks, e.PromptTokens, e.CompletionTokens);
                     return;
@@ -104,9 +102,7 @@ internal sealed class SealedIngress(RequestDispatcher dispatcher, CoordinatorOpt
                     ApiLog.Completed(logger, dispatched.Relay.Handle, 1, e.PromptTokens, e.CompletionTokens);
                     context.Response.StatusCode = StatusCodes.Status200OK;
                     context.Response.ContentType = ContentType;
-                    context.Response.Headers[TrustHeaders.ResponseHash] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json.Span));
-                    if (e.Receipt is { } receipt)
-                        context.Response.Headers[TrustHeaders.Receipt] = TrustHeaders.Encode(receipt);
+                    TrustHeaders.ApplyWhole(context.Response, json.Span, e.Receipt);
                     await context.Response.Body.WriteAsync(json, ct);
                     return;
                 case RelayEventKind.Complete:

@@ -39,6 +39,22 @@ internal static class TrustHeaders
             response.Headers[BundleHash] = hash;
     }
 
+    /// <summary>A whole response's hash and (when the provider sent one) receipt, as headers; before the body is written.</summary>
+    public static void ApplyWhole(HttpResponse response, ReadOnlySpan<byte> body, SignedBlob? receipt)
+    {
+        response.Headers[ResponseHash] = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body));
+        if (receipt is { } r)
+            response.Headers[Receipt] = Encode(r);
+    }
+
+    /// <summary>A stream's hash (of every event's data so far, in order) and receipt, as SSE comments before <c>[DONE]</c>.</summary>
+    public static async Task EndStreamAsync(Api.SseWriter sse, System.Security.Cryptography.IncrementalHash dataHash, SignedBlob? receipt, CancellationToken cancellationToken)
+    {
+        await sse.CommentAsync($"{ResponseHashComment} {Convert.ToHexStringLower(dataHash.GetHashAndReset())}", cancellationToken);
+        if (receipt is { } r)
+            await sse.CommentAsync($"{ReceiptComment} {Encode(r)}", cancellationToken);
+    }
+
     /// <summary>A receipt as one header-safe token: base64url(receipt JSON).</summary>
     public static string Encode(SignedBlob receipt) =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{{\"body\":\"{receipt.Body}\",\"signature\":\"{receipt.Signature}\"}}"));
