@@ -58,9 +58,7 @@ internal static class ProviderCommand
             {
                 var hardware = HardwareProbe.Describe();
                 var files = r.GetValue(model) is { } file ? new Dictionary<string, string> { [offers[0].Id] = file.FullName } : [];
-                var attestor = trust.CreateAttestor(providerId, offers, files, hardware, TimeSpan.FromMinutes(r.GetValue(rotate)), loggerFactory);
-                if (handler is SealedRequestHandler sealedHandler)
-                    sealedHandler.Receipts = attestor;
+                var attestor = trust.CreateAttestor(providerId, handler, offers, files, hardware, TimeSpan.FromMinutes(r.GetValue(rotate)), loggerFactory);
                 var options = new ProviderHubOptions { HubUri = hubUri, ProviderId = providerId, Models = offers, Keys = keyring.Infos, Hardware = hardware, Attestor = attestor, Token = r.GetValue(token) ?? Environment.GetEnvironmentVariable("UMBRA_PROVIDER_TOKEN"), Capacity = capacity };
                 await using var client = new ProviderHubClient(options, handler, TimeProvider.System, loggerFactory.CreateLogger<ProviderHubClient>());
                 Console.WriteLine($"Provider {providerId}: key {keyring.Infos[0].KeyId} ({trust.Keys.Kind} keys), serving {string.Join(", ", offers.Select(o => $"'{o.Id}' (context {o.ContextLength})"))}");

@@ -45,11 +45,11 @@ internal sealed class ProviderTrustSetup : IDisposable
     }
 
     /// <summary>
-    /// Measures what runs (call once the models are loaded) and makes the attestor. <paramref name="modelFiles"/>
+    /// Measures what runs (call once the models are loaded), makes the attestor and has it sign <paramref name="handler"/>'s receipts. <paramref name="modelFiles"/>
     /// maps a model id to its GGUF file, whose SHA-256 goes in the bundle; a forwarded model, whose weights this
     /// process cannot see, is listed with 32 zero bytes.
     /// </summary>
-    public ProviderAttestor CreateAttestor(string providerId, IReadOnlyList<ModelOffer> offers, IReadOnlyDictionary<string, string> modelFiles,
+    public ProviderAttestor CreateAttestor(string providerId, Provider.Hub.IHubRequestHandler handler, IReadOnlyList<ModelOffer> offers, IReadOnlyDictionary<string, string> modelFiles,
         Umbra.Protocol.Hub.HardwareInfo hardware, TimeSpan rotation, ILoggerFactory loggers)
     {
         var models = offers.Select(o => new ModelClaim(o.Id, modelFiles.TryGetValue(o.Id, out var path)
@@ -58,6 +58,9 @@ internal sealed class ProviderTrustSetup : IDisposable
         Attestor = new ProviderAttestor(providerId, Keys, Keyring, ProviderAttestor.MeasureRuntime(),
             new Protocol.Attestation.HardwareClaim(hardware.Cpu, (uint)Math.Max(0, hardware.Cores), hardware.MemoryBytes),
             models, TimeProvider.System, loggers.CreateLogger<ProviderAttestor>());
+        // The attestor's identity key also signs each response's receipt.
+        if (handler is Provider.Engine.SealedRequestHandler sealedHandler)
+            sealedHandler.Receipts = Attestor;
         if (rotation > TimeSpan.Zero)
             Attestor.StartRotation(rotation, TimeSpan.FromMinutes(15));
         return Attestor;

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Umbra.Coordinator.ApiKeys;
 using Umbra.Coordinator.Hosting;
 using Umbra.Protocol.Hub;
-using Umbra.Provider.Engine;
 using Umbra.Provider.Hub;
 using Umbra.Provider.Identity;
 
@@ -59,9 +58,7 @@ internal static class UpCommand
             var hub = new Uri($"ws://{baseUrl.Authority}/v1/providers/connect");
             var providerId = ProviderIdentity.LoadOrCreateProviderId(providerDirectory);
             var hardware = HardwareProbe.Describe();
-            var attestor = trust.CreateAttestor(providerId, offers, new Dictionary<string, string> { [offers[0].Id] = modelFile.FullName }, hardware, TimeSpan.FromHours(1), loggers);
-            if (handler is SealedRequestHandler sealedHandler)
-                sealedHandler.Receipts = attestor;
+            var attestor = trust.CreateAttestor(providerId, handler, offers, new Dictionary<string, string> { [offers[0].Id] = modelFile.FullName }, hardware, TimeSpan.FromHours(1), loggers);
             var hubOptions = new ProviderHubOptions
             {
                 HubUri = hub,
