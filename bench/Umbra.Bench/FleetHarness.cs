@@ -65,7 +65,8 @@ internal static class FleetHarness
         }
         var work = new WorkItem(Model, 100, 256);
         var ring = new Lease?[Math.Min(providers * 4, 4096)];
-        IEnumerable<string> Candidates() => ids;
+        var random = new Random(2);
+        IEnumerable<string> Candidates() => RandomRotation.Of(ids, random);
         long decisions = 0;
         var watch = Stopwatch.StartNew();
         var allocated = GC.GetAllocatedBytesForCurrentThread();

@@ -28,7 +28,7 @@ internal static class ModelsApi
 
     private static JsonHttpResult<ModelProviderList> ListProviders(string model, ProviderRegistry registry)
     {
-        var providers = registry.Live().Where(p => p.Serves(model)).OrderBy(p => p.ProviderId, StringComparer.Ordinal).ToList();
+        var providers = registry.Live(model).OrderBy(p => p.ProviderId, StringComparer.Ordinal).ToList();
         if (providers.Count == 0)
             throw ApiErrors.ModelNotFound(model);
         var data = providers.SelectMany(p => p.Keys.Select(k => new ModelProvider(p.ProviderId, k.KeyId, k.PublicKey, k.Suite, p.InFlight)

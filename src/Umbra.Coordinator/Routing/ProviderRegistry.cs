@@ -12,6 +12,10 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
     SchedulerOptions? scheduling = null)
 {
     private readonly ConcurrentDictionary<string, ProviderSession> _providers = new(StringComparer.Ordinal);
+    // Per model, the connections that serve it: copied on write (under _indexGate) so a routing decision reads a
+    // snapshot without locking and looks only at the model's providers, not the whole fleet.
+    private readonly ConcurrentDictionary<string, ProviderSession[]> _byModel = new(StringComparer.Ordinal);
+    private readonly Lock _indexGate = new();
 
     /// <summary>Where requests go and when; fed the providers' comings, goings and heartbeats from here.</summary>
     public Scheduler Scheduler { get; } = new(scheduling ?? new SchedulerOptions(), time);
@@ -22,11 +26,18 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
     public void Add(ProviderSession session)
     {
         ProviderSession? replaced = null;
-        _providers.AddOrUpdate(session.ProviderId, session, (_, old) =>
+        lock (_indexGate)
         {
-            replaced = old;
-            return session;
-        });
+            _providers.AddOrUpdate(session.ProviderId, session, (_, old) =>
+            {
+                replaced = old;
+                return session;
+            });
+            if (replaced != null)
+                Unindex(replaced);
+            foreach (var model in session.Models.Distinct(StringComparer.Ordinal))
+                _byModel[model] = [.. Sessions(model), session];
+        }
         if (replaced != null && !ReferenceEquals(replaced, session))
         {
             HubLog.Replaced(logger, replaced.ProviderId, replaced.ConnectionId);
@@ -43,9 +54,29 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
     /// <summary>Removes this connection if it is still the provider's current one.</summary>
     public void Remove(ProviderSession session)
     {
-        if (_providers.TryRemove(new KeyValuePair<string, ProviderSession>(session.ProviderId, session)))
-            Scheduler.Disconnected(session.ProviderId);
+        lock (_indexGate)
+        {
+            if (!_providers.TryRemove(new KeyValuePair<string, ProviderSession>(session.ProviderId, session)))
+                return;
+            Unindex(session);
+        }
+        Scheduler.Disconnected(session.ProviderId);
     }
+
+    private void Unindex(ProviderSession session)
+    {
+        foreach (var model in session.Models.Distinct(StringComparer.Ordinal))
+        {
+            var rest = Array.FindAll(Sessions(model), s => !ReferenceEquals(s, session));
+            if (rest.Length == 0)
+                _byModel.TryRemove(model, out _);
+            else
+                _byModel[model] = rest;
+        }
+    }
+
+    /// <summary>The connections serving <paramref name="model"/>, live or not: a snapshot.</summary>
+    private ProviderSession[] Sessions(string model) => _byModel.TryGetValue(model, out var sessions) ? sessions : [];
 
     /// <summary>Connected providers heard from within the provider timeout, routable or not (the attestation listing).</summary>
     public IEnumerable<ProviderSession> Connected()
@@ -56,6 +87,17 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
 
     /// <summary>Live providers: heard from within the provider timeout and passing their challenges at the minimum trust level.</summary>
     public IEnumerable<ProviderSession> Live() => Connected().Where(p => p.IsRoutable(minimumTrust));
+
+    /// <summary>Live providers of one model, found through the model index.</summary>
+    public IEnumerable<ProviderSession> Live(string model)
+    {
+        var now = time.GetTimestamp();
+        return Sessions(model).Where(p => IsLive(p, now));
+    }
+
+    private bool IsConnected(ProviderSession p, long now) => time.GetElapsedTime(p.LastSeenTimestamp, now) <= providerTimeout;
+
+    private bool IsLive(ProviderSession p, long now) => IsConnected(p, now) && p.IsRoutable(minimumTrust);
 
     /// <summary>
     /// Finds a provider of <paramref name="work"/>'s model for a request, waiting in the model's queue while every
@@ -71,11 +113,13 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
         var model = work.Model;
         while (true)
         {
-            if (!Live().Any(p => p.Serves(model)))
-                return new Route(Connected().Any(p => p.Serves(model)) ? RouteOutcome.Untrusted : RouteOutcome.UnknownModel);
+            var sessions = Sessions(model);
+            var now = time.GetTimestamp();
+            if (!sessions.Any(p => IsLive(p, now)))
+                return new Route(sessions.Any(p => IsConnected(p, now)) ? RouteOutcome.Untrusted : RouteOutcome.UnknownModel);
             if (!Eligible(model, keyIds, exclude).Any())
                 return new Route(RouteOutcome.NoRecipient);
-            var ticket = Scheduler.Submit(work, () => Eligible(model, keyIds, exclude).Select(p => p.ProviderId));
+            var ticket = Scheduler.Submit(work, () => Eligible(model, keyIds, exclude));
             if (ticket.State == TicketState.Queued && !wait)
             {
                 Scheduler.Withdraw(ticket, Rejection.Saturated);
@@ -115,9 +159,21 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
         }
     }
 
-    /// <summary>Live providers of the model, not yet tried, holding a key the request can use.</summary>
-    private IEnumerable<ProviderSession> Eligible(string model, IReadOnlyList<string>? keyIds, IReadOnlySet<string>? exclude) =>
-        Live().Where(p => p.Serves(model) && exclude?.Contains(p.ConnectionId) != true && KeyOf(p, keyIds) != null);
+    /// <summary>
+    /// The ids of live providers of the model, not yet tried, holding a key the request can use: lazily, from a
+    /// random place in the model's list round to the start, so the scheduler's sample of the first few is a
+    /// random one and costs no more than the sample.
+    /// </summary>
+    private IEnumerable<string> Eligible(string model, IReadOnlyList<string>? keyIds, IReadOnlySet<string>? exclude)
+    {
+        var sessions = Sessions(model);
+        var now = time.GetTimestamp();
+        foreach (var p in RandomRotation.Of(sessions, Random.Shared))
+        {
+            if (IsLive(p, now) && exclude?.Contains(p.ConnectionId) != true && KeyOf(p, keyIds) != null)
+                yield return p.ProviderId;
+        }
+    }
 
     private static ProviderKey? KeyOf(ProviderSession provider, IReadOnlyList<string>? keyIds) =>
         keyIds == null ? (provider.Keys.Count > 0 ? provider.Keys[0] : null) : keyIds.Select(provider.FindKey).FirstOrDefault(k => k != null);

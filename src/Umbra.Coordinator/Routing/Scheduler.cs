@@ -58,7 +58,8 @@ internal sealed class Scheduler(SchedulerOptions options, TimeProvider time, Ran
     /// <summary>
     /// Places a request: admitted to a provider now, queued behind earlier requests for its model, or rejected
     /// (queue full, fleet saturated, every candidate cooling down). <paramref name="candidates"/> is asked again
-    /// whenever a queued ticket is retried.
+    /// whenever a queued ticket is retried; it should list providers in random order (<see cref="RandomRotation"/>),
+    /// since only the first <see cref="SchedulerOptions.SampleSize"/> are costed while one of them has room.
     /// </summary>
     public Ticket Submit(WorkItem work, Func<IEnumerable<string>> candidates)
     {
@@ -173,18 +174,17 @@ internal sealed class Scheduler(SchedulerOptions options, TimeProvider time, Ran
     {
         var work = ticket.Work;
         _ids.Clear();
-        _ids.AddRange(ticket.Candidates());
+        // Candidates come in random order (RandomRotation): the first SampleSize of them are the sample, and the
+        // rest are read only when none of the sample has room, so a decision costs the sample, not the fleet.
+        using var candidates = ticket.Candidates().GetEnumerator();
+        var more = Take(candidates, options.SampleSize);
         if (_ids.Count == 0)
             return Reject(ticket, Rejection.NoCandidates, TimeSpan.Zero);
-        var sampled = Math.Min(_ids.Count, options.SampleSize);
-        for (var i = 0; i < sampled && sampled < _ids.Count; i++)
-        {
-            var j = _random.Next(i, _ids.Count);
-            (_ids[i], _ids[j]) = (_ids[j], _ids[i]);
-        }
+        var sampled = _ids.Count;
         var (cooling, reporting) = Gather(work, 0, sampled, now);
-        if (_scratch.Count == 0 && sampled < _ids.Count)
+        if (_scratch.Count == 0 && more)
         {
+            Take(candidates, int.MaxValue);
             var (moreCooling, moreReporting) = Gather(work, sampled, _ids.Count, now);
             cooling += moreCooling;
             reporting |= moreReporting;
@@ -207,6 +207,18 @@ internal sealed class Scheduler(SchedulerOptions options, TimeProvider time, Ran
         Queue(work.Model).OnAdmitted(now, time, options.DrainWindow);
         ticket.Admit(lease);
         return Rejection.None;
+    }
+
+    /// <summary>Reads candidates into _ids until it holds <paramref name="limit"/>; false when they ran out first.</summary>
+    private bool Take(IEnumerator<string> candidates, int limit)
+    {
+        while (_ids.Count < limit)
+        {
+            if (!candidates.MoveNext())
+                return false;
+            _ids.Add(candidates.Current);
+        }
+        return true;
     }
 
     /// <summary>Puts the candidates _ids[from..to) that are not cooling down and have room into _scratch.</summary>

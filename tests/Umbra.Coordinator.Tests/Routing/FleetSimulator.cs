@@ -93,9 +93,9 @@ internal sealed class FleetSimulator
             _queued.Add(request);
     }
 
-    // The common case, a first try, gets the list itself: the scheduler copies it in one go.
+    // In random order, as the registry gives them: the scheduler costs only the first SampleSize.
     private IEnumerable<string> Candidates(SimRequest request) =>
-        request.Tried.Count == 0 ? _up : _up.Where(id => !request.Tried.Contains(id));
+        RandomRotation.Of(_up, _random).Where(id => !request.Tried.Contains(id));
 
     private void RefreshUp()
     {
