@@ -15,6 +15,24 @@ internal sealed class ProviderLoad(string id)
 
     public MachineLoad? Machine { get; set; }
 
+    /// <summary>When the last heartbeat came (a timestamp of the scheduler's clock); null before any, or once forgotten.</summary>
+    public long? ReportedAt { get; set; }
+
+    /// <summary>
+    /// Forgets a report too old to trust (the heartbeats stopped while the connection still carries traffic):
+    /// the provider is then treated as one that reports nothing, routed by requests in flight, as a cold one.
+    /// </summary>
+    public void ForgetReports()
+    {
+        Machine = null;
+        foreach (var model in Models.Values)
+        {
+            if (model.Report != null)
+                model.OnReport(null);
+        }
+        ReportedAt = null;
+    }
+
     public Dictionary<string, ModelLoad> Models { get; } = new(StringComparer.Ordinal);
 
     public ModelLoad Model(string model)

@@ -44,6 +44,7 @@ internal sealed class Scheduler(SchedulerOptions options, TimeProvider time, Ran
         {
             var load = Provider(provider);
             load.Machine = machine;
+            load.ReportedAt = time.GetTimestamp();
             foreach (var (id, model) in load.Models)
                 model.OnReport(models?.FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.Ordinal)));
             foreach (var model in models ?? [])
@@ -237,6 +238,8 @@ internal sealed class Scheduler(SchedulerOptions options, TimeProvider time, Ran
                 continue;
             }
             var provider = Provider(id);
+            if (provider.ReportedAt is { } reportedAt && time.GetElapsedTime(reportedAt, now) > options.ReportsStaleAfter)
+                provider.ForgetReports();
             var model = provider.Model(work.Model);
             if (model.FreeTokens is { } free)
             {

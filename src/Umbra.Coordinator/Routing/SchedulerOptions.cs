@@ -24,6 +24,12 @@ internal sealed record SchedulerOptions
     /// <summary>How long a provider gets no requests for a model it failed twice.</summary>
     public TimeSpan Cooldown { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// A capacity report older than this is forgotten: the provider is routed as one that reports nothing (by
+    /// requests in flight, with the cold penalty) until its next heartbeat. Three heartbeats by default.
+    /// </summary>
+    public TimeSpan ReportsStaleAfter { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Tokens assumed for a request that sets no max_tokens.</summary>
     public int DefaultMaxTokens { get; init; } = 512;
 

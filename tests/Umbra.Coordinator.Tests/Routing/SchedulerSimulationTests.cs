@@ -113,6 +113,34 @@ public sealed class SchedulerSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_report_too_old_to_trust_is_forgotten_and_the_provider_routed_as_one_that_reports_nothing()
+    {
+        var time = new Infrastructure.ManualTimeProvider();
+        var scheduler = new Scheduler(new SchedulerOptions(), time, new Random(1));
+        var full = new ModelCapacity { Id = "m", TokenBudget = 1000, TokensUsed = 1000, MaxSequences = 4, Running = 4, DecodeTokensPerSecond = 10 };
+        scheduler.Report("a", [full], null);
+        string[] only = ["a"];
+
+        // Fresh and full: the request waits.
+        var waiting = scheduler.Submit(new WorkItem("m", 100, 100), () => only);
+        Assert.Equal(TicketState.Queued, waiting.State);
+
+        // Just inside the staleness limit the report still holds.
+        time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(TicketState.Queued, scheduler.Submit(new WorkItem("m", 100, 100), () => only).State);
+
+        // Past it, the report no longer counts: the next try admits the queued requests by requests in flight.
+        time.Advance(TimeSpan.FromSeconds(2));
+        var next = scheduler.Submit(new WorkItem("m", 100, 100), () => only);
+        Assert.Equal(TicketState.Admitted, waiting.State);
+        Assert.Equal(TicketState.Admitted, next.State);
+
+        // A new heartbeat brings the budget back into force.
+        scheduler.Report("a", [full], null);
+        Assert.Equal(TicketState.Queued, scheduler.Submit(new WorkItem("m", 100, 100), () => only).State);
+    }
+
+    [Fact]
     public void A_full_queue_is_answered_at_once_with_a_retry_after_from_the_drain_rate()
     {
         var time = new Infrastructure.ManualTimeProvider();
