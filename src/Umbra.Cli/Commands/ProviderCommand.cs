@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Umbra.Inference.Generation;
-using Umbra.Inference.Model;
 using Umbra.Protocol.Hub;
 using Umbra.Provider.Engine;
 using Umbra.Provider.Forwarding;
@@ -32,14 +31,22 @@ internal static class ProviderCommand
         var kvTokens = KvTokensOption();
         var maxSequences = MaxSequencesOption();
         var rotate = new Option<double>("--rotate-keys-minutes") { Description = "Rotate the inference key this often (0: never)", DefaultValueFactory = _ => 60 };
+        var unload = new Option<double>("--unload-after-minutes")
+        {
+            Description = "Unload the model (unmap its weights, free its KV cache) after this long without requests; the next request, or the coordinator, loads it again (0: never)",
+            DefaultValueFactory = _ => 60,
+        };
 
         var cmd = new Command("provider", "Serve sealed requests from a coordinator (built-in engine, or forwarding to a local server)")
         {
-            coordinator, model, id, ctx, dataDir, forwardTo, forwardModel, token, verbose, keys, tpm, rotate, kvTokens, maxSequences,
+            coordinator, model, id, ctx, dataDir, forwardTo, forwardModel, token, verbose, keys, tpm, rotate, kvTokens, maxSequences, unload,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
             var hubUri = Url(r.GetValue(coordinator), "--coordinator", "ws:// or wss://", "ws", "wss");
+            var unloadAfter = r.GetValue(unload);
+            if (!double.IsFinite(unloadAfter) || unloadAfter < 0 || unloadAfter > 525_600)
+                throw new ArgumentException($"--unload-after-minutes must be 0 (never) or a number of minutes up to a year; got {unloadAfter}.");
             if (r.GetValue(ctx) is int c)
                 CliErrors.AtLeastOne(c, "--ctx-size");
             string directory = r.GetValue(dataDir)?.FullName ?? Path.Combine(DemoModel.DataDirectory, "provider");
@@ -53,7 +60,8 @@ internal static class ProviderCommand
             Func<IReadOnlyList<ModelCapacity>>? capacity = null;
             var (handler, offers, cleanup) = r.GetValue(forwardTo) is { } forward
                 ? Forwarding(Url(forward, "--forward-to", "http://", "http", "https"), r.GetValue(forwardModel), r.GetValue(id), r.GetValue(ctx), r.GetValue(model), keyring, loggerFactory)
-                : Engine(r.GetValue(model), r.GetValue(id), r.GetValue(ctx), r.GetValue(forwardModel), keyring, loggerFactory, EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences)), c => capacity = c);
+                : Engine(r.GetValue(model), r.GetValue(id), r.GetValue(ctx), r.GetValue(forwardModel), keyring, loggerFactory, EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences)), c => capacity = c,
+                    TimeSpan.FromMinutes(unloadAfter));
             using (cleanup)
             {
                 var hardware = HardwareProbe.Describe();
@@ -102,18 +110,17 @@ internal static class ProviderCommand
     }
 
     internal static (IHubRequestHandler, IReadOnlyList<ModelOffer>, IDisposable) Engine(FileInfo? modelFile, string? id, int? ctx, string? forwardModel,
-        InferenceKeyring keyring, ILoggerFactory loggers, Func<int, EngineOptions>? engineOptions = null, Action<Func<IReadOnlyList<ModelCapacity>>>? capacity = null)
+        InferenceKeyring keyring, ILoggerFactory loggers, Func<int, EngineOptions>? engineOptions = null, Action<Func<IReadOnlyList<ModelCapacity>>>? capacity = null,
+        TimeSpan unloadAfter = default)
     {
         if (modelFile == null)
             throw new ArgumentException("--model is required (a GGUF file for the built-in engine), unless --forward-to names a local server.");
         if (forwardModel != null)
             throw new ArgumentException("--forward-model goes with --forward-to.");
-        var model = LlamaModel.Load(modelFile.FullName);
-        int context = ctx ?? Math.Min(model.Config.ContextLength, 4096);
-        var engine = new EngineModel(model, id, context, engineOptions?.Invoke(context));
-        capacity?.Invoke(() => [CapacityReports.From(engine.Id, engine.Generator.Capacity)]);
+        var engine = EngineModel.Open(modelFile.FullName, id, ctx, engineOptions, unloadAfter);
         var handler = new SealedEngineHandler([engine], keyring, loggers.CreateLogger<SealedEngineHandler>());
-        return (handler, handler.Offers, new Disposables(engine, model));
+        capacity?.Invoke(handler.Capacity);
+        return (handler, handler.Offers, engine);
     }
 
     private static (IHubRequestHandler, IReadOnlyList<ModelOffer>, IDisposable) Forwarding(Uri upstream, string? forwardModel, string? id, int? ctx, FileInfo? modelFile,
@@ -126,14 +133,5 @@ internal static class ProviderCommand
             new ForwardingOptions { BaseUri = upstream, ModelId = name, UpstreamModel = forwardModel, ContextLength = ctx ?? 4096 },
             keyring, loggers.CreateLogger<ForwardingHandler>());
         return (handler, handler.Offers, handler);
-    }
-
-    private sealed class Disposables(params IDisposable[] items) : IDisposable
-    {
-        public void Dispose()
-        {
-            foreach (var item in items)
-                item.Dispose();
-        }
     }
 }

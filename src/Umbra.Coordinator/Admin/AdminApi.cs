@@ -8,7 +8,7 @@ using Umbra.Protocol.OpenAi;
 
 namespace Umbra.Coordinator.Admin;
 
-/// <summary>API key administration: create (the secret is shown once), list, revoke.</summary>
+/// <summary>Administration: API keys (create, the secret shown once; list; revoke), and loading a model ahead of demand.</summary>
 internal static class AdminApi
 {
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app, CoordinatorOptions options)
@@ -17,6 +17,7 @@ internal static class AdminApi
         group.MapPost("/", CreateAsync);
         group.MapGet("/", ListAsync);
         group.MapDelete("/{id:guid}", RevokeAsync);
+        app.MapPost("/admin/models/{model}/load", ModelLoadApi.LoadAsync).AddEndpointFilter(new AdminTokenFilter(options.AdminToken));
         return app;
     }
 

@@ -28,3 +28,12 @@ internal sealed record AdminKeyList([property: JsonPropertyName("data")] IReadOn
     [JsonPropertyName("object")]
     public string Object => "list";
 }
+
+/// <summary>POST /admin/models/{model}/load: how many providers to ask at most (all that unloaded it when absent).</summary>
+internal sealed record ModelLoadRequest([property: JsonPropertyName("providers")] int? Providers);
+
+/// <summary>Which providers were asked to load the model, and which report it loaded already.</summary>
+internal sealed record ModelLoadResult(
+    [property: JsonPropertyName("model")] string Model,
+    [property: JsonPropertyName("asked")] IReadOnlyList<string> Asked,
+    [property: JsonPropertyName("already_loaded")] IReadOnlyList<string> AlreadyLoaded);

@@ -13,6 +13,10 @@ internal sealed record ModelProvider(
     /// <summary>The provider's attestation (its verified bundle and what the coordinator concluded); the client verifies the bundle itself.</summary>
     [JsonPropertyName("attestation")]
     public ModelProviderAttestation? Attestation { get; init; }
+
+    /// <summary>Whether the provider has the model loaded now (false: unloaded while idle, the next request loads it); absent when it has not said.</summary>
+    [JsonPropertyName("loaded")]
+    public bool? Loaded { get; init; }
 }
 
 /// <summary>The provider's last verified bundle and the trust level the coordinator computed (clients recompute it).</summary>

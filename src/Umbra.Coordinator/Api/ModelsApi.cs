@@ -34,6 +34,7 @@ internal static class ModelsApi
         var data = providers.SelectMany(p => p.Keys.Select(k => new ModelProvider(p.ProviderId, k.KeyId, k.PublicKey, k.Suite, p.InFlight)
         {
             Attestation = p.Trust.Bundle is { } bundle ? new ModelProviderAttestation(p.Trust.Level.ToWireName(), bundle, p.Trust.BundleHash) : null,
+            Loaded = p.IsLoaded(model),
         })).ToList();
         return TypedResults.Json(new ModelProviderList(model, data), ApiJsonContext.Default.ModelProviderList);
     }

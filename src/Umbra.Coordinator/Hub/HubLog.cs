@@ -34,4 +34,10 @@ internal static partial class HubLog
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Handle {Handle} cancelled on provider {ProviderId}: the client went away.")]
     public static partial void Cancelled(ILogger logger, string handle, string providerId);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Provider {ProviderId} is draining: no new requests go to it.")]
+    public static partial void ProviderDraining(ILogger logger, string providerId);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Information, Message = "Asked provider {ProviderId} to load model {Model} ahead of demand.")]
+    public static partial void LoadRequested(ILogger logger, string model, string providerId);
 }

@@ -21,6 +21,8 @@ internal sealed class ProviderSession : IDisposable
     private volatile int _running;
     private volatile int _waiting;
     private IReadOnlyList<ProviderKey> _keys;
+    private bool _draining;
+    private IReadOnlyList<ModelCapacity>? _reported;
 
     public ProviderSession(string connectionId, RegisterMessage register, IReadOnlyList<ProviderKey> keys, WebSocket socket, TimeProvider time, ILogger logger)
     {
@@ -95,10 +97,30 @@ internal sealed class ProviderSession : IDisposable
     /// <summary>Told of every heartbeat (the scheduler takes the capacity it reports).</summary>
     public Action<HeartbeatMessage>? HeartbeatReceived { get; set; }
 
+    /// <summary>True once a heartbeat said the provider is draining: it gets no new requests (it closes when done).</summary>
+    public bool IsDraining => Volatile.Read(ref _draining);
+
+    /// <summary>Whether the provider's last heartbeat said <paramref name="model"/> is loaded; null when it has not said.</summary>
+    public bool? IsLoaded(string model)
+    {
+        foreach (var m in Volatile.Read(ref _reported) ?? [])
+        {
+            if (string.Equals(m.Id, model, StringComparison.Ordinal))
+                return m.Loaded ?? true;
+        }
+        return null;
+    }
+
     public void OnHeartbeat(HeartbeatMessage heartbeat)
     {
         _running = Math.Max(0, heartbeat.Running);
         _waiting = Math.Max(0, heartbeat.Waiting);
+        if (heartbeat.Draining == true && !_draining)
+        {
+            Volatile.Write(ref _draining, true);
+            HubLog.ProviderDraining(_logger, ProviderId);
+        }
+        Volatile.Write(ref _reported, heartbeat.Models);
         HeartbeatReceived?.Invoke(heartbeat);
     }
 
@@ -110,6 +132,13 @@ internal sealed class ProviderSession : IDisposable
         _inFlight[handle] = relay;
         Interlocked.Increment(ref _assigned);
         return relay;
+    }
+
+    /// <summary>Asks the provider to load <paramref name="model"/> ahead of demand (it answers with its next heartbeat).</summary>
+    public async Task SendLoadAsync(string model, CancellationToken cancellationToken)
+    {
+        await SendAsync(new LoadMessage { Model = model }, cancellationToken);
+        HubLog.LoadRequested(_logger, model, ProviderId);
     }
 
     public async Task SendRequestAsync(RelayRequest relay, System.Text.Json.JsonElement envelope, CancellationToken cancellationToken)

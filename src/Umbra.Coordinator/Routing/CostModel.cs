@@ -6,7 +6,8 @@ namespace Umbra.Coordinator.Routing;
 /// A candidate's estimated completion time for a request, in seconds (docs/SCHEDULING.md, "Cost"): the prompt
 /// at its prefill speed, plus max_tokens at its decode speed shared among the sequences running with it, plus
 /// the wait for a sequence slot when it is full; then multiplied by penalties for requests it has not yet
-/// reported on, a cold model (no speeds measured), memory pressure and heat.
+/// reported on, a cold model (no speeds measured, or unloaded: then its load time is added first), memory
+/// pressure and heat.
 /// </summary>
 internal static class CostModel
 {
@@ -26,7 +27,9 @@ internal static class CostModel
         var cost = service + ahead * service / slots;
 
         cost *= 1 + PendingPenalty * load.SentCount;
-        if (report is not { DecodeTokensPerSecond: > 0 })
+        if (report is { Loaded: false })
+            cost += options.ModelLoadSeconds;
+        if (report is not { DecodeTokensPerSecond: > 0 } or { Loaded: false })
             cost *= ColdPenalty;
         cost *= MemoryPenalty(machine?.MemoryPressure) * ThermalPenalty(machine?.Thermal);
         return cost;

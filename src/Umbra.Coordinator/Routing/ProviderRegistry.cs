@@ -17,6 +17,9 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
     private readonly ConcurrentDictionary<string, ProviderSession[]> _byModel = new(StringComparer.Ordinal);
     private readonly Lock _indexGate = new();
 
+    /// <summary>When a client should come back while every provider of its model is draining (they close, then reconnect or not).</summary>
+    private static readonly TimeSpan DrainingRetryAfter = TimeSpan.FromSeconds(10);
+
     /// <summary>Where requests go and when; fed the providers' comings, goings and heartbeats from here.</summary>
     public Scheduler Scheduler { get; } = new(scheduling ?? new SchedulerOptions(), time);
 
@@ -85,8 +88,8 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
         return _providers.Values.Where(p => time.GetElapsedTime(p.LastSeenTimestamp, now) <= providerTimeout);
     }
 
-    /// <summary>Live providers: heard from within the provider timeout and passing their challenges at the minimum trust level.</summary>
-    public IEnumerable<ProviderSession> Live() => Connected().Where(p => p.IsRoutable(minimumTrust));
+    /// <summary>Live providers: heard from within the provider timeout, not draining, and passing their challenges at the minimum trust level.</summary>
+    public IEnumerable<ProviderSession> Live() => Connected().Where(p => !p.IsDraining && p.IsRoutable(minimumTrust));
 
     /// <summary>Live providers of one model, found through the model index.</summary>
     public IEnumerable<ProviderSession> Live(string model)
@@ -97,7 +100,7 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
 
     private bool IsConnected(ProviderSession p, long now) => time.GetElapsedTime(p.LastSeenTimestamp, now) <= providerTimeout;
 
-    private bool IsLive(ProviderSession p, long now) => IsConnected(p, now) && p.IsRoutable(minimumTrust);
+    private bool IsLive(ProviderSession p, long now) => IsConnected(p, now) && !p.IsDraining && p.IsRoutable(minimumTrust);
 
     /// <summary>
     /// Finds a provider of <paramref name="work"/>'s model for a request, waiting in the model's queue while every
@@ -116,7 +119,15 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
             var sessions = Sessions(model);
             var now = time.GetTimestamp();
             if (!sessions.Any(p => IsLive(p, now)))
-                return new Route(sessions.Any(p => IsConnected(p, now)) ? RouteOutcome.Untrusted : RouteOutcome.UnknownModel);
+            {
+                // None to route to: because of trust (503 insufficient_trust), because the only ones are
+                // draining (429, as when all are full: they take nothing new), or because none serves the model (404).
+                if (sessions.Any(p => IsConnected(p, now) && !p.IsDraining))
+                    return new Route(RouteOutcome.Untrusted);
+                return sessions.Any(p => IsConnected(p, now))
+                    ? new Route(RouteOutcome.Saturated, RetryAfter: DrainingRetryAfter)
+                    : new Route(RouteOutcome.UnknownModel);
+            }
             if (!Eligible(model, keyIds, exclude).Any())
                 return new Route(RouteOutcome.NoRecipient);
             var ticket = Scheduler.Submit(work, () => Eligible(model, keyIds, exclude));

@@ -38,6 +38,9 @@ internal sealed record SchedulerOptions
 
     public double DefaultDecodeTokensPerSecond { get; init; } = 20;
 
+    /// <summary>Time assumed for a provider to load a model it unloaded while idle, before it starts on a request.</summary>
+    public double ModelLoadSeconds { get; init; } = 5;
+
     /// <summary>The window over which the queue's drain rate (admissions per second) is measured for Retry-After.</summary>
     public TimeSpan DrainWindow { get; init; } = TimeSpan.FromSeconds(60);
 }

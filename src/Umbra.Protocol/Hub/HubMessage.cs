@@ -19,6 +19,7 @@ namespace Umbra.Protocol.Hub;
 [JsonDerivedType(typeof(CancelMessage), "cancel")]
 [JsonDerivedType(typeof(ChallengeMessage), "challenge")]
 [JsonDerivedType(typeof(AttestationMessage), "attestation")]
+[JsonDerivedType(typeof(LoadMessage), "load")]
 public record HubMessage
 {
     /// <summary>The hub protocol version this build speaks.</summary>

@@ -40,6 +40,9 @@ public sealed record HeartbeatMessage : HubMessage
 
     /// <summary>The machine's memory pressure, CPU load and thermal state, best effort.</summary>
     [JsonPropertyName("machine")] public MachineLoad? Machine { get; init; }
+
+    /// <summary>True once the provider is draining: it finishes what it has and takes nothing new.</summary>
+    [JsonPropertyName("draining")] public bool? Draining { get; init; }
 }
 
 /// <summary>Coordinator → provider: a sealed request to serve, under the coordinator's handle.</summary>
@@ -78,6 +81,15 @@ public sealed record ErrorMessage : HubMessage
     [JsonPropertyName("code")] public required string Code { get; init; }
     [JsonPropertyName("message")] public required string Message { get; init; }
     [JsonPropertyName("content_sent")] public bool ContentSent { get; init; }
+}
+
+/// <summary>
+/// Coordinator → provider: load <see cref="Model"/> now, ahead of demand, if it was unloaded while idle. No
+/// answer; the next heartbeat reports it loaded. A model the provider does not serve is ignored.
+/// </summary>
+public sealed record LoadMessage : HubMessage
+{
+    [JsonPropertyName("model")] public required string Model { get; init; }
 }
 
 /// <summary>Coordinator → provider: the client went away; stop generating.</summary>

@@ -29,6 +29,12 @@ public sealed record ModelCapacity
 {
     [JsonPropertyName("id")] public required string Id { get; init; }
 
+    /// <summary>
+    /// False while the model is unloaded (idle for a while): the next request loads it first, which takes a moment.
+    /// Absent from providers that never unload, and then taken as loaded.
+    /// </summary>
+    [JsonPropertyName("loaded")] public bool? Loaded { get; init; }
+
     /// <summary>Sequences admitted (prefilling or decoding).</summary>
     [JsonPropertyName("running")] public int Running { get; init; }
 

@@ -12,7 +12,7 @@ namespace Umbra.Provider.Engine;
 /// Serves sealed requests with the built-in engine: one generator per model, requests to a model queue for it,
 /// and each OpenAI event is sealed and sent the moment it is produced.
 /// </summary>
-public sealed class SealedEngineHandler : SealedRequestHandler
+public sealed class SealedEngineHandler : SealedRequestHandler, IModelLoader
 {
     private readonly Dictionary<string, EngineModel> _models;
 
@@ -30,9 +30,21 @@ public sealed class SealedEngineHandler : SealedRequestHandler
 
     protected override bool Serves(string model) => _models.ContainsKey(model);
 
+    /// <summary>Each model's capacity for the heartbeat, loaded or not.</summary>
+    public IReadOnlyList<ModelCapacity> Capacity() => [.. _models.Values.Select(m => m.Capacity())];
+
+    /// <inheritdoc/>
+    public async Task<bool?> LoadAsync(string model, CancellationToken cancellationToken)
+    {
+        if (!_models.TryGetValue(model, out var served))
+            return null;
+        return await served.LoadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private protected override async Task ServeAsync(RequestMessage request, AcceptedRequest accepted, SealedResponse response, CancellationToken cancellationToken)
     {
-        var served = _models[accepted.Metadata.Model];
+        // Loads the model first if it was unloaded while idle; it stays loaded until this request ends.
+        using var served = await _models[accepted.Metadata.Model].UseAsync(cancellationToken).ConfigureAwait(false);
         var parsed = accepted.Parsed;
         var generation = new GenerationRequest
         {

@@ -18,6 +18,7 @@ internal sealed partial class HubConnection
         lock (_gate)
             pending = [.. _inFlight.Values.Select(r => r.Done)];
         _logger.Draining(pending.Length);
+        await AnnounceDrainAsync();
         var all = Task.WhenAll(pending);
         if (!all.IsCompleted)
         {
@@ -98,6 +99,10 @@ internal sealed partial class HubConnection
             case ErrorMessage error:
                 CancelFromCoordinator("error", error.Handle);
                 break;
+            case LoadMessage load when _handler is Engine.IModelLoader loader:
+                // Off the receive loop: loading maps the weights and starts the engine.
+                _ = LoadAsync(loader, load.Model);
+                break;
             case ChallengeMessage challenge when _attestor != null:
                 // Answered off the receive loop: a TPM quote takes a moment, and requests keep flowing meanwhile.
                 _ = AnswerChallengeAsync(challenge);
@@ -106,6 +111,43 @@ internal sealed partial class HubConnection
                 // Unknown types come from newer coordinators; known ones that make no sense here are ignored too.
                 _logger.IgnoredMessage(TypeName(message));
                 break;
+        }
+    }
+
+    /// <summary>A heartbeat at once (it carries the draining flag), so the coordinator stops routing here before a request is refused.</summary>
+    private async Task AnnounceDrainAsync()
+    {
+        try
+        {
+            await SendAsync(_buildHeartbeat(InFlight), _lifetimeToken);
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The connection is going anyway; requests that still arrive are refused as draining.
+        }
+    }
+
+    private async Task LoadAsync(Engine.IModelLoader loader, string model)
+    {
+        try
+        {
+            switch (await loader.LoadAsync(model, _lifetimeToken))
+            {
+                case true:
+                    _logger.LoadedAhead(model);
+                    break;
+                case null:
+                    _logger.LoadRefused(model);
+                    break;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection ended while loading.
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ObjectDisposedException or Inference.Model.ModelLoadException or Inference.Gguf.GgufFormatException)
+        {
+            _logger.LoadFailed(model, e.GetType().Name, e.Message);
         }
     }
 

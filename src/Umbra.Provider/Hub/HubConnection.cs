@@ -247,6 +247,7 @@ internal sealed partial class HubConnection : IDisposable
         CancelMessage => "cancel",
         ChallengeMessage => "challenge",
         AttestationMessage => "attestation",
+        LoadMessage => "load",
         _ => "unknown-type",
     };
 }

@@ -84,4 +84,13 @@ internal static partial class HubLog
 
     [LoggerMessage(25, LogLevel.Error, "Could not make an attestation bundle ({ErrorType}): {Detail}")]
     public static partial void AttestationFailed(this ILogger logger, string errorType, string detail);
+
+    [LoggerMessage(26, LogLevel.Information, "Loaded model '{Model}' ahead of demand, as the coordinator asked")]
+    public static partial void LoadedAhead(this ILogger logger, string model);
+
+    [LoggerMessage(27, LogLevel.Warning, "The coordinator asked to load model '{Model}', which this provider does not serve")]
+    public static partial void LoadRefused(this ILogger logger, string model);
+
+    [LoggerMessage(28, LogLevel.Error, "Could not load model '{Model}' ({ErrorType}): {Detail}")]
+    public static partial void LoadFailed(this ILogger logger, string model, string errorType, string detail);
 }

@@ -138,6 +138,6 @@ public sealed partial class ProviderHubClient
         {
             // Best effort: an unreadable machine is reported as unknown.
         }
-        return new HeartbeatMessage { Running = inFlight, Waiting = models?.Sum(m => m.Waiting) ?? 0, Models = models, Machine = machine };
+        return new HeartbeatMessage { Running = inFlight, Waiting = models?.Sum(m => m.Waiting) ?? 0, Models = models, Machine = machine, Draining = _draining ? true : null };
     }
 }

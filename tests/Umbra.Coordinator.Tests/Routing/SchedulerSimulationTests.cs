@@ -141,6 +141,24 @@ public sealed class SchedulerSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_provider_with_the_model_loaded_is_preferred_to_one_that_must_load_it_first()
+    {
+        var time = new Infrastructure.ManualTimeProvider();
+        var scheduler = new Scheduler(new SchedulerOptions(), time, new Random(1));
+        ModelCapacity Report(bool loaded) => new() { Id = "m", Loaded = loaded, TokenBudget = 100_000, MaxSequences = 16, DecodeTokensPerSecond = 50, PrefillTokensPerSecond = 500 };
+        scheduler.Report("cold", [Report(loaded: false)], null);
+        scheduler.Report("warm", [Report(loaded: true)], null);
+        string[] both = ["cold", "warm"];
+
+        // Equal speeds: the warm one takes requests until sharing its decode costs more than a cold start.
+        var chosen = Enumerable.Range(0, 4).Select(_ => scheduler.Submit(new WorkItem("m", 100, 100), () => both).Lease!.ProviderId).ToList();
+        Assert.All(chosen, id => Assert.Equal("warm", id));
+
+        // Alone, a cold provider is still used: it loads the model on demand.
+        Assert.Equal("cold", scheduler.Submit(new WorkItem("m", 100, 100), () => ["cold"]).Lease!.ProviderId);
+    }
+
+    [Fact]
     public void A_full_queue_is_answered_at_once_with_a_retry_after_from_the_drain_rate()
     {
         var time = new Infrastructure.ManualTimeProvider();

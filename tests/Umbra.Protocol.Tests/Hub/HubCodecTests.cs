@@ -24,7 +24,16 @@ public class HubCodecTests
         new CompleteMessage { Handle = "h1", PromptTokens = 10, CompletionTokens = 20 },
         new ErrorMessage { Handle = "h1", Code = "model_not_found", Message = "no such model", ContentSent = false },
         new CancelMessage { Handle = "h1" },
+        new LoadMessage { Model = "llama-3.2-1b" },
+        new HeartbeatMessage { Running = 0, Draining = true, Models = [new ModelCapacity { Id = "m", Loaded = false, TokenBudget = 8192, MaxSequences = 4 }] },
     };
+
+    [Fact]
+    public void A_load_without_its_model_is_refused()
+    {
+        Assert.Throws<HubProtocolException>(() => Read("""{"type":"load","v":1}"""));
+        Assert.Throws<HubProtocolException>(() => Read("""{"type":"load","v":1,"model":null}"""));
+    }
 
     [Theory]
     [MemberData(nameof(Messages))]

@@ -175,7 +175,7 @@ public sealed class SealedEngineHandlerTests
         var (provider, engine) = await EngineSetup.StartAsync();
         await using var _ = provider;
         using var __ = engine;
-        int max = engine.Generator.ContextLength - 16;
+        int max = engine.Generator!.ContextLength - 16;
         var body = $$"""{"model":"stories260K","prompt":"Once","max_tokens":{{max}},"stream":true,"temperature":1.5,"seed":7}""";
         var (envelope, pending) = provider.Seal(body, RequestEndpoints.Completions, EngineSetup.ModelId, max, stream: true);
         using var ___ = pending;
@@ -184,10 +184,10 @@ public sealed class SealedEngineHandlerTests
         await provider.Connection.ReceiveAsync<Umbra.Protocol.Hub.ChunkMessage>();
         await provider.Connection.SendAsync(new Umbra.Protocol.Hub.CancelMessage { Handle = "h-cancel" });
         await Task.Delay(200);
-        int stepsAfterCancel = engine.Generator.Steps;
+        int stepsAfterCancel = engine.Generator!.Steps;
         await Task.Delay(300);
 
-        Assert.Equal(stepsAfterCancel, engine.Generator.Steps);
+        Assert.Equal(stepsAfterCancel, engine.Generator!.Steps);
         Assert.True(stepsAfterCancel < max, $"generation ran to its end ({stepsAfterCancel} steps) instead of stopping");
     }
 

@@ -29,6 +29,8 @@ public sealed class HubDrainTests
 
         var drain = harness.Client.DrainAsync();
         await harness.WaitForStateAsync(HubConnectionState.Draining);
+        // The coordinator hears of the drain at once, not at the next heartbeat or the first refusal.
+        Assert.True((await connection.NextHeartbeatAsync()).Draining);
         await connection.SendAsync(HubMessages.Request("h-late"));
         var refused = await connection.ReceiveAsync<ErrorMessage>();
         Assert.Equal(("h-late", HubErrorCodes.ProviderDraining, false), (refused.Handle, refused.Code, refused.ContentSent));
