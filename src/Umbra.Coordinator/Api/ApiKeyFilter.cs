@@ -37,6 +37,13 @@ internal sealed class ApiKeyFilter(bool rateLimited) : IEndpointFilter
         return await next(context);
     }
 
+    /// <summary>
+    /// The tenant of an authenticated request, for turns in the scheduler's queue: the key's owner (one owner's
+    /// keys share a turn), or the key's id when it names no owner; null when no key was checked.
+    /// </summary>
+    public static string? TenantOf(HttpContext http) =>
+        http.Items[ItemKey] is ApiKeys.ApiKeyRecord record ? record.Owner is { Length: > 0 } owner ? "owner:" + owner : "key:" + record.Id.ToString("N") : null;
+
     /// <summary>The token of a Bearer authorization header; null when there is none.</summary>
     public static string? BearerToken(HttpRequest request)
     {

@@ -64,7 +64,7 @@ internal sealed class PlainIngress(RequestDispatcher dispatcher, CoordinatorOpti
         var sealedFor = new Dictionary<string, (PendingResponse Pending, JsonDocument Json, string KeyId)>(StringComparer.Ordinal);
         try
         {
-            var summary = new RequestSummary("plain", clientEndpoint, parsed.Model, parsed.Stream, body.Length, parsed.MaxTokens);
+            var summary = new RequestSummary("plain", clientEndpoint, parsed.Model, parsed.Stream, body.Length, parsed.MaxTokens) { Tenant = ApiKeyFilter.TenantOf(context) };
             var dispatched = await dispatcher.DispatchAsync(context.Response, summary, null, route =>
             {
                 var metadata = RequestMetadata.Create(endpoint, parsed.Model, parsed.MaxTokens, parsed.Stream, route.Key!.HpkeSuite);

@@ -31,7 +31,7 @@ internal sealed class RequestDispatcher(ProviderRegistry registry, Hosting.Coord
     public async Task<Dispatched> DispatchAsync(HttpResponse response, RequestSummary summary, IReadOnlyList<string>? keyIds, Func<Route, JsonElement> prepare, CancellationToken cancellationToken)
     {
         var tried = new HashSet<string>(StringComparer.Ordinal);
-        var work = WorkItem.Estimate(summary.Model, summary.PromptBytes, summary.MaxTokens, registry.Scheduler.Options);
+        var work = WorkItem.Estimate(summary.Model, summary.PromptBytes, summary.MaxTokens, registry.Scheduler.Options, summary.Tenant);
         var active = new List<Attempt>(2);
         var speculated = false;
         Task? backupDue = null;

@@ -32,7 +32,7 @@ internal sealed class SealedIngress(RequestDispatcher dispatcher, CoordinatorOpt
         // The same bytes, as a JSON value the hub message embeds unchanged.
         using var document = JsonDocument.Parse(body);
         var keyIds = envelope.Recipients.Select(r => r.KeyId).ToList();
-        var summary = new RequestSummary("sealed", endpoint, metadata.Model, metadata.Stream, envelope.Ciphertext.Length, metadata.MaxTokens);
+        var summary = new RequestSummary("sealed", endpoint, metadata.Model, metadata.Stream, envelope.Ciphertext.Length, metadata.MaxTokens) { Tenant = ApiKeyFilter.TenantOf(context) };
         var dispatched = await dispatcher.DispatchAsync(context.Response, summary, keyIds, _ => document.RootElement, ct);
         var relay = dispatched.Relay;
         try

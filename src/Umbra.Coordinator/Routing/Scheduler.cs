@@ -70,18 +70,18 @@ internal sealed class Scheduler(SchedulerOptions options, TimeProvider time, Ran
             var ticket = new Ticket(work, candidates, now + (long)(options.QueueTimeout.TotalSeconds * time.TimestampFrequency));
             var queue = Queue(work.Model);
             Pump(queue);
-            if (queue.Waiting.Count == 0)
+            if (queue.Count == 0)
             {
                 var result = TryAdmit(ticket, now);
                 if (result != Rejection.Saturated)
                     return ticket;
             }
-            if (queue.Waiting.Count >= options.MaxQueuedPerModel || queue.ExpectedWait(now, time, options.DrainWindow) > options.QueueTimeout)
+            if (queue.Count >= options.MaxQueuedPerModel || queue.ExpectedWait(now, time, options.DrainWindow) > options.QueueTimeout)
             {
                 ticket.Reject(Rejection.Saturated, queue.RetryAfter(now, time, options));
                 return ticket;
             }
-            ticket.Node = queue.Waiting.AddLast(ticket);
+            queue.Add(ticket);
             return ticket;
         }
     }
@@ -123,15 +123,7 @@ internal sealed class Scheduler(SchedulerOptions options, TimeProvider time, Ran
             var now = time.GetTimestamp();
             var expired = 0;
             foreach (var queue in _queues.Values)
-            {
-                while (queue.Waiting.First is { } first && first.Value.Deadline <= now)
-                {
-                    queue.Waiting.RemoveFirst();
-                    first.Value.Node = null;
-                    first.Value.Reject(Rejection.Saturated, queue.RetryAfter(now, time, options));
-                    expired++;
-                }
-            }
+                expired += ExpireIn(queue, now);
             return expired;
         }
     }
@@ -144,9 +136,7 @@ internal sealed class Scheduler(SchedulerOptions options, TimeProvider time, Ran
             if (ticket.State != TicketState.Queued)
                 return;
             var queue = Queue(ticket.Work.Model);
-            if (ticket.Node != null)
-                queue.Waiting.Remove(ticket.Node);
-            ticket.Node = null;
+            queue.Remove(ticket, hadItsTurn: false);
             ticket.Reject(rejection, queue.RetryAfter(time.GetTimestamp(), time, options));
         }
     }
@@ -154,7 +144,7 @@ internal sealed class Scheduler(SchedulerOptions options, TimeProvider time, Ran
     public int QueueLength(string model)
     {
         lock (_gate)
-            return _queues.TryGetValue(model, out var queue) ? queue.Waiting.Count : 0;
+            return _queues.TryGetValue(model, out var queue) ? queue.Count : 0;
     }
 
     /// <summary>Requests this coordinator has leased to <paramref name="provider"/> and not yet seen end.</summary>
@@ -297,25 +287,32 @@ internal sealed class Scheduler(SchedulerOptions options, TimeProvider time, Ran
         throw new InvalidOperationException("No candidate within the tie margin.");
     }
 
-    /// <summary>Admits queued tickets in order until the first that finds no room (or its candidates are gone).</summary>
+    /// <summary>
+    /// Admits queued tickets, the tenants taking turns, until the one whose turn it is finds no room (or its
+    /// candidates are gone: then it is refused and the next is tried). Expired tickets go first.
+    /// </summary>
     private void Pump(ModelQueue queue)
     {
         var now = time.GetTimestamp();
-        while (queue.Waiting.First is { } first)
+        ExpireIn(queue, now);
+        while (queue.Next is { } ticket)
         {
-            var ticket = first.Value;
-            if (ticket.Deadline <= now)
-            {
-                queue.Waiting.RemoveFirst();
-                ticket.Node = null;
-                ticket.Reject(Rejection.Saturated, queue.RetryAfter(now, time, options));
-                continue;
-            }
             if (TryAdmit(ticket, now) == Rejection.Saturated)
                 return;
-            queue.Waiting.RemoveFirst();
-            ticket.Node = null;
+            queue.Remove(ticket, hadItsTurn: true);
         }
+    }
+
+    private int ExpireIn(ModelQueue queue, long now)
+    {
+        var expired = 0;
+        while (queue.Oldest is { } oldest && oldest.Deadline <= now)
+        {
+            queue.Remove(oldest, hadItsTurn: false);
+            oldest.Reject(Rejection.Saturated, queue.RetryAfter(now, time, options));
+            expired++;
+        }
+        return expired;
     }
 
     private void PumpAll()

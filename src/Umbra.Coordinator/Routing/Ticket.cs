@@ -23,7 +23,11 @@ internal sealed class Ticket
     /// <summary>The timestamp past which a queued ticket is rejected.</summary>
     internal long Deadline { get; }
 
+    /// <summary>Its place among its model's waiting requests in arrival order; null when not waiting.</summary>
     internal LinkedListNode<Ticket>? Node { get; set; }
+
+    /// <summary>Its place among its tenant's waiting requests.</summary>
+    internal LinkedListNode<Ticket>? TenantNode { get; set; }
 
     public TicketState State { get; private set; } = TicketState.Queued;
 

@@ -159,6 +159,46 @@ public sealed class SchedulerSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Tenants_take_turns_in_the_queue_so_one_tenants_burst_does_not_starve_another()
+    {
+        var time = new Infrastructure.ManualTimeProvider();
+        var scheduler = new Scheduler(new SchedulerOptions(), time, new Random(1));
+        // One sequence's worth of budget: one request at a time.
+        scheduler.Report("a", [new ModelCapacity { Id = "m", TokenBudget = 200, MaxSequences = 1, DecodeTokensPerSecond = 10 }], null);
+        string[] only = ["a"];
+        Ticket Send(string tenant) => scheduler.Submit(new WorkItem("m", 100, 100, tenant), () => only);
+
+        var running = Send("bulk");
+        var burst = Enumerable.Range(0, 20).Select(_ => Send("bulk")).ToList();
+        var late = Enumerable.Range(0, 3).Select(_ => Send("interactive")).ToList();
+        var anonymous = Send(null!);
+        Assert.Equal(TicketState.Admitted, running.State);
+        Assert.Equal(24, scheduler.QueueLength("m"));
+
+        // Each completion frees room for one: bulk, interactive and the tenant-less take turns.
+        var waiting = burst.Concat(late).Append(anonymous).ToList();
+        var order = new List<string>();
+        var current = running;
+        for (var i = 0; i < 9; i++)
+        {
+            scheduler.Complete(current.Lease!, LeaseOutcome.Succeeded);
+            current = waiting.Single(t => t.State == TicketState.Admitted);
+            waiting.Remove(current);
+            order.Add(current.Work.Tenant ?? "none");
+        }
+        Assert.Equal(["bulk", "interactive", "none", "bulk", "interactive", "bulk", "interactive", "bulk", "bulk"], order);
+        // Within a tenant, first come first served.
+        Assert.Equal(TicketState.Admitted, burst[4].State);
+        Assert.Equal(TicketState.Queued, burst[5].State);
+        Assert.All(late, t => Assert.Equal(TicketState.Admitted, t.State));
+
+        // Expiry still goes by arrival: the oldest waiting (bulk) go first.
+        time.Advance(TimeSpan.FromSeconds(121));
+        Assert.Equal(15, scheduler.Expire());
+        Assert.Equal(0, scheduler.QueueLength("m"));
+    }
+
+    [Fact]
     public void A_full_queue_is_answered_at_once_with_a_retry_after_from_the_drain_rate()
     {
         var time = new Infrastructure.ManualTimeProvider();
