@@ -27,6 +27,9 @@ public sealed partial class FailoverTests(SlowModel model) : IClassFixture<SlowM
     [GeneratedRegex(@"Handle (?<handle>h_\w+): completed, \d+ chunks, (?<prompt>\d+) prompt and (?<completion>\d+) completion tokens\.")]
     private static partial Regex Completed();
 
+    [GeneratedRegex(@"Handle (?<handle>h_\w+): \S+ \S+ request for \S+ \(stream \w+\) routed to provider (?<provider>\S+)\.")]
+    private static partial Regex Routed();
+
     [GeneratedRegex(@"Handle h_\w+: failing over to another provider after provider_disconnected\.")]
     private static partial Regex FailedOver();
 
@@ -41,6 +44,7 @@ public sealed partial class FailoverTests(SlowModel model) : IClassFixture<SlowM
         await using var net = await ProviderNetwork.StartAsync(model, 2, NoSpeculation, OneSequence);
         var expected = await AnswerAsync(net);
         var billedBefore = await CompletionsLoggedAsync(net, atLeast: 1);
+        var routedBefore = Routed().Count(net.Coordinator.Stdout);
 
         string holder, other;
         StreamedAnswer answer;
@@ -48,7 +52,7 @@ public sealed partial class FailoverTests(SlowModel model) : IClassFixture<SlowM
         try
         {
             var pending = net.Http.SendAsync(ProviderNetwork.ChatRequest(Prompt, ShortAnswer), HttpCompletionOption.ResponseHeadersRead);
-            holder = await HolderAsync(net);
+            holder = await HolderAsync(net, routedBefore);
             other = net.Providers.Keys.Single(id => id != holder);
             net.Signal(other, PosixSignals.Continue);
             net.Signal(holder, PosixSignals.KillNow);
@@ -79,6 +83,7 @@ public sealed partial class FailoverTests(SlowModel model) : IClassFixture<SlowM
         await using var net = await ProviderNetwork.StartAsync(model, 2, SpeculateAfter2s, OneSequence);
         var expected = await AnswerAsync(net);
         var billedBefore = await CompletionsLoggedAsync(net, atLeast: 1);
+        var routedBefore = Routed().Count(net.Coordinator.Stdout);
 
         string holder, other;
         StreamedAnswer answer;
@@ -86,7 +91,7 @@ public sealed partial class FailoverTests(SlowModel model) : IClassFixture<SlowM
         try
         {
             var pending = net.Http.SendAsync(ProviderNetwork.ChatRequest(Prompt, ShortAnswer), HttpCompletionOption.ResponseHeadersRead);
-            holder = await HolderAsync(net);
+            holder = await HolderAsync(net, routedBefore);
             other = net.Providers.Keys.Single(id => id != holder);
             // The holder stays frozen: past 2 s the coordinator starts a backup, which can only be the other.
             net.Signal(other, PosixSignals.Continue);
@@ -178,12 +183,18 @@ public sealed partial class FailoverTests(SlowModel model) : IClassFixture<SlowM
         return answer;
     }
 
-    /// <summary>The provider the coordinator placed the (only) request on, while every provider is frozen.</summary>
-    private static async Task<string> HolderAsync(ProviderNetwork net)
+    /// <summary>
+    /// The provider the coordinator first placed the request on (the first routing it logged after
+    /// <paramref name="routedBefore"/> earlier ones), once the request is in flight there. Every provider is frozen,
+    /// so it holds the request without a word; a backup, if one has started already, is the later routing.
+    /// </summary>
+    private static async Task<string> HolderAsync(ProviderNetwork net, int routedBefore)
     {
-        string? holder = null;
-        await ProviderNetwork.EventuallyAsync(async () => (holder = (await net.ListAsync()).FirstOrDefault(p => p.InFlight > 0).Id) != null, "the request to be placed");
-        return holder!;
+        await ProviderNetwork.EventuallyAsync(async () => (await net.ListAsync()).Any(p => p.InFlight > 0), "the request to be placed");
+        await ProviderNetwork.EventuallyAsync(() => Task.FromResult(Routed().Count(net.Coordinator.Stdout) > routedBefore), "the coordinator to log the routing");
+        var holder = Routed().Matches(net.Coordinator.Stdout)[routedBefore].Groups["provider"].Value;
+        Assert.Equal(1, (await net.ListAsync()).Single(p => p.Id == holder).InFlight);
+        return holder;
     }
 
     private static string ServedBy(HttpResponseMessage response) =>
