@@ -6,7 +6,7 @@ namespace Umbra.Cli.Tests.Network;
 /// <summary>
 /// Scheduling under faults with real processes: a coordinator and two providers, frozen (SIGSTOP), thawed and
 /// killed at chosen moments. Stopping both providers before a request makes its placement observable: the
-/// coordinator lists the request in flight on the one it chose, which has said nothing yet.
+/// coordinator lists the request in flight on the one it chose (and logs that routing), which has said nothing yet.
 ///
 /// Whether a provider really stopped work the coordinator cancelled is proved on the provider itself: each runs
 /// one sequence at a time (--max-sequences 1), so a new stream that gets its first token there proves nothing
