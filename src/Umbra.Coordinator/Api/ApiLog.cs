@@ -28,4 +28,7 @@ internal static partial class ApiLog
 
     [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Handle {Handle}: cancelled, handle {Winner} answered first.")]
     public static partial void SpeculationLost(ILogger logger, string handle, string winner);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Debug, Message = "Handle {Handle}: no first event yet and no provider has room for a backup; looking again every {Milliseconds:F0} ms.")]
+    public static partial void NoBackupYet(ILogger logger, string handle, double milliseconds);
 }

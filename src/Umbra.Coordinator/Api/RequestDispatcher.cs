@@ -16,11 +16,17 @@ namespace Umbra.Coordinator.Api;
 /// has reached the client, a provider that is draining or that vanished is replaced by the next one. When the
 /// first event is slow to come (<see cref="Hosting.CoordinatorOptions.SpeculativeAfter"/>), a backup provider
 /// with room now starts on the same request; the first of the two to answer wins and the other is cancelled.
+/// If no provider has room for a backup at that moment, the dispatcher looks again every quarter of
+/// SpeculativeAfter for as long as the first provider stays silent (which its first-event timeout bounds).
+/// A request gets one backup at most, and the backup counts toward <see cref="MaxAttempts"/>.
 /// </summary>
 internal sealed class RequestDispatcher(ProviderRegistry registry, Hosting.CoordinatorOptions options, TimeProvider time, ILogger<RequestDispatcher> logger)
 {
     /// <summary>Providers tried for one request at most, a speculative backup included.</summary>
     public const int MaxAttempts = 3;
+
+    /// <summary>The shortest wait between two looks for a backup, whatever SpeculativeAfter is: never a busy loop.</summary>
+    private static readonly TimeSpan MinimumBackupRecheck = TimeSpan.FromMilliseconds(10);
 
     /// <summary>One provider working on the request, and its first event to come.</summary>
     private sealed record Attempt(Route Route, RelayRequest Relay, Task<RelayEvent> First);
@@ -35,6 +41,7 @@ internal sealed class RequestDispatcher(ProviderRegistry registry, Hosting.Coord
         var active = new List<Attempt>(2);
         var speculated = false;
         Task? backupDue = null;
+        var waitingForRoom = false;
         RelayEvent? lastFailure = null;
         using var stopTimer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
@@ -51,6 +58,7 @@ internal sealed class RequestDispatcher(ProviderRegistry registry, Hosting.Coord
                     backupDue = !speculated && options.SpeculativeAfter > TimeSpan.Zero && tried.Count < MaxAttempts
                         ? Task.Delay(options.SpeculativeAfter, time, stopTimer.Token)
                         : null;
+                    waitingForRoom = false;
                 }
                 var waits = active.Select(a => (Task)a.First).ToList();
                 if (backupDue != null)
@@ -59,10 +67,21 @@ internal sealed class RequestDispatcher(ProviderRegistry registry, Hosting.Coord
                 if (done == backupDue)
                 {
                     backupDue = null;
-                    speculated = true;
                     cancellationToken.ThrowIfCancellationRequested();
                     if (await StartBackupAsync(work, summary, keyIds, tried, prepare, active[0], cancellationToken) is { } backup)
+                    {
                         active.Add(backup);
+                        speculated = true;
+                    }
+                    else if (!active[0].First.IsCompleted && tried.Count < MaxAttempts)
+                    {
+                        // No provider had room (or none was there) just now; room may free up, or a provider may
+                        // connect, while the first is still silent: look again shortly.
+                        if (!waitingForRoom)
+                            ApiLog.NoBackupYet(logger, active[0].Relay.Handle, BackupRecheck.TotalMilliseconds);
+                        waitingForRoom = true;
+                        backupDue = Task.Delay(BackupRecheck, time, stopTimer.Token);
+                    }
                     continue;
                 }
                 var attempt = active.First(a => a.First == done);
@@ -110,6 +129,9 @@ internal sealed class RequestDispatcher(ProviderRegistry registry, Hosting.Coord
             await stopTimer.CancelAsync();
         }
     }
+
+    /// <summary>How long to wait before looking again for a backup that found no provider with room.</summary>
+    private TimeSpan BackupRecheck => options.SpeculativeAfter / 4 > MinimumBackupRecheck ? options.SpeculativeAfter / 4 : MinimumBackupRecheck;
 
     private Dispatched Winner(Attempt attempt, RelayEvent first)
     {

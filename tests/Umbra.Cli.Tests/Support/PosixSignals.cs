@@ -14,6 +14,15 @@ internal static partial class PosixSignals
     public const int Interrupt = 2;
     public const int Terminate = 15;
 
+    /// <summary>SIGKILL: gone at once, stopped or not, its sockets closed by the kernel.</summary>
+    public const int KillNow = 9;
+
+    /// <summary>SIGSTOP, which the process cannot catch: frozen, a hung machine as its peers see it. Not the same number on macOS.</summary>
+    public static int Stop => OperatingSystem.IsMacOS() ? 17 : 19;
+
+    /// <summary>SIGCONT: a stopped process runs on. Not the same number on macOS.</summary>
+    public static int Continue => OperatingSystem.IsMacOS() ? 19 : 18;
+
     public static void Send(int pid, int signal)
     {
         if (Kill(pid, signal) != 0)

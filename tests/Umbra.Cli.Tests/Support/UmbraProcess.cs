@@ -85,6 +85,18 @@ internal sealed class UmbraProcess : IDisposable
 
     public void Signal(int signal) => PosixSignals.Send(_process.Id, signal);
 
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Everything written to stdout so far (lines a test waited for included).</summary>
+    public string Stdout
+    {
+        get
+        {
+            lock (_lock)
+                return _stdout.ToString();
+        }
+    }
+
     /// <summary>Waits for the process to exit and for its output to be read to the end; kills it on timeout.</summary>
     public async Task<CliResult> WaitForExitAsync(TimeSpan timeout)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Umbra.Coordinator.Tests.Infrastructure;
+using Umbra.Protocol.Hub;
 using Umbra.Protocol.Sealing;
 
 namespace Umbra.Coordinator.Tests.Service;
@@ -143,6 +144,91 @@ public sealed class SpeculativeDispatchTests
         await AssertRoomGivenBackAsync(coordinator);
     }
 
+    [Fact]
+    public async Task Backup_starts_once_a_full_provider_reports_room_while_the_first_is_still_silent()
+    {
+        // No heartbeat in the test's time: the capacity the test reports stands until it reports again.
+        await using var coordinator = await TestCoordinator.StartAsync(o =>
+        {
+            o.SpeculativeAfter = SpeculativeAfter;
+            o.HeartbeatInterval = TimeSpan.FromHours(1);
+            o.ProviderTimeout = TimeSpan.FromHours(2);
+        });
+        await using var slow = await TestProvider.StartAsync(coordinator, "slow");
+        await using var busy = await TestProvider.StartAsync(coordinator, "busy");
+        await coordinator.WaitForProvidersAsync(2);
+        slow.Handler.FirstChunkDelay = Slow;
+        // "busy" says its cache is full, as a heartbeat would: the request goes to "slow", and no backup fits at first.
+        ReportCache(coordinator, "busy", used: 4096);
+
+        var answer = PostPlainAsync(coordinator.Client(), PlainChat);
+        await WaitForLogAsync(coordinator, "no provider has room for a backup");
+        Assert.Equal(0, busy.Handler.Requests);
+        ReportCache(coordinator, "busy", used: 0);
+        using var response = await answer.WaitAsync(TestTimeouts.Request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("busy", Assert.Single(response.Headers.GetValues("X-Umbra-Provider")));
+        using (var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()))
+            Assert.Equal("Hello from busy", body.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+        await slow.Handler.Cancelled.Task.WaitAsync(TestTimeouts.Request);
+        Assert.Single(coordinator.Logs.Lines, l => l.Contains("starting a backup on provider busy", StringComparison.Ordinal));
+        // The looks that found no room are logged once, not at every look.
+        Assert.Single(coordinator.Logs.Lines, l => l.Contains("no provider has room for a backup", StringComparison.Ordinal));
+        Assert.Single(coordinator.Logs.Lines, l => l.Contains(": completed,", StringComparison.Ordinal));
+        await AssertRoomGivenBackAsync(coordinator);
+    }
+
+    [Fact]
+    public async Task Backup_starts_on_a_provider_that_connects_while_the_first_is_still_silent()
+    {
+        await using var coordinator = await TestCoordinator.StartAsync(o => o.SpeculativeAfter = SpeculativeAfter);
+        await using var slow = await TestProvider.StartAsync(coordinator, "slow");
+        await coordinator.WaitForProvidersAsync(1);
+        slow.Handler.FirstChunkDelay = Slow;
+
+        var answer = PostPlainAsync(coordinator.Client(), PlainChat);
+        await WaitForLogAsync(coordinator, "no provider has room for a backup");
+        await using var late = await TestProvider.StartAsync(coordinator, "late");
+        using var response = await answer.WaitAsync(TestTimeouts.Request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("late", Assert.Single(response.Headers.GetValues("X-Umbra-Provider")));
+        await slow.Handler.Cancelled.Task.WaitAsync(TestTimeouts.Request);
+        Assert.Equal(1, late.Handler.Requests);
+        await AssertRoomGivenBackAsync(coordinator);
+    }
+
+    [Fact]
+    public async Task Only_one_backup_starts_however_long_the_first_two_stay_silent()
+    {
+        await using var coordinator = await TestCoordinator.StartAsync(o => o.SpeculativeAfter = SpeculativeAfter);
+        await using var a = await TestProvider.StartAsync(coordinator, "pa");
+        await using var b = await TestProvider.StartAsync(coordinator, "pb");
+        await using var c = await TestProvider.StartAsync(coordinator, "pc");
+        await coordinator.WaitForProvidersAsync(3);
+        var client = coordinator.Client();
+        // After one warm-up the scheduler (no capacity reports) prefers the two providers never sent anything, so the
+        // first and the backup are those two, and the warmed one, which answers at once, is what a second backup would find.
+        using (var warmUp = await PostPlainAsync(client, PlainChat))
+            Assert.Equal(HttpStatusCode.OK, warmUp.StatusCode);
+        TestProvider[] all = [a, b, c];
+        var warmed = Assert.Single(all, p => p.Handler.Requests == 1);
+        var silent = all.Where(p => p != warmed).ToArray();
+        // Silent through many looks (every SpeculativeAfter / 4), then the first answers.
+        foreach (var p in silent)
+            p.Handler.FirstChunkDelay = SpeculativeAfter * 8;
+
+        using var response = await PostPlainAsync(client, PlainChat);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(Assert.Single(response.Headers.GetValues("X-Umbra-Provider")), silent.Select(p => p.Id));
+        Assert.Equal(1, warmed.Handler.Requests);
+        Assert.All(silent, p => Assert.Equal(1, p.Handler.Requests));
+        Assert.Single(coordinator.Logs.Lines, l => l.Contains("starting a backup", StringComparison.Ordinal));
+        await AssertRoomGivenBackAsync(coordinator);
+    }
+
     /// <summary>
     /// Makes the next request's first choice deterministic: with no capacity reports the scheduler sends to the
     /// provider given fewer requests, so after one warm-up request the other provider is next. Returns (next, warmed).
@@ -159,6 +245,17 @@ public sealed class SpeculativeDispatchTests
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
         return await client.PostAsync("/v1/chat/completions", content);
+    }
+
+    /// <summary>Tells the scheduler what <paramref name="provider"/>'s heartbeat would: a 4096-token cache, <paramref name="used"/> of it in use.</summary>
+    private static void ReportCache(TestCoordinator coordinator, string provider, int used) =>
+        coordinator.Registry.Scheduler.Report(provider, [new ModelCapacity { Id = "test-model", MaxSequences = 4, TokenBudget = 4096, TokensUsed = used }], null);
+
+    private static async Task WaitForLogAsync(TestCoordinator coordinator, string text)
+    {
+        using var timeout = new CancellationTokenSource(TestTimeouts.Request);
+        while (!coordinator.Logs.Lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+            await Task.Delay(10, timeout.Token);
     }
 
     /// <summary>Every lease ends, the loser's included: nothing stays counted in flight at the scheduler.</summary>
