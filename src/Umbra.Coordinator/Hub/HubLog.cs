@@ -32,7 +32,7 @@ internal static partial class HubLog
     [LoggerMessage(EventId = 2008, Level = LogLevel.Debug, Message = "Handle {Handle} sent to provider {ProviderId}.")]
     public static partial void RequestSent(ILogger logger, string handle, string providerId);
 
-    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Handle {Handle} cancelled on provider {ProviderId}: the client went away.")]
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Information, Message = "Handle {Handle} cancelled on provider {ProviderId}: the client went away, or another provider answered first.")]
     public static partial void Cancelled(ILogger logger, string handle, string providerId);
 
     [LoggerMessage(EventId = 2010, Level = LogLevel.Information, Message = "Provider {ProviderId} is draining: no new requests go to it.")]

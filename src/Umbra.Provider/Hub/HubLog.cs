@@ -31,7 +31,7 @@ internal static partial class HubLog
     [LoggerMessage(7, LogLevel.Debug, "Request {Handle} finished ({Outcome})")]
     public static partial void RequestFinished(this ILogger logger, string handle, string outcome);
 
-    [LoggerMessage(8, LogLevel.Debug, "Request {Handle} cancelled by the coordinator")]
+    [LoggerMessage(8, LogLevel.Information, "Request {Handle} cancelled by the coordinator")]
     public static partial void CancelledByCoordinator(this ILogger logger, string handle);
 
     [LoggerMessage(9, LogLevel.Information, "Request {Handle} refused: the provider is draining")]
