@@ -54,18 +54,30 @@ internal static unsafe class QuantizedActivations
 
     // Offsets of the parts inside one vector.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float* Q8Scales(byte* v, int n) => (float*)(v + n);
+    public static float* Q8Scales(byte* v, int n) => (float*)(v + Q8ScalesOffset(n));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int* Q8Sums(byte* v, int n) => (int*)(v + n + 4 * (n / Q8Block));
 
     /// <summary>−8 × Σ q per block: the Q4_0 kernels' accumulator start (nibbles 0..15 for q − 8).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int* Q8Neg8Sums(byte* v, int n) => (int*)(v + n + 8 * (n / Q8Block));
+    public static int* Q8Neg8Sums(byte* v, int n) => (int*)(v + Q8Neg8SumsOffset(n));
 
     /// <summary>−128 × Σ q per block: the Q8_0 VNNI kernels' accumulator start (unsigned w + 128 for w).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int* Q8Neg128Sums(byte* v, int n) => (int*)(v + n + 12 * (n / Q8Block));
+    public static int* Q8Neg128Sums(byte* v, int n) => (int*)(v + Q8Neg128SumsOffset(n));
+
+    /// <summary>Byte offset of the block scales in a Q8 vector of <paramref name="n"/> values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Q8ScalesOffset(int n) => n;
+
+    /// <summary>Byte offset of the −8 × Σ q ints in a Q8 vector of <paramref name="n"/> values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Q8Neg8SumsOffset(int n) => n + 8 * (n / Q8Block);
+
+    /// <summary>Byte offset of the −128 × Σ q ints in a Q8 vector of <paramref name="n"/> values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Q8Neg128SumsOffset(int n) => n + 12 * (n / Q8Block);
 
     /// <summary>Blocks of 32 per interleaved group in the Q8 layout.</summary>
     public const int Q8GroupBlocks = 8;
