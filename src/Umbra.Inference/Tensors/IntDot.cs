@@ -90,6 +90,22 @@ internal static unsafe class KernelHelpers
     public static Vector256<int> Load2x16(byte* lo, byte* hi) =>
         Vector256.Create(Vector128.Load((int*)lo), Vector128.Load((int*)hi));
 
+    /// <summary>
+    /// Requests the <paramref name="bytes"/> from <paramref name="ahead"/> (up to <paramref name="end"/>) into the
+    /// caches. The kernels call it for the row a few KiB ahead of the one they start: a core left to the hardware
+    /// prefetcher streams weights from memory at about 8 GB/s on the 2-core Xeon, 10–11 GB/s asked this way (one
+    /// vector per row, the decode case: 1.35× faster from memory, nothing lost when the weights are in cache).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PrefetchRow(byte* ahead, long bytes, byte* end)
+    {
+        var stop = ahead + bytes;
+        if (stop > end)
+            stop = end;
+        for (; ahead < stop; ahead += 64)
+            Sse.Prefetch0(ahead);
+    }
+
     /// <summary>|w| as unsigned bytes and x with w's sign, so u × s = w × x for a vpmaddubsw/vpdpbusd (ggml's trick).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<sbyte> SignOf(Vector256<sbyte> x, Vector256<sbyte> w) => Avx2.Sign(x, w);

@@ -21,6 +21,9 @@ internal static unsafe class Q8Tiles
     /// <summary>Rows per chunk when more than one tile of vectors passes over them (36 KiB of Q8_0 at 2048 columns).</summary>
     private const int RowChunk = 32;
 
+    /// <summary>How far ahead of the row in use its weights are requested (see <see cref="KernelHelpers.PrefetchRow"/>).</summary>
+    private const int PrefetchBytes = 8 * 1024;
+
     private const int Qk = Q8Block;
     private const int GroupBlocks = Q8GroupBlocks;
 
@@ -42,6 +45,8 @@ internal static unsafe class Q8Tiles
         {
             var row = w + r * rowBytes;
             var t = Math.Min(Tile, count - v0);
+            if (v0 == 0)
+                KernelHelpers.PrefetchRow(row + PrefetchBytes, rowBytes, w + r1 * rowBytes);
             var xt = xq + v0 * xStride;
             for (var v = 0; v < t; v++)
                 acc[v] = default;
