@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using static Umbra.Inference.Tensors.QuantizedActivations;
 
@@ -24,6 +25,8 @@ internal static unsafe class KTiles
 
     private const int Qk = Q8KBlock;
 
+    // Optimized from the first call: the kernels run too long per call to start in unoptimized code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run<TBlocks>(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride)
         where TBlocks : struct, IKWeightBlocks
     {
