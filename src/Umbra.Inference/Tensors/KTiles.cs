@@ -57,8 +57,7 @@ internal static unsafe class KTiles
                 for (var end = a + t; a < end; a++, xb += xStride)
                     *a = TBlocks.Accumulate(*a, xb, bs, ba, w0, w1, w2, w3, w4, w5, w6, w7, f0, f1);
             }
-            for (var v = 0; v < t; v++)
-                y[(v0 + v) * yStride + r] = Vector256.Sum(acc[v]);
+            KernelHelpers.StoreSums(acc, null, t, y + v0 * yStride + r, yStride);
         }
     }
 }

@@ -176,8 +176,7 @@ internal static unsafe class Q8Tiles
                 tail[v] = MathF.FusedMultiplyAdd(sum, dw * *(float*)(xb + bs), tail[v]);
             }
         }
-        for (var v = 0; v < t; v++)
-            y[v * yStride] = Vector256.Sum(acc[v]) + tail[v];
+        KernelHelpers.StoreSums(acc, tail, t, y, yStride);
     }
 
     /// <summary>
