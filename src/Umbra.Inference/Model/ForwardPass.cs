@@ -132,9 +132,7 @@ internal sealed class ForwardPass
             var layer = w.Layers[l];
             for (int i = 0; i < n; i++)
                 Ops.RmsNorm(_x.AsSpan(i * dim, dim), layer.AttentionNorm, _c.RmsEpsilon, _xb.AsSpan(i * dim, dim));
-            layer.Query.MultiplyBatch(xbs, _q, n);
-            layer.Key.MultiplyBatch(xbs, _k, n);
-            layer.Value.MultiplyBatch(xbs, _v, n);
+            WeightMatrix.MultiplyBatch(xbs, n, layer.Query, _q, layer.Key, _k, layer.Value, _v);
 
             var keys = _cache.Keys[l];
             var values = _cache.Values[l];
@@ -169,8 +167,7 @@ internal sealed class ForwardPass
                 Ops.RmsNorm(_x.AsSpan(i * dim, dim), layer.FfnNorm, _c.RmsEpsilon, _xb.AsSpan(i * dim, dim));
             var gate = _gate.AsSpan(0, n * ffn);
             var up = _up.AsSpan(0, n * ffn);
-            layer.Gate.MultiplyBatch(xbs, gate, n);
-            layer.Up.MultiplyBatch(xbs, up, n);
+            WeightMatrix.MultiplyBatch(xbs, n, layer.Gate, gate, layer.Up, up);
             for (int i = 0; i < n; i++)
                 Ops.SwiGlu(gate.Slice(i * ffn, ffn), up.Slice(i * ffn, ffn), _sigmoid);
             layer.Down.MultiplyBatch(gate, _xb, n);

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Umbra.Inference.Gguf;
 using Umbra.Inference.Tensors;
 
@@ -11,9 +9,6 @@ namespace Umbra.Inference.Model;
 /// </summary>
 public sealed unsafe class WeightMatrix
 {
-    // Below this many weight bytes, a product runs on the calling thread: handing work out costs more.
-    private const long ParallelThresholdBytes = 256 * 1024;
-
     private readonly byte* _data;
 
     internal WeightMatrix(string name, GgmlType type, byte* data, int rows, int columns)
@@ -70,8 +65,7 @@ public sealed unsafe class WeightMatrix
     public void MultiplyBatch(ReadOnlySpan<float> x, Span<float> y, int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        if (x.Length < (long)count * Columns || y.Length < (long)count * Rows)
-            throw new ArgumentException($"'{Name}' needs x of {count}×{Columns} and y of {count}×{Rows} values; got {x.Length} and {y.Length}.");
+        CheckBatch(x, y, count);
         if (count == 0)
             return;
         fixed (float* px = x)
@@ -80,97 +74,43 @@ public sealed unsafe class WeightMatrix
     }
 
     /// <summary>
-    /// Quantizes the activations once (for quantized weights), then splits the rows across the worker pool; every
-    /// part walks its rows against all the vectors. Allocates nothing once the calling thread's scratch is sized.
+    /// Y_i = X W_iᵀ for two or three matrices that read the same <paramref name="count"/> vectors X (the query, key and
+    /// value projections; the gate and up projections): the activations are quantized once and all the rows are
+    /// handed to the pool together. Matrices of another width or activation format than <paramref name="a"/> are
+    /// multiplied on their own. Each vector's products are bit-identical to <see cref="MultiplyBatch(ReadOnlySpan{float}, Span{float}, int)"/>'s.
     /// </summary>
-    private void Product(float* x, float* y, int count)
+    internal static void MultiplyBatch(ReadOnlySpan<float> x, int count, WeightMatrix a, Span<float> ya, WeightMatrix b, Span<float> yb,
+        WeightMatrix? c = null, Span<float> yc = default)
     {
-        var format = QuantizedActivations.FormatFor(Type);
-        byte* xq;
-        long xStride;
-        if (format == ActivationFormat.Float)
-        {
-            xq = (byte*)x;
-            xStride = (long)Columns * sizeof(float);
-        }
-        else
-        {
-            xStride = QuantizedActivations.VectorBytes(format, Columns);
-            xq = ActivationScratch.Get(xStride * count);
-            for (var v = 0; v < count; v++)
-                QuantizedActivations.Quantize(format, x + (long)v * Columns, Columns, xq + v * xStride);
-        }
-
-        var pool = WorkerPool.Shared;
-        if (RowBytes * Rows < ParallelThresholdBytes || pool.Size == 1)
-        {
-            DotKernels.MatMul(DotKernels.BestPath, Type, _data, RowBytes, 0, Rows, xq, xStride, count, Columns, y, Rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        a.CheckBatch(x, ya, count);
+        b.CheckBatch(x, yb, count);
+        c?.CheckBatch(x, yc, count);
+        if (count == 0)
             return;
-        }
-        var job = ProductJob.ForThisThread;
-        job.Set(this, xq, xStride, count, y);
-        try
+        var format = QuantizedActivations.FormatFor(a.Type);
+        bool Joins(WeightMatrix m) => m.Columns == a.Columns && QuantizedActivations.FormatFor(m.Type) == format;
+        var withB = Joins(b);
+        var withC = c != null && Joins(c);
+        fixed (float* px = x)
+        fixed (float* pa = ya)
+        fixed (float* pb = yb)
+        fixed (float* pc = yc)
         {
-            pool.Run(job);
-        }
-        finally
-        {
-            job.Set(null, null, 0, 0, null);
+            MatrixProducts.Run(px, count, a.Columns, a, pa, withB ? b : null, withB ? pb : null, withC ? c : null, withC ? pc : null);
+            if (!withB)
+                MatrixProducts.Run(px, count, b.Columns, b, pb);
+            if (c != null && !withC)
+                MatrixProducts.Run(px, count, c.Columns, c, pc);
         }
     }
 
-    /// <summary>One reusable job object per calling thread, so handing a product to the pool allocates nothing.</summary>
-    private sealed class ProductJob : IWorkerJob
+    private void CheckBatch(ReadOnlySpan<float> x, Span<float> y, int count)
     {
-        [ThreadStatic]
-        private static ProductJob? t_job;
-
-        private WeightMatrix? _matrix;
-        private byte* _x;
-        private long _xStride;
-        private int _count;
-        private float* _y;
-
-        public static ProductJob ForThisThread => t_job ??= new ProductJob();
-
-        public void Set(WeightMatrix? matrix, byte* x, long xStride, int count, float* y)
-        {
-            _matrix = matrix;
-            _x = x;
-            _xStride = xStride;
-            _count = count;
-            _y = y;
-        }
-
-        public void Execute(int part, int parts)
-        {
-            var m = _matrix!;
-            var start = (int)((long)m.Rows * part / parts);
-            var end = (int)((long)m.Rows * (part + 1) / parts);
-            DotKernels.MatMul(DotKernels.BestPath, m.Type, m._data, m.RowBytes, start, end, _x, _xStride, _count, m.Columns, _y, m.Rows);
-        }
+        if (x.Length < (long)count * Columns || y.Length < (long)count * Rows)
+            throw new ArgumentException($"'{Name}' needs x of {count}×{Columns} and y of {count}×{Rows} values; got {x.Length} and {y.Length}.");
     }
 
-    /// <summary>
-    /// Per-thread buffer for quantized activations: pinned (so the workers can read it through a pointer), 32-byte
-    /// aligned, and grown by doubling, so after the first few products no call allocates.
-    /// </summary>
-    private static class ActivationScratch
-    {
-        [ThreadStatic]
-        private static byte[]? t_buffer;
-
-        public static byte* Get(long bytes)
-        {
-            var buffer = t_buffer;
-            if (buffer == null || buffer.Length < bytes + 32)
-            {
-                var size = Math.Max(bytes + 32, buffer == null ? 64 * 1024 : 2L * buffer.Length);
-                buffer = GC.AllocateUninitializedArray<byte>(checked((int)size), pinned: true);
-                t_buffer = buffer;
-            }
-            var p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-            return (byte*)((p + 31) & ~(nint)31);
-        }
-    }
+    /// <summary>Quantizes the activations once (for quantized weights), then splits the rows across the worker pool.</summary>
+    private void Product(float* x, float* y, int count) => MatrixProducts.Run(x, count, Columns, this, y);
 }

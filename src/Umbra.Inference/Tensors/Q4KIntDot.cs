@@ -8,8 +8,7 @@ namespace Umbra.Inference.Tensors;
 /// <summary>
 /// Q4_K rows × Q8_K activations, as ggml computes them: per super-block,
 /// d_x (d Σ_s scale_s Σ q x − dmin Σ_s min_s Σ x), where the Σ x of each 32-value sub-block comes from the
-/// activation's precomputed 16-value sums. The x86 paths take the products of nibbles and bytes in 16-bit
-/// pairs and weight them by the sub-block scale in the same step (vpmaddwd, or vpdpwssd with AVX-VNNI).
+/// activation's precomputed sums. The x86 paths are the shared K-quant tile loop (<see cref="KTiles"/>).
 /// </summary>
 internal static unsafe class Q4KIntDot
 {
@@ -48,7 +47,6 @@ internal static unsafe class Q4KIntDot
                     var blk = row + b * Bytes;
                     var (scales, mins) = Unpack(blk + Q4KFormat.ScalesOffset);
                     var qs = blk + Q4KFormat.QsOffset;
-                    var xb = xs + b * Qk;
                     int sumi = 0, summ = 0;
                     for (var s = 0; s < 8; s++)
                     {
@@ -57,7 +55,7 @@ internal static unsafe class Q4KIntDot
                         var q = qs + 32 * (s / 2);
                         var dot = 0;
                         for (var l = 0; l < 32; l++)
-                            dot += ((q[l] >> shift) & 0xF) * xb[32 * s + l];
+                            dot += ((q[l] >> shift) & 0xF) * xs[Q8KOffset(b, 32 * s + l)];
                         sumi += sc * dot;
                         summ += m * (bsums[16 * b + 2 * s] + bsums[16 * b + 2 * s + 1]);
                     }
@@ -69,54 +67,75 @@ internal static unsafe class Q4KIntDot
     }
 
     public static void Avx2Path(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride) =>
-        X86<Avx2IntDot>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
+        KTiles.Run<Blocks<Avx2IntDot>>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
 
     public static void VnniPath(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride) =>
-        X86<VnniIntDot>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
+        KTiles.Run<Blocks<VnniIntDot>>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
 
-    private static void X86<T>(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride)
+    /// <summary>
+    /// Q4_K super-blocks for <see cref="KTiles"/>. The four 32-byte chunks (chunk g: sub-block 2g in the low nibbles,
+    /// 2g + 1 in the high ones) are transposed once per tile so register k holds values 4k..4k+3 of sub-blocks
+    /// 0, 2, 4, 6, 1, 3, 5, 7 in its lanes, as the Q8_K values are stored. Per vector: 8 integer dots, then
+    /// d_x (d sc × Σ q x) − dmin m × (d_x Σ x), the last factor precomputed with the activations.
+    /// </summary>
+    private readonly struct Blocks<T> : IKWeightBlocks
         where T : struct, IIntDot
     {
-        for (var r = r0; r < r1; r++)
-        {
-            var row = w + r * rowBytes;
-            for (var v = 0; v < count; v++)
-                y[v * yStride + r] = Dot1<T>(row, xq + v * xStride, n);
-        }
-    }
+        public static int BlockBytes => Bytes;
 
-    private static float Dot1<T>(byte* row, byte* x, int n) where T : struct, IIntDot
-    {
-        var xs = (sbyte*)x;
-        var xd = Q8KScales(x, n);
-        var bsums = Q8KSums(x, n);
-        var m4 = Vector256.Create((byte)0xF);
-        Vector256<float> acc = default, accMin = default;
-        for (var b = 0; b < n / Qk; b++)
+        public static int AuxBytes => 8 * sizeof(float);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int AuxOffset(int n) => Q8KSubSumsOffset(n);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Load(byte* block, out Vector256<sbyte> w0, out Vector256<sbyte> w1, out Vector256<sbyte> w2, out Vector256<sbyte> w3,
+            out Vector256<sbyte> w4, out Vector256<sbyte> w5, out Vector256<sbyte> w6, out Vector256<sbyte> w7,
+            out Vector256<float> f0, out Vector256<float> f1)
         {
-            var blk = row + b * Bytes;
-            var (scales, mins) = Unpack(blk + Q4KFormat.ScalesOffset);
-            var qs = blk + Q4KFormat.QsOffset;
-            var xb = xs + b * Qk;
-            var sumi = Vector256<int>.Zero;
-            for (var g = 0; g < 4; g++)
-            {
-                var q = Vector256.Load(qs + 32 * g);
-                var lo = q & m4;
-                var hi = (q.AsUInt16() >>> 4).AsByte() & m4;
-                var pl = Avx2.MultiplyAddAdjacent(lo, Vector256.Load(xb + 64 * g));
-                var ph = Avx2.MultiplyAddAdjacent(hi, Vector256.Load(xb + 64 * g + 32));
-                sumi = T.DotPairs(sumi, pl, Vector256.Create((short)(byte)(scales >> (16 * g))));
-                sumi = T.DotPairs(sumi, ph, Vector256.Create((short)(byte)(scales >> (16 * g + 8))));
-            }
-            // Each min weighs the two 16-value sums of its sub-block: mins as shorts m0 m0 m1 m1 ... m7 m7.
-            var mv = Vector128.CreateScalar(mins).AsByte();
-            var m16 = Avx2.ConvertToVector256Int16(Sse2.UnpackLow(mv, mv));
-            var mi = Avx2.MultiplyAddAdjacent(Vector256.Load(bsums + 16 * b), m16);
-            var dx = xd[b];
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sumi), Vector256.Create(dx * Fp16.Read(blk)), acc);
-            accMin = Fma.MultiplyAdd(Avx.ConvertToVector256Single(mi), Vector256.Create(dx * Fp16.Read(blk + 2)), accMin);
+            var qs = block + Q4KFormat.QsOffset;
+            KernelHelpers.Transpose4(Vector256.Load((int*)qs), Vector256.Load((int*)(qs + 32)), Vector256.Load((int*)(qs + 64)), Vector256.Load((int*)(qs + 96)),
+                out var c0, out var c1, out var c2, out var c3);
+            // c_k: lane g of the low half is bytes 4k..4k+3 of chunk g, of the high half bytes 4k+16..4k+19.
+            Halves(c0, out w0, out w4);
+            Halves(c1, out w1, out w5);
+            Halves(c2, out w2, out w6);
+            Halves(c3, out w3, out w7);
+            var (scales, mins) = Unpack(block + Q4KFormat.ScalesOffset);
+            // Scales (low 8 bytes) and mins (high 8) in lane order σ.
+            var sm = Ssse3.Shuffle(Vector128.Create(scales, mins).AsByte(), Vector128.Create((byte)0, 2, 4, 6, 1, 3, 5, 7, 8, 10, 12, 14, 9, 11, 13, 15));
+            f0 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(sm)) * Vector256.Create(Fp16.Read(block));
+            f1 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(sm, 8))) * Vector256.Create(Fp16.Read(block + 2));
         }
-        return Vector256.Sum(acc - accMin);
+
+        /// <summary>Low nibbles of the low half then high nibbles of the low half (sub-blocks 0, 2, 4, 6 then 1, 3, 5, 7), and likewise the high half.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Halves(Vector256<int> c, out Vector256<sbyte> first, out Vector256<sbyte> second)
+        {
+            var mask = Vector256.Create((byte)0xF);
+            var lo = c.AsByte() & mask;
+            var hi = (c.AsUInt16() >>> 4).AsByte() & mask;
+            first = Avx2.Permute2x128(lo, hi, 0x20).AsSByte();
+            second = Avx2.Permute2x128(lo, hi, 0x31).AsSByte();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Accumulate(Vector256<float> acc, byte* x, long scaleRel, long auxRel,
+            Vector256<sbyte> w0, Vector256<sbyte> w1, Vector256<sbyte> w2, Vector256<sbyte> w3,
+            Vector256<sbyte> w4, Vector256<sbyte> w5, Vector256<sbyte> w6, Vector256<sbyte> w7,
+            Vector256<float> f0, Vector256<float> f1)
+        {
+            var xs = (sbyte*)x;
+            var p = T.Dot(default, w0.AsByte(), Vector256.Load(xs));
+            var q = T.Dot(default, w1.AsByte(), Vector256.Load(xs + 32));
+            p = T.Dot(p, w2.AsByte(), Vector256.Load(xs + 64));
+            q = T.Dot(q, w3.AsByte(), Vector256.Load(xs + 96));
+            p = T.Dot(p, w4.AsByte(), Vector256.Load(xs + 128));
+            q = T.Dot(q, w5.AsByte(), Vector256.Load(xs + 160));
+            p = T.Dot(p, w6.AsByte(), Vector256.Load(xs + 192));
+            q = T.Dot(q, w7.AsByte(), Vector256.Load(xs + 224));
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q) * f0, Vector256.Create(*(float*)(x + scaleRel)), acc);
+            return Fma.MultiplyAddNegated(f1, Vector256.Load((float*)(x + auxRel)), acc);
+        }
     }
 }

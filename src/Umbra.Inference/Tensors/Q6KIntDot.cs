@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using static Umbra.Inference.Tensors.QuantizedActivations;
@@ -6,8 +7,8 @@ namespace Umbra.Inference.Tensors;
 
 /// <summary>
 /// Q6_K rows × Q8_K activations. Σ scale (q − 32) x = Σ scale q x − 32 Σ scale Σ x, with q in 0..63 unsigned
-/// and Σ x per 16-value sub-block from the activation's sums, so the x86 paths multiply unsigned by signed bytes
-/// (vpmaddubsw) and weight each 16-bit pair by its sub-block scale in the same step as the widening add.
+/// and Σ x per 16-value sub-block from the activation's sums, so the x86 paths multiply unsigned by signed bytes;
+/// they are the shared K-quant tile loop (<see cref="KTiles"/>).
 /// </summary>
 internal static unsafe class Q6KIntDot
 {
@@ -35,7 +36,6 @@ internal static unsafe class Q6KIntDot
                         var ql = blk + 64 * h;
                         var qh = blk + Q6KFormat.QhOffset + 32 * h;
                         var sc = (sbyte*)(blk + Q6KFormat.ScalesOffset + 8 * h);
-                        var xh = xs + b * Qk + 128 * h;
                         for (var k = 0; k < 4; k++)
                         {
                             for (var half = 0; half < 2; half++)
@@ -45,7 +45,7 @@ internal static unsafe class Q6KIntDot
                                 {
                                     var lowBits = (ql[l + 32 * (k & 1)] >> (4 * (k >> 1))) & 0xF;
                                     var q = lowBits | (((qh[l] >> (2 * k)) & 3) << 4);
-                                    dot += q * xh[32 * k + l];
+                                    dot += q * xs[Q8KOffset(b, 128 * h + 32 * k + l)];
                                 }
                                 var s = 8 * h + 2 * k + half;
                                 sumi += sc[2 * k + half] * (dot - 32 * bsums[16 * b + s]);
@@ -60,68 +60,86 @@ internal static unsafe class Q6KIntDot
     }
 
     public static void Avx2Path(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride) =>
-        X86<Avx2IntDot>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
+        KTiles.Run<Blocks<Avx2IntDot>>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
 
     public static void VnniPath(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride) =>
-        X86<VnniIntDot>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
+        KTiles.Run<Blocks<VnniIntDot>>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
 
-    private static void X86<T>(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride)
+    /// <summary>
+    /// Q6_K super-blocks for <see cref="KTiles"/>. The 6-bit values of each 32-value sub-block are assembled (low 4
+    /// bits from ql, high 2 from qh) and the 8 sub-blocks transposed once per tile so register k holds values
+    /// 4k..4k+3 of sub-blocks 0, 2, 4, 6, 1, 3, 5, 7 in its lanes. Per vector: registers 0..3 cover the first 16 values
+    /// of each sub-block, 4..7 the last 16, so two accumulators, started at the activation's −32 Σ x of those
+    /// 16 values, hold Σ (q − 32) x per 16-value sub-block in each lane, to be weighted by its scale.
+    /// </summary>
+    private readonly struct Blocks<T> : IKWeightBlocks
         where T : struct, IIntDot
     {
-        for (var r = r0; r < r1; r++)
-        {
-            var row = w + r * rowBytes;
-            for (var v = 0; v < count; v++)
-                y[v * yStride + r] = Dot1<T>(row, xq + v * xStride, n);
-        }
-    }
+        public static int BlockBytes => Bytes;
 
-    private static float Dot1<T>(byte* row, byte* x, int n) where T : struct, IIntDot
-    {
-        var xs = (sbyte*)x;
-        var xd = Q8KScales(x, n);
-        var bsums = Q8KSums(x, n);
-        var m4 = Vector256.Create((byte)0xF);
-        var m2 = Vector256.Create((byte)0x30);
-        // pshufb patterns that spread scale 2k over the low 128-bit lane and 2k+1 over the high one
-        // (each lane of the source holds the half's eight scales as shorts).
-        var s0 = Vector256.Create((short)0x0100, 0x0100, 0x0100, 0x0100, 0x0100, 0x0100, 0x0100, 0x0100,
-                                  0x0302, 0x0302, 0x0302, 0x0302, 0x0302, 0x0302, 0x0302, 0x0302).AsByte();
-        var step = Vector256.Create((byte)4);
-        Vector256<float> acc = default;
-        for (var b = 0; b < n / Qk; b++)
+        public static int AuxBytes => 16 * sizeof(int);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int AuxOffset(int n) => Q8KStartsOffset(n);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Load(byte* block, out Vector256<sbyte> w0, out Vector256<sbyte> w1, out Vector256<sbyte> w2, out Vector256<sbyte> w3,
+            out Vector256<sbyte> w4, out Vector256<sbyte> w5, out Vector256<sbyte> w6, out Vector256<sbyte> w7,
+            out Vector256<float> f0, out Vector256<float> f1)
         {
-            var blk = row + b * Bytes;
-            var xb = xs + b * Qk;
-            var sumi = Vector256<int>.Zero;
-            for (var h = 0; h < 2; h++)
-            {
-                var ql = blk + 64 * h;
-                var a = Vector256.Load(ql);
-                var c = Vector256.Load(ql + 32);
-                var hb = Vector256.Load(blk + Q6KFormat.QhOffset + 32 * h).AsUInt16();
-                var sc8 = Sse41.ConvertToVector128Int16((sbyte*)(blk + Q6KFormat.ScalesOffset + 8 * h));
-                var sc = Vector256.Create(sc8, sc8).AsByte();
-                var xh = xb + 128 * h;
-                var q1 = (a & m4) | ((hb << 4).AsByte() & m2);
-                var q2 = (c & m4) | ((hb << 2).AsByte() & m2);
-                var q3 = ((a.AsUInt16() >>> 4).AsByte() & m4) | (hb.AsByte() & m2);
-                var q4 = ((c.AsUInt16() >>> 4).AsByte() & m4) | ((hb >>> 2).AsByte() & m2);
-                var pick = s0;
-                sumi = T.DotPairs(sumi, Avx2.MultiplyAddAdjacent(q1, Vector256.Load(xh)), Avx2.Shuffle(sc, pick).AsInt16());
-                pick += step;
-                sumi = T.DotPairs(sumi, Avx2.MultiplyAddAdjacent(q2, Vector256.Load(xh + 32)), Avx2.Shuffle(sc, pick).AsInt16());
-                pick += step;
-                sumi = T.DotPairs(sumi, Avx2.MultiplyAddAdjacent(q3, Vector256.Load(xh + 64)), Avx2.Shuffle(sc, pick).AsInt16());
-                pick += step;
-                sumi = T.DotPairs(sumi, Avx2.MultiplyAddAdjacent(q4, Vector256.Load(xh + 96)), Avx2.Shuffle(sc, pick).AsInt16());
-            }
-            // The −32 offset: 32 Σ_s scale_s Σ x over the 16 sub-blocks.
-            var scales16 = Avx2.ConvertToVector256Int16((sbyte*)(blk + Q6KFormat.ScalesOffset));
-            var offset = Avx2.MultiplyAddAdjacent(Vector256.Load(bsums + 16 * b), scales16);
-            sumi -= offset << 5;
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sumi), Vector256.Create(xd[b] * Fp16.Read(blk + Q6KFormat.DOffset)), acc);
+            var m4 = Vector256.Create((byte)0xF);
+            var m2 = Vector256.Create((byte)0x30);
+            // Sub-blocks 0..3 from the first half of the super-block, 4..7 from the second.
+            var a = Vector256.Load(block);
+            var c = Vector256.Load(block + 32);
+            var hb = Vector256.Load(block + Q6KFormat.QhOffset).AsUInt16();
+            var s0 = (a & m4) | ((hb << 4).AsByte() & m2);
+            var s1 = (c & m4) | ((hb << 2).AsByte() & m2);
+            var s2 = ((a.AsUInt16() >>> 4).AsByte() & m4) | (hb.AsByte() & m2);
+            var s3 = ((c.AsUInt16() >>> 4).AsByte() & m4) | ((hb >>> 2).AsByte() & m2);
+            a = Vector256.Load(block + 64);
+            c = Vector256.Load(block + 96);
+            hb = Vector256.Load(block + Q6KFormat.QhOffset + 32).AsUInt16();
+            var s4 = (a & m4) | ((hb << 4).AsByte() & m2);
+            var s5 = (c & m4) | ((hb << 2).AsByte() & m2);
+            var s6 = ((a.AsUInt16() >>> 4).AsByte() & m4) | (hb.AsByte() & m2);
+            var s7 = ((c.AsUInt16() >>> 4).AsByte() & m4) | ((hb >>> 2).AsByte() & m2);
+            // An 8 × 8 transpose of 4-byte words, sub-blocks taken in lane order σ.
+            KernelHelpers.Transpose4(s0.AsInt32(), s2.AsInt32(), s4.AsInt32(), s6.AsInt32(), out var e0, out var e1, out var e2, out var e3);
+            KernelHelpers.Transpose4(s1.AsInt32(), s3.AsInt32(), s5.AsInt32(), s7.AsInt32(), out var o0, out var o1, out var o2, out var o3);
+            w0 = Avx2.Permute2x128(e0, o0, 0x20).AsSByte();
+            w1 = Avx2.Permute2x128(e1, o1, 0x20).AsSByte();
+            w2 = Avx2.Permute2x128(e2, o2, 0x20).AsSByte();
+            w3 = Avx2.Permute2x128(e3, o3, 0x20).AsSByte();
+            w4 = Avx2.Permute2x128(e0, o0, 0x31).AsSByte();
+            w5 = Avx2.Permute2x128(e1, o1, 0x31).AsSByte();
+            w6 = Avx2.Permute2x128(e2, o2, 0x31).AsSByte();
+            w7 = Avx2.Permute2x128(e3, o3, 0x31).AsSByte();
+            // d × scale of 16-value sub-block 2σ(l) (registers 0..3) and 2σ(l) + 1 (registers 4..7).
+            var sc = Ssse3.Shuffle(Vector128.Load(block + Q6KFormat.ScalesOffset), Vector128.Create((byte)0, 4, 8, 12, 2, 6, 10, 14, 1, 5, 9, 13, 3, 7, 11, 15)).AsSByte();
+            var d = Vector256.Create(Fp16.Read(block + Q6KFormat.DOffset));
+            f0 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(sc)) * d;
+            f1 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(sc, 8))) * d;
         }
-        return Vector256.Sum(acc);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Accumulate(Vector256<float> acc, byte* x, long scaleRel, long auxRel,
+            Vector256<sbyte> w0, Vector256<sbyte> w1, Vector256<sbyte> w2, Vector256<sbyte> w3,
+            Vector256<sbyte> w4, Vector256<sbyte> w5, Vector256<sbyte> w6, Vector256<sbyte> w7,
+            Vector256<float> f0, Vector256<float> f1)
+        {
+            var xs = (sbyte*)x;
+            var starts = (int*)(x + auxRel);
+            var p = T.Dot(Vector256.Load(starts), w0.AsByte(), Vector256.Load(xs));
+            var q = T.Dot(Vector256.Load(starts + 8), w4.AsByte(), Vector256.Load(xs + 128));
+            p = T.Dot(p, w1.AsByte(), Vector256.Load(xs + 32));
+            q = T.Dot(q, w5.AsByte(), Vector256.Load(xs + 160));
+            p = T.Dot(p, w2.AsByte(), Vector256.Load(xs + 64));
+            q = T.Dot(q, w6.AsByte(), Vector256.Load(xs + 192));
+            p = T.Dot(p, w3.AsByte(), Vector256.Load(xs + 96));
+            q = T.Dot(q, w7.AsByte(), Vector256.Load(xs + 224));
+            var sum = Fma.MultiplyAdd(Avx.ConvertToVector256Single(q), f1, Avx.ConvertToVector256Single(p) * f0);
+            return Fma.MultiplyAdd(sum, Vector256.Create(*(float*)(x + scaleRel)), acc);
+        }
     }
 }

@@ -26,13 +26,13 @@ internal enum ActivationFormat
 /// runs of 32 bytes, run k holding values 4k..4k+3 of blocks 0..7 in turn: a 256-bit integer dot of run k with the
 /// weights laid out the same way sums block i in 32-bit lane i, so one conversion and one multiply-add per vector
 /// scale 8 blocks (see <see cref="Q8Offset"/>). Blocks after the last whole group keep the plain order.</item>
-/// <item><see cref="ActivationFormat.Q8K"/>: qs (n signed bytes), d (n/256 floats), bsums (n/256 × 16 shorts,
-/// Σ q over each run of 16).</item>
+/// <item><see cref="ActivationFormat.Q8K"/>: qs (n signed bytes, interleaved per super-block of 256, see
+/// <see cref="Q8KOffset"/>) and per super-block the parts the K-quant kernels start from (see QuantizedActivations.Q8K.cs).</item>
 /// </list>
 /// value ≈ d × q with d = max |x| / 127 over the block, q = round(x / d) in −127..127: the error per value is at
 /// most d/2, which is the error ggml's own quantized dot products carry.
 /// </summary>
-internal static unsafe class QuantizedActivations
+internal static unsafe partial class QuantizedActivations
 {
     public const int Q8Block = 32;
     public const int Q8KBlock = 256;
@@ -48,24 +48,36 @@ internal static unsafe class QuantizedActivations
     public static long VectorBytes(ActivationFormat format, int n) => format switch
     {
         ActivationFormat.Q8 => n + (long)(n / Q8Block) * (4 + 4 + 4 + 4),
-        ActivationFormat.Q8K => n + (long)(n / Q8KBlock) * (4 + 32),
+        ActivationFormat.Q8K => n + (long)(n / Q8KBlock) * Q8KExtraBytes,
         _ => (long)n * sizeof(float),
     } is var b ? (b + 31) & ~31L : 0;
 
     // Offsets of the parts inside one vector.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float* Q8Scales(byte* v, int n) => (float*)(v + n);
+    public static float* Q8Scales(byte* v, int n) => (float*)(v + Q8ScalesOffset(n));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int* Q8Sums(byte* v, int n) => (int*)(v + n + 4 * (n / Q8Block));
 
     /// <summary>−8 × Σ q per block: the Q4_0 kernels' accumulator start (nibbles 0..15 for q − 8).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int* Q8Neg8Sums(byte* v, int n) => (int*)(v + n + 8 * (n / Q8Block));
+    public static int* Q8Neg8Sums(byte* v, int n) => (int*)(v + Q8Neg8SumsOffset(n));
 
     /// <summary>−128 × Σ q per block: the Q8_0 VNNI kernels' accumulator start (unsigned w + 128 for w).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int* Q8Neg128Sums(byte* v, int n) => (int*)(v + n + 12 * (n / Q8Block));
+    public static int* Q8Neg128Sums(byte* v, int n) => (int*)(v + Q8Neg128SumsOffset(n));
+
+    /// <summary>Byte offset of the block scales in a Q8 vector of <paramref name="n"/> values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Q8ScalesOffset(int n) => n;
+
+    /// <summary>Byte offset of the −8 × Σ q ints in a Q8 vector of <paramref name="n"/> values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Q8Neg8SumsOffset(int n) => n + 8 * (n / Q8Block);
+
+    /// <summary>Byte offset of the −128 × Σ q ints in a Q8 vector of <paramref name="n"/> values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Q8Neg128SumsOffset(int n) => n + 12 * (n / Q8Block);
 
     /// <summary>Blocks of 32 per interleaved group in the Q8 layout.</summary>
     public const int Q8GroupBlocks = 8;
@@ -82,12 +94,6 @@ internal static unsafe class QuantizedActivations
             ? (b / Q8GroupBlocks) * (Q8Block * Q8GroupBlocks) + (e >> 2) * 32 + (b % Q8GroupBlocks) * 4 + (e & 3)
             : b * Q8Block + e;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float* Q8KScales(byte* v, int n) => (float*)(v + n);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static short* Q8KSums(byte* v, int n) => (short*)(v + n + 4 * (n / Q8KBlock));
 
     /// <summary>Values <paramref name="e"/>..<paramref name="e"/>+15 of block <paramref name="b"/> (e = 0 or 16), in order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -125,25 +131,6 @@ internal static unsafe class QuantizedActivations
                 var dst32 = (int*)(qs + Q8Offset(b, 0, n));
                 for (var k = 0; k < 8; k++)
                     dst32[8 * k] = ((int*)q)[k];
-            }
-        }
-    }
-
-    /// <summary>Quantizes <paramref name="n"/> floats (a multiple of 256) into the Q8_K layout at <paramref name="dst"/>.</summary>
-    public static void QuantizeQ8K(float* x, int n, byte* dst)
-    {
-        var qs = (sbyte*)dst;
-        var ds = Q8KScales(dst, n);
-        var bsums = Q8KSums(dst, n);
-        for (var b = 0; b < n / Q8KBlock; b++, x += Q8KBlock, qs += Q8KBlock)
-        {
-            ds[b] = QuantizeRun(x, Q8KBlock, qs);
-            for (var j = 0; j < 16; j++)
-            {
-                var s = 0;
-                for (var l = 0; l < 16; l++)
-                    s += qs[16 * j + l];
-                bsums[16 * b + j] = (short)s;
             }
         }
     }

@@ -88,6 +88,70 @@ public sealed unsafe class WeightMatrixTests : IDisposable
         }
     }
 
+    public static TheoryData<string, string, string> SharedInputTypes() => new()
+    {
+        { "Q4_0", "Q4_0", "Q4_0" },   // one quantization, one job
+        { "Q4_K", "Q6_K", "Q4_K" },   // different kernels, the same Q8_K activations
+        { "Q8_0", "Q4_K", "F16" },    // three activation formats: each on its own
+    };
+
+    [Theory]
+    [MemberData(nameof(SharedInputTypes))]
+    public void Products_sharing_an_input_equal_their_separate_products_exactly(string a, string b, string c)
+    {
+        var (ma, _) = Matrix(Enum.Parse<GgmlType>(a), 1027, 512, seed: 5); // split across the pool
+        var (mb, _) = Matrix(Enum.Parse<GgmlType>(b), 131, 512, seed: 6);
+        var (mc, _) = Matrix(Enum.Parse<GgmlType>(c), 7, 512, seed: 7);
+        foreach (var count in new[] { 1, 3, 17, 64 })
+        {
+            var x = TestVectors.Activations(count * 512, seed: count);
+            float[] ya = new float[count * ma.Rows], yb = new float[count * mb.Rows], yc = new float[count * mc.Rows];
+            WeightMatrix.MultiplyBatch(x, count, ma, ya, mb, yb, mc, yc);
+            float[] sa = new float[ya.Length], sb = new float[yb.Length], sc = new float[yc.Length];
+            ma.MultiplyBatch(x, sa, count);
+            mb.MultiplyBatch(x, sb, count);
+            mc.MultiplyBatch(x, sc, count);
+            Assert.Equal(sa, ya);
+            Assert.Equal(sb, yb);
+            Assert.Equal(sc, yc);
+
+            // Two matrices only.
+            Array.Clear(ya);
+            Array.Clear(yb);
+            WeightMatrix.MultiplyBatch(x, count, ma, ya, mb, yb);
+            Assert.Equal(sa, ya);
+            Assert.Equal(sb, yb);
+        }
+    }
+
+    [Fact]
+    public void Products_sharing_an_input_allocate_nothing_once_warm()
+    {
+        var (q, _) = Matrix(GgmlType.Q4_0, 2048, 512, seed: 8);
+        var (k, _) = Matrix(GgmlType.Q4_0, 256, 512, seed: 9);
+        var x = TestVectors.Activations(64 * 512, seed: 10);
+        float[] yq = new float[64 * 2048], yk = new float[64 * 256];
+        for (var i = 0; i < 3; i++)
+            WeightMatrix.MultiplyBatch(x, 64, q, yq, k, yk);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 5; i++)
+        {
+            WeightMatrix.MultiplyBatch(x, 64, q, yq, k, yk);
+            WeightMatrix.MultiplyBatch(x, 1, q, yq, k, yk);
+        }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Products_sharing_an_input_validate_their_arguments()
+    {
+        var (a, _) = Matrix(GgmlType.Q8_0, 4, 64, seed: 1);
+        var (b, _) = Matrix(GgmlType.Q8_0, 8, 64, seed: 2);
+        Assert.Throws<ArgumentException>(() => WeightMatrix.MultiplyBatch(new float[64], 1, a, new float[4], b, new float[7]));
+        Assert.Throws<ArgumentException>(() => WeightMatrix.MultiplyBatch(new float[63], 1, a, new float[4], b, new float[8]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => WeightMatrix.MultiplyBatch(new float[64], -1, a, new float[4], b, new float[8]));
+    }
+
     [Fact]
     public void MultiplyBatch_validates_its_arguments()
     {

@@ -126,7 +126,7 @@ public unsafe class QuantizedKernelTests
     [Theory]
     [InlineData(256)]
     [InlineData(2048)]
-    public void Q8K_activations_round_to_within_half_a_step_with_exact_16_value_sums(int n)
+    public void Q8K_activations_round_to_within_half_a_step_with_exact_sums(int n)
     {
         var x = TestVectors.Weights(n, seed: n + 1);
         var bytes = new byte[QuantizedActivations.VectorBytes(ActivationFormat.Q8K, n)];
@@ -137,18 +137,28 @@ public unsafe class QuantizedKernelTests
             var qs = (sbyte*)q;
             var d = QuantizedActivations.Q8KScales(q, n);
             var bsums = QuantizedActivations.Q8KSums(q, n);
+            var starts = QuantizedActivations.Q8KStarts(q, n);
+            var subSums = QuantizedActivations.Q8KSubSums(q, n);
             for (var b = 0; b < n / 256; b++)
             {
                 var amax = x.AsSpan(256 * b, 256).ToArray().Max(MathF.Abs);
                 Assert.Equal(amax / 127, d[b]);
+                var block = Enumerable.Range(0, 256).Select(j => (int)qs[QuantizedActivations.Q8KOffset(b, j)]).ToArray();
+                Assert.Equal(Enumerable.Range(0, 256).Select(j => 256 * b + j), Enumerable.Range(0, 256).Select(j => QuantizedActivations.Q8KOffset(b, j)).Order());
                 for (var j = 0; j < 256; j++)
-                    Assert.True(Math.Abs(x[256 * b + j] - (double)d[b] * qs[256 * b + j]) <= d[b] * 0.5001, $"block {b} value {j}");
+                    Assert.True(Math.Abs(x[256 * b + j] - (double)d[b] * block[j]) <= d[b] * 0.5001, $"block {b} value {j}");
+                var sums16 = Enumerable.Range(0, 16).Select(s => block.Skip(16 * s).Take(16).Sum()).ToArray();
                 for (var s = 0; s < 16; s++)
+                    Assert.Equal(sums16[s], bsums[16 * b + s]);
+                for (var lane = 0; lane < 8; lane++)
                 {
-                    var sum = 0;
-                    for (var l = 0; l < 16; l++)
-                        sum += qs[256 * b + 16 * s + l];
-                    Assert.Equal(sum, bsums[16 * b + s]);
+                    var sub = QuantizedActivations.Q8KSubBlockOfLane(lane);
+                    Assert.Equal(-32 * sums16[2 * sub], starts[16 * b + lane]);
+                    Assert.Equal(-32 * sums16[2 * sub + 1], starts[16 * b + 8 + lane]);
+                    Assert.Equal(d[b] * (sums16[2 * sub] + sums16[2 * sub + 1]), subSums[8 * b + lane]);
+                    // Run k, lane l holds values 4k..4k+3 of sub-block σ(l).
+                    for (var k = 0; k < 8; k++)
+                        Assert.Equal(QuantizedActivations.Q8KOffset(b, 32 * sub + 4 * k), 256 * b + 32 * k + 4 * lane);
                 }
             }
         }
@@ -220,7 +230,7 @@ public unsafe class QuantizedKernelTests
             var block = format == ActivationFormat.Q8 ? 32 : 256;
             var d = format == ActivationFormat.Q8 ? QuantizedActivations.Q8Scales(q, n) : QuantizedActivations.Q8KScales(q, n);
             for (var i = 0; i < n; i++)
-                x[i] = d[i / block] * ((sbyte*)q)[format == ActivationFormat.Q8 ? QuantizedActivations.Q8Offset(i / block, i % block, n) : i];
+                x[i] = d[i / block] * ((sbyte*)q)[format == ActivationFormat.Q8 ? QuantizedActivations.Q8Offset(i / block, i % block, n) : QuantizedActivations.Q8KOffset(i / block, i % block)];
         }
         return x;
     }

@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Umbra.Inference.Tensors;
+
+namespace Umbra.Inference.Model;
+
+/// <summary>
+/// Products of one batch of activation vectors with one to three weight matrices that read the same input (the
+/// query, key and value projections; the gate and up projections). The activations are quantized once for all of
+/// them (split across the pool when the batch is large), and the matrices' rows, taken end to end, are split
+/// across the pool in one job: one hand-off per input instead of one per matrix. Allocates nothing once the
+/// calling thread's scratch is sized.
+/// </summary>
+internal static unsafe class MatrixProducts
+{
+    // Below this many weight bytes, a product runs on the calling thread: handing work out costs more.
+    private const long ParallelThresholdBytes = 256 * 1024;
+
+    // Below this many values to quantize, the caller quantizes alone: handing it out costs more.
+    private const long ParallelQuantizeValues = 64 * 1024;
+
+    /// <summary>
+    /// Y_i = X W_iᵀ for each given matrix (all of <paramref name="columns"/> columns and the same activation format),
+    /// with X <paramref name="count"/> rows of <paramref name="columns"/> values and Y_i <paramref name="count"/> rows of W_i's rows.
+    /// </summary>
+    public static void Run(float* x, int count, int columns, WeightMatrix m0, float* y0, WeightMatrix? m1 = null, float* y1 = null,
+        WeightMatrix? m2 = null, float* y2 = null)
+    {
+        var pool = WorkerPool.Shared;
+        var job = ProductJob.ForThisThread;
+        job.Set(x, count, columns, m0, y0, m1, y1, m2, y2);
+        try
+        {
+            var format = QuantizedActivations.FormatFor(m0.Type);
+            if (format == ActivationFormat.Float)
+            {
+                job.UseActivations((byte*)x, (long)columns * sizeof(float));
+            }
+            else
+            {
+                var stride = QuantizedActivations.VectorBytes(format, columns);
+                job.UseActivations(ActivationScratch.Get(stride * count), stride);
+                job.Quantizing = true;
+                if (pool.Size == 1 || (long)count * columns < ParallelQuantizeValues || count < pool.Size)
+                    job.Execute(0, 1);
+                else
+                    pool.Run(job);
+                job.Quantizing = false;
+            }
+            if (job.WeightBytes < ParallelThresholdBytes || pool.Size == 1)
+                job.Execute(0, 1);
+            else
+                pool.Run(job);
+        }
+        finally
+        {
+            job.Clear();
+        }
+    }
+
+    /// <summary>One reusable job object per calling thread, so handing a product to the pool allocates nothing.</summary>
+    private sealed class ProductJob : IWorkerJob
+    {
+        [ThreadStatic]
+        private static ProductJob? t_job;
+
+        private readonly WeightMatrix?[] _m = new WeightMatrix?[3];
+        private readonly nint[] _y = new nint[3];
+        private float* _x;
+        private byte* _xq;
+        private long _stride;
+        private int _count, _columns, _rows;
+
+        public static ProductJob ForThisThread => t_job ??= new ProductJob();
+
+        /// <summary>True while the job quantizes the activations (each part its share of the vectors), false while it multiplies.</summary>
+        public bool Quantizing { get; set; }
+
+        public long WeightBytes { get; private set; }
+
+        public void Set(float* x, int count, int columns, WeightMatrix m0, float* y0, WeightMatrix? m1, float* y1, WeightMatrix? m2, float* y2)
+        {
+            _x = x;
+            _count = count;
+            _columns = columns;
+            Array.Clear(_m);
+            _rows = 0;
+            WeightBytes = 0;
+            Add(0, m0, y0);
+            Add(1, m1, y1);
+            Add(2, m2, y2);
+        }
+
+        /// <summary>Puts a matrix in the first free slot, so the given ones are always first.</summary>
+        private void Add(int slot, WeightMatrix? m, float* y)
+        {
+            if (m == null)
+                return;
+            while (slot > 0 && _m[slot - 1] == null)
+                slot--;
+            (_m[slot], _y[slot]) = (m, (nint)y);
+            _rows += m.Rows;
+            WeightBytes += m.RowBytes * m.Rows;
+        }
+
+        public void UseActivations(byte* xq, long stride)
+        {
+            _xq = xq;
+            _stride = stride;
+        }
+
+        public void Clear()
+        {
+            Array.Clear(_m);
+            Array.Clear(_y);
+            _x = null;
+            _xq = null;
+            Quantizing = false;
+        }
+
+        public void Execute(int part, int parts)
+        {
+            if (Quantizing)
+            {
+                var format = QuantizedActivations.FormatFor(_m[0]!.Type);
+                var end = (int)((long)_count * (part + 1) / parts);
+                for (var v = (int)((long)_count * part / parts); v < end; v++)
+                    QuantizedActivations.Quantize(format, _x + (long)v * _columns, _columns, _xq + v * _stride);
+                return;
+            }
+            // The matrices' rows end to end, split evenly; each part runs its slice of every matrix it overlaps.
+            var start = (int)((long)_rows * part / parts);
+            var stop = (int)((long)_rows * (part + 1) / parts);
+            var first = 0;
+            for (var i = 0; i < _m.Length && _m[i] is { } m; first += m.Rows, i++)
+            {
+                int r0 = Math.Max(start - first, 0), r1 = Math.Min(stop - first, m.Rows);
+                if (r0 < r1)
+                    DotKernels.MatMul(DotKernels.BestPath, m.Type, m.Data, m.RowBytes, r0, r1, _xq, _stride, _count, _columns, (float*)_y[i], m.Rows);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Per-thread buffer for quantized activations: pinned (so the workers can read it through a pointer), 32-byte
+    /// aligned, and grown by doubling, so after the first few products no call allocates.
+    /// </summary>
+    private static class ActivationScratch
+    {
+        [ThreadStatic]
+        private static byte[]? t_buffer;
+
+        public static byte* Get(long bytes)
+        {
+            var buffer = t_buffer;
+            if (buffer == null || buffer.Length < bytes + 32)
+            {
+                var size = Math.Max(bytes + 32, buffer == null ? 64 * 1024 : 2L * buffer.Length);
+                buffer = GC.AllocateUninitializedArray<byte>(checked((int)size), pinned: true);
+                t_buffer = buffer;
+            }
+            var p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+            return (byte*)((p + 31) & ~(nint)31);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+using System.Runtime.Intrinsics;
+
+namespace Umbra.Inference.Tensors;
+
+/// <summary>
+/// How <see cref="Q8Tiles"/> reads one weight format of 32-value blocks, each starting with its binary16 scale
+/// (Q8_0, Q4_0). Implemented by structs, so the JIT compiles the tile loop once per format and instruction set
+/// with these calls inlined: the loop is shared, its cost is not.
+/// </summary>
+internal unsafe interface IQ8WeightBlocks
+{
+    /// <summary>Bytes per block, scale included.</summary>
+    static abstract int BlockBytes { get; }
+
+    /// <summary>Whether each block's integer sum starts from a per-block int of the activation (<see cref="StartOffset"/>) rather than 0.</summary>
+    static abstract bool HasStart { get; }
+
+    /// <summary>Byte offset of those ints in a Q8 activation vector of <paramref name="n"/> values.</summary>
+    static abstract int StartOffset(int n);
+
+    /// <summary>
+    /// The values of 8 consecutive blocks (their first scale at <paramref name="blocks"/>) in the Q8 group layout:
+    /// register k holds values 4k..4k+3 of blocks 0..7 in 32-bit lanes 0..7, in whatever form <see cref="Dot"/> takes.
+    /// </summary>
+    static abstract void LoadGroup(byte* blocks, out Vector256<sbyte> w0, out Vector256<sbyte> w1, out Vector256<sbyte> w2, out Vector256<sbyte> w3,
+        out Vector256<sbyte> w4, out Vector256<sbyte> w5, out Vector256<sbyte> w6, out Vector256<sbyte> w7);
+
+    /// <summary>The 32 values of one block (its scale at <paramref name="block"/>) in order, in the form <see cref="Dot"/> takes.</summary>
+    static abstract Vector256<sbyte> LoadBlock(byte* block);
+
+    /// <summary>acc + in each 32-bit lane i, Σ over its 4 bytes of weight × activation (minus what the start corrects).</summary>
+    static abstract Vector256<int> Dot(Vector256<int> acc, Vector256<sbyte> w, Vector256<sbyte> x);
+}

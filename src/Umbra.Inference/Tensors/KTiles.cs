@@ -1,0 +1,63 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using static Umbra.Inference.Tensors.QuantizedActivations;
+
+namespace Umbra.Inference.Tensors;
+
+/// <summary>
+/// The x86 product of K-quant weights (Q4_K, Q6_K: <see cref="IKWeightBlocks"/>) with Q8_K activations, batched as
+/// <see cref="Q8Tiles"/> does the 32-value formats: each weight row is read against tiles of up to 16 vectors, each
+/// super-block unpacked and transposed once per tile into 8 registers laid out as the activations are stored, then
+/// per vector 8 integer dots leave each sub-block's sum in one lane and a few multiply-adds weight them by the
+/// sub-block scales. One vector alone and the same vector in any batch go through this same code, so batching never
+/// changes a product.
+/// </summary>
+internal static unsafe class KTiles
+{
+    /// <summary>Vectors taken against one weight row per pass.</summary>
+    private const int Tile = 16;
+
+    /// <summary>Rows per chunk when more than one tile of vectors passes over them.</summary>
+    private const int RowChunk = 32;
+
+    /// <summary>How far ahead of the row in use its weights are requested (see <see cref="KernelHelpers.PrefetchRow"/>).</summary>
+    private const int PrefetchBytes = 8 * 1024;
+
+    private const int Qk = Q8KBlock;
+
+    // Optimized from the first call: the kernels run too long per call to start in unoptimized code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run<TBlocks>(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride)
+        where TBlocks : struct, IKWeightBlocks
+    {
+        var acc = stackalloc Vector256<float>[Tile];
+        var nb = n / Qk;
+        // Offsets from a vector's current super-block of values to that super-block's scale and other part: with them
+        // one pointer walks the tile.
+        long scaleRel = Q8KScalesOffset(n), auxRel = TBlocks.AuxOffset(n);
+        for (var rc = r0; rc < r1; rc += RowChunk)
+        for (var v0 = 0; v0 < count; v0 += Tile)
+        for (var r = rc; r < Math.Min(r1, rc + RowChunk); r++)
+        {
+            var row = w + r * rowBytes;
+            var t = Math.Min(Tile, count - v0);
+            var xt = xq + v0 * xStride;
+            if (v0 == 0)
+                KernelHelpers.PrefetchRow(row + PrefetchBytes, rowBytes, w + r1 * rowBytes);
+            for (var v = 0; v < t; v++)
+                acc[v] = default;
+            for (var b = 0; b < nb; b++)
+            {
+                TBlocks.Load(row + b * TBlocks.BlockBytes, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7,
+                    out var f0, out var f1);
+                var xb = xt + b * Qk;
+                var bs = scaleRel + b * (sizeof(float) - Qk);
+                var ba = auxRel + b * (TBlocks.AuxBytes - Qk);
+                var a = acc;
+                for (var end = a + t; a < end; a++, xb += xStride)
+                    *a = TBlocks.Accumulate(*a, xb, bs, ba, w0, w1, w2, w3, w4, w5, w6, w7, f0, f1);
+            }
+            KernelHelpers.StoreSums(acc, null, t, y + v0 * yStride + r, yStride);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static Umbra.Inference.Tensors.QuantizedActivations;
+
+namespace Umbra.Inference.Tensors;
+
+/// <summary>
+/// The x86 product of 32-value block weights (Q8_0, Q4_0: <see cref="IQ8WeightBlocks"/>) with Q8 activations,
+/// batched: each weight row is read against tiles of up to 16 vectors, and each group of 8 of its blocks is loaded
+/// (transposed, unpacked) once per tile into 8 registers laid out as the activations are stored (see
+/// <see cref="QuantizedActivations.Q8Offset"/>). Then, per vector, 8 integer dots leave block i's whole sum in lane
+/// i, and one conversion and one multiply-add by the 8 blocks' scales finish the group. A full tile takes two rows
+/// at once, so each activation load feeds two dots. Blocks after the last whole group are summed one by one. Every
+/// (row, vector) pair goes through the same operations in the same order whatever the batch, the tile or the
+/// pairing, so batching never changes a product.
+/// </summary>
+internal static unsafe class Q8Tiles
+{
+    /// <summary>Vectors taken against one weight row per pass: the row's groups are loaded once for all of them.</summary>
+    private const int Tile = 16;
+
+    /// <summary>Rows per chunk when more than one tile of vectors passes over them (36 KiB of Q8_0 at 2048 columns).</summary>
+    private const int RowChunk = 32;
+
+    /// <summary>How far ahead of the row in use its weights are requested (see <see cref="KernelHelpers.PrefetchRow"/>).</summary>
+    private const int PrefetchBytes = 8 * 1024;
+
+    private const int Qk = Q8Block;
+    private const int GroupBlocks = Q8GroupBlocks;
+
+    // Optimized from the first call: the kernels run too long per call to start in unoptimized code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run<TBlocks>(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride)
+        where TBlocks : struct, IQ8WeightBlocks
+    {
+        var acc = stackalloc Vector256<float>[Tile];
+        var accB = stackalloc Vector256<float>[Tile];
+        var shape = new Shape(n, xStride, TBlocks.BlockBytes, TBlocks.HasStart ? TBlocks.StartOffset(n) : 0);
+        // Rows in chunks that stay in L2 while every tile of vectors passes over them, each tile's activations in L1.
+        for (var rc = r0; rc < r1; rc += RowChunk)
+        for (var v0 = 0; v0 < count; v0 += Tile)
+        {
+            var t = Math.Min(Tile, count - v0);
+            var xt = xq + v0 * xStride;
+            var chunkEnd = Math.Min(r1, rc + RowChunk);
+            for (var r = rc; r < chunkEnd; r++)
+            {
+                var row = w + r * rowBytes;
+                if (v0 == 0)
+                    KernelHelpers.PrefetchRow(row + PrefetchBytes, rowBytes, w + r1 * rowBytes);
+                // Two rows at a time pay off once the tile is full; with fewer vectors the registers they need cost more.
+                if (t == Tile && r + 1 < chunkEnd)
+                {
+                    if (v0 == 0)
+                        KernelHelpers.PrefetchRow(row + rowBytes + PrefetchBytes, rowBytes, w + r1 * rowBytes);
+                    GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, acc, accB);
+                    Finish<TBlocks>(row, xt, t, shape, acc, y + v0 * yStride + r, yStride);
+                    Finish<TBlocks>(row + rowBytes, xt, t, shape, accB, y + v0 * yStride + r + 1, yStride);
+                    r++;
+                    continue;
+                }
+                Groups<TBlocks>(row, xt, t, shape, acc);
+                Finish<TBlocks>(row, xt, t, shape, acc, y + v0 * yStride + r, yStride);
+            }
+        }
+    }
+
+    /// <summary>acc[v] = Σ over the whole groups of one row of Σ_i d_w d_x Σ w x, per lane i (block of the group).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Groups<TBlocks>(byte* row, byte* xt, int t, Shape s, Vector256<float>* acc)
+        where TBlocks : struct, IQ8WeightBlocks
+    {
+        for (var v = 0; v < t; v++)
+            acc[v] = default;
+        var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
+        long stride = s.XStride, scaleRel = s.ScaleRel, startRel = s.StartRel;
+        for (var g = 0; g < s.Groups; g++)
+        {
+            var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
+            TBlocks.LoadGroup(blk, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7);
+            var dw = KernelHelpers.Scales8(blk, offsets);
+            var xg = xt + g * GroupBlocks * Qk;
+            var gs = scaleRel + g * GroupBlocks * (sizeof(float) - Qk);
+            var gi = startRel + g * GroupBlocks * (sizeof(int) - Qk);
+            var a = acc;
+            for (var end = a + t; a < end; a++, xg += stride)
+            {
+                var p = TBlocks.Dot(TBlocks.HasStart ? Vector256.Load((int*)(xg + gi)) : default, w0, Vector256.Load((sbyte*)xg));
+                var q = TBlocks.Dot(default, w1, Vector256.Load((sbyte*)xg + 32));
+                p = TBlocks.Dot(p, w2, Vector256.Load((sbyte*)xg + 64));
+                q = TBlocks.Dot(q, w3, Vector256.Load((sbyte*)xg + 96));
+                p = TBlocks.Dot(p, w4, Vector256.Load((sbyte*)xg + 128));
+                q = TBlocks.Dot(q, w5, Vector256.Load((sbyte*)xg + 160));
+                p = TBlocks.Dot(p, w6, Vector256.Load((sbyte*)xg + 192));
+                q = TBlocks.Dot(q, w7, Vector256.Load((sbyte*)xg + 224));
+                *a = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q), dw * Vector256.Load((float*)(xg + gs)), *a);
+            }
+        }
+    }
+
+    /// <summary><see cref="Groups{TBlocks}"/> for two consecutive rows at once, each with exactly the same operations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GroupsPaired<TBlocks>(byte* row, long rowBytes, byte* xt, int t, Shape s, Vector256<float>* acc, Vector256<float>* accB)
+        where TBlocks : struct, IQ8WeightBlocks
+    {
+        for (var v = 0; v < t; v++)
+            acc[v] = accB[v] = default;
+        var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
+        long stride = s.XStride, scaleRel = s.ScaleRel, startRel = s.StartRel;
+        for (var g = 0; g < s.Groups; g++)
+        {
+            var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
+            TBlocks.LoadGroup(blk, out var a0, out var a1, out var a2, out var a3, out var a4, out var a5, out var a6, out var a7);
+            TBlocks.LoadGroup(blk + rowBytes, out var b0, out var b1, out var b2, out var b3, out var b4, out var b5, out var b6, out var b7);
+            var da = KernelHelpers.Scales8(blk, offsets);
+            var db = KernelHelpers.Scales8(blk + rowBytes, offsets);
+            var xg = xt + g * GroupBlocks * Qk;
+            var gs = scaleRel + g * GroupBlocks * (sizeof(float) - Qk);
+            var gi = startRel + g * GroupBlocks * (sizeof(int) - Qk);
+            var pa = acc;
+            var pb = accB;
+            for (var end = pa + t; pa < end; pa++, pb++, xg += stride)
+            {
+                var start = TBlocks.HasStart ? Vector256.Load((int*)(xg + gi)) : default;
+                var x0 = Vector256.Load((sbyte*)xg);
+                var x1 = Vector256.Load((sbyte*)xg + 32);
+                var p = TBlocks.Dot(start, a0, x0);
+                var pp = TBlocks.Dot(start, b0, x0);
+                var q = TBlocks.Dot(default, a1, x1);
+                var qq = TBlocks.Dot(default, b1, x1);
+                x0 = Vector256.Load((sbyte*)xg + 64);
+                x1 = Vector256.Load((sbyte*)xg + 96);
+                p = TBlocks.Dot(p, a2, x0);
+                pp = TBlocks.Dot(pp, b2, x0);
+                q = TBlocks.Dot(q, a3, x1);
+                qq = TBlocks.Dot(qq, b3, x1);
+                x0 = Vector256.Load((sbyte*)xg + 128);
+                x1 = Vector256.Load((sbyte*)xg + 160);
+                p = TBlocks.Dot(p, a4, x0);
+                pp = TBlocks.Dot(pp, b4, x0);
+                q = TBlocks.Dot(q, a5, x1);
+                qq = TBlocks.Dot(qq, b5, x1);
+                x0 = Vector256.Load((sbyte*)xg + 192);
+                x1 = Vector256.Load((sbyte*)xg + 224);
+                p = TBlocks.Dot(p, a6, x0);
+                pp = TBlocks.Dot(pp, b6, x0);
+                q = TBlocks.Dot(q, a7, x1);
+                qq = TBlocks.Dot(qq, b7, x1);
+                var dx = Vector256.Load((float*)(xg + gs));
+                *pa = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q), da * dx, *pa);
+                *pb = Fma.MultiplyAdd(Avx.ConvertToVector256Single(pp + qq), db * dx, *pb);
+            }
+        }
+    }
+
+    /// <summary>Adds the blocks after the last whole group one by one and writes the row's products, y[v × yStride].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Finish<TBlocks>(byte* row, byte* xt, int t, Shape s, Vector256<float>* acc, float* y, long yStride)
+        where TBlocks : struct, IQ8WeightBlocks
+    {
+        var tail = stackalloc float[Tile];
+        for (var v = 0; v < t; v++)
+            tail[v] = 0;
+        for (var b = s.Groups * GroupBlocks; b < s.Blocks; b++)
+        {
+            var blk = row + b * TBlocks.BlockBytes;
+            var wv = TBlocks.LoadBlock(blk);
+            var dw = Fp16.Read(blk);
+            var xb = xt + b * Qk;
+            var bs = s.ScaleRel + b * (sizeof(float) - Qk);
+            var bi = s.StartRel + b * (sizeof(int) - Qk);
+            for (var v = 0; v < t; v++, xb += s.XStride)
+            {
+                var sum = Vector256.Sum(TBlocks.Dot(default, wv, Vector256.Load((sbyte*)xb))) + (TBlocks.HasStart ? *(int*)(xb + bi) : 0);
+                tail[v] = MathF.FusedMultiplyAdd(sum, dw * *(float*)(xb + bs), tail[v]);
+            }
+        }
+        KernelHelpers.StoreSums(acc, tail, t, y, yStride);
+    }
+
+    /// <summary>
+    /// What the loops need of a product's shape. ScaleRel and StartRel lead from a vector's current group (or block) of
+    /// values to its scales and start ints, so one pointer walks the tile with no address arithmetic beyond one add.
+    /// </summary>
+    private readonly struct Shape(int n, long xStride, int blockBytes, int startOffset)
+    {
+        public readonly int Blocks = n / Qk;
+        public readonly int Groups = n / Qk / GroupBlocks;
+        public readonly long XStride = xStride;
+        public readonly long ScaleRel = Q8ScalesOffset(n);
+        public readonly long StartRel = startOffset;
+        public readonly int BlockBytes = blockBytes;
+    }
+}

@@ -1,0 +1,72 @@
+using Umbra.Inference.Tensors;
+
+namespace Umbra.Inference.Tests.Tensors;
+
+/// <summary>
+/// The batched quantized kernels give every vector exactly what it gets alone, on every instruction-set path this
+/// CPU runs: whatever the batch size, the tile a vector falls in, its place in the tile, or the chunk of rows. This
+/// is what keeps a greedy decode the same whether a sequence runs alone or with others.
+/// </summary>
+public unsafe class BatchedKernelTests
+{
+    public static TheoryData<string, string> PathsAndTypes()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var path in Enum.GetValues<DotPath>().Where(DotKernels.IsSupported))
+            foreach (var type in new[] { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K })
+                data.Add(path.ToString(), type.ToString());
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PathsAndTypes))]
+    public void A_vector_batched_with_others_gets_exactly_its_product_alone(string pathName, string typeName)
+    {
+        var path = Enum.Parse<DotPath>(pathName);
+        var type = Enum.Parse<GgmlType>(typeName);
+        var format = QuantizedActivations.FormatFor(type);
+        var block = TestVectors.BlockSize(type);
+        // Whole groups of 8 blocks with leftover blocks for the 32-value formats; odd super-block counts for K.
+        var n = block == 32 ? 2 * 256 + 3 * 32 : 3 * 256;
+        const int rows = 41; // more than one chunk of rows, not a multiple of any tile
+        var rowBytes = (int)GgmlTypeInfo.RowSize(type, n);
+        var w = new byte[rows * rowBytes];
+        for (var r = 0; r < rows; r++)
+            TestVectors.Encode(type, TestVectors.Weights(n, seed: 31 * r + 5)).CopyTo(w, r * rowBytes);
+        const int count = 37; // two full tiles of 16 and a partial one
+        var x = TestVectors.Activations(count * n, seed: 11);
+        var (xq, stride) = QuantizedKernelTests.Prepare(format, x, n, count);
+        var batched = new float[count * rows];
+        var alone = new float[rows];
+        fixed (byte* wp = w)
+        fixed (byte* xp = xq)
+        {
+            fixed (float* yp = batched)
+                DotKernels.MatMul(path, type, wp, rowBytes, 0, rows, xp, stride, count, n, yp, rows);
+            foreach (var sub in new[] { 1, 5, 16, 17 })
+            {
+                var part = new float[sub * rows];
+                fixed (float* yp = part)
+                    DotKernels.MatMul(path, type, wp, rowBytes, 0, rows, xp + (count - sub) * stride, stride, sub, n, yp, rows);
+                for (var v = 0; v < sub; v++)
+                    for (var r = 0; r < rows; r++)
+                        Assert.True(part[v * rows + r] == batched[(count - sub + v) * rows + r],
+                            $"{path} {type}: vector {count - sub + v} row {r} differs in a batch of {sub} and of {count}.");
+            }
+            for (var v = 0; v < count; v++)
+            {
+                fixed (float* yp = alone)
+                    DotKernels.MatMul(path, type, wp, rowBytes, 0, rows, xp + v * stride, stride, 1, n, yp, rows);
+                for (var r = 0; r < rows; r++)
+                    Assert.True(alone[r] == batched[v * rows + r], $"{path} {type}: vector {v} row {r}: alone {alone[r]}, batched {batched[v * rows + r]}.");
+            }
+            // A row range starting mid-way gives the same rows too (the pool splits rows at any index).
+            var tailRows = new float[count * rows];
+            fixed (float* yp = tailRows)
+                DotKernels.MatMul(path, type, wp, rowBytes, 7, rows, xp, stride, count, n, yp, rows);
+            for (var v = 0; v < count; v++)
+                for (var r = 7; r < rows; r++)
+                    Assert.True(tailRows[v * rows + r] == batched[v * rows + r], $"{path} {type}: rows from 7, vector {v} row {r} differs.");
+        }
+    }
+}
