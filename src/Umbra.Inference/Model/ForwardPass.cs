@@ -10,7 +10,7 @@ namespace Umbra.Inference.Model;
 /// and earlier tokens of the same chunk). Logits are computed only for the tokens that ask for them.
 /// All scratch is allocated up front for <see cref="MaxTokens"/>: a pass allocates nothing.
 /// </summary>
-internal sealed class ForwardPass
+internal sealed unsafe class ForwardPass
 {
     private readonly LlamaModel _model;
     private readonly ModelConfig _c;
@@ -25,8 +25,11 @@ internal sealed class ForwardPass
     private int _count, _logitCount;
 
     private readonly float[] _x, _xb, _q, _k, _v, _attnOut, _gate, _up, _cos, _sin, _final, _logits, _sigmoid;
-    private readonly float[][] _scores, _ropeScratch;
-    private readonly Action<int, int> _attentionJob;
+    private readonly float[][] _scores, _ropeScratch, _spare;
+    private readonly float[] _zeros;
+    private readonly int _maxContext;
+    private readonly bool _grouped;
+    private readonly AttentionJob _attentionJob;
     private int _layer;
 
     public ForwardPass(LlamaModel model, KvCache cache, int maxTokens, int maxLogitRows, int maxContext)
@@ -61,14 +64,19 @@ internal sealed class ForwardPass
         _final = new float[maxLogitRows * dim];
         _logits = new float[(long)maxLogitRows * _c.VocabSize];
         int parts = WorkerPool.Shared.Size;
+        _maxContext = maxContext;
+        _grouped = GroupedAttention.IsSupported(_c.HeadDim);
+        _zeros = new float[_c.HeadDim];
         _scores = new float[parts][];
         _ropeScratch = new float[parts][];
+        _spare = new float[parts][];
         for (int p = 0; p < parts; p++)
         {
-            _scores[p] = new float[maxContext];
+            _scores[p] = new float[(long)GroupedAttention.Heads * maxContext];
             _ropeScratch[p] = new float[_c.RopeDimensions];
+            _spare[p] = new float[_c.HeadDim];
         }
-        _attentionJob = AttentionPart;
+        _attentionJob = new AttentionJob(this);
     }
 
     public int MaxTokens { get; }
@@ -198,6 +206,7 @@ internal sealed class ForwardPass
         foreach (var buffer in new[] { _x, _xb, _q, _k, _v, _attnOut, _gate, _up, _final, _logits, _sigmoid })
             Array.Clear(buffer);
         foreach (var buffer in _scores) Array.Clear(buffer);
+        foreach (var buffer in _spare) Array.Clear(buffer);
         Clear();
     }
 
@@ -208,15 +217,39 @@ internal sealed class ForwardPass
         float scale = 1f / MathF.Sqrt(hd);
         var keys = _cache.Keys[_layer];
         var values = _cache.Values[_layer];
-        long items = (long)n * heads;
-        int start = (int)(items * part / parts), end = (int)(items * (part + 1) / parts);
         var scores = _scores[part];
-        for (int item = start; item < end; item++)
+        if (!_grouped)
         {
-            int i = item / heads, h = item % heads;
-            var seq = _seq[i];
-            Ops.Attend(_q.AsSpan(i * _qDim + h * hd, hd), keys, values, seq.Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, h / group * hd,
-                scale, scores, _attnOut.AsSpan(i * _qDim + h * hd, hd));
+            long items = (long)n * heads;
+            int start = (int)(items * part / parts), end = (int)(items * (part + 1) / parts);
+            for (int item = start; item < end; item++)
+            {
+                int i = item / heads, h = item % heads;
+                Ops.Attend(_q.AsSpan(i * _qDim + h * hd, hd), keys, values, _seq[i].Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, h / group * hd,
+                    scale, scores, _attnOut.AsSpan(i * _qDim + h * hd, hd));
+            }
+            return;
         }
+        // Items: (token, key-value head, run of up to 4 of the query heads that share it).
+        int runs = (group + GroupedAttention.Heads - 1) / GroupedAttention.Heads;
+        int perToken = _c.HeadCountKv * runs;
+        long count = (long)n * perToken;
+        int first = (int)(count * part / parts), last = (int)(count * (part + 1) / parts);
+        fixed (float* q = _q, output = _attnOut, k = keys, v = values, sc = scores, zero = _zeros, spare = _spare[part])
+        {
+            for (int item = first; item < last; item++)
+            {
+                int i = item / perToken, g = item % perToken / runs, run = item % runs;
+                int h = g * group + run * GroupedAttention.Heads;
+                GroupedAttention.Attend(q + i * _qDim + h * hd, Math.Min(GroupedAttention.Heads, group - run * GroupedAttention.Heads), hd, k, v,
+                    _seq[i].Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, g * hd, scale, sc, _maxContext, output + i * _qDim + h * hd, zero, spare);
+            }
+        }
+    }
+
+    /// <summary>The attention step as a reusable pool job, so handing it out allocates nothing.</summary>
+    private sealed class AttentionJob(ForwardPass pass) : IWorkerJob
+    {
+        public void Execute(int part, int parts) => pass.AttentionPart(part, parts);
     }
 }

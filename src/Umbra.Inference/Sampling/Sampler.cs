@@ -25,7 +25,7 @@ public sealed class Sampler
     }
 
     /// <summary>Records a prompt token: it counts for the repetition penalty's window only.</summary>
-    public void AcceptPrompt(int token) => _history.Add(token);
+    public void AcceptPrompt(int token) => Remember(token);
 
     /// <summary>
     /// Records a generated token. Frequency and presence penalties count generated tokens only, as OpenAI
@@ -33,8 +33,22 @@ public sealed class Sampler
     /// </summary>
     public void Accept(int token)
     {
+        Remember(token);
+        if (_options.FrequencyPenalty != 0 || _options.PresencePenalty != 0)
+            _counts[token] = _counts.GetValueOrDefault(token) + 1;
+    }
+
+    /// <summary>
+    /// Keeps the repetition penalty's window, and only when that penalty is on: without penalties a sampler
+    /// allocates nothing per token. The list is cut back to the window now and then, so it stops growing.
+    /// </summary>
+    private void Remember(int token)
+    {
+        if (_options.RepetitionPenalty == 1f || _options.RepeatLastN <= 0)
+            return;
+        if (_history.Count - _options.RepeatLastN >= _options.RepeatLastN)
+            _history.RemoveRange(0, _history.Count - _options.RepeatLastN);
         _history.Add(token);
-        _counts[token] = _counts.GetValueOrDefault(token) + 1;
     }
 
     /// <summary>Picks the next token. <paramref name="logits"/> is not modified.</summary>
