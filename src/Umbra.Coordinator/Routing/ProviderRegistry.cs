@@ -85,11 +85,15 @@ internal sealed class ProviderRegistry(TimeProvider time, TimeSpan providerTimeo
     public IEnumerable<ProviderSession> Connected()
     {
         var now = time.GetTimestamp();
-        return _providers.Values.Where(p => time.GetElapsedTime(p.LastSeenTimestamp, now) <= providerTimeout);
+        return _providers.Values.Where(p => IsConnected(p, now));
     }
 
     /// <summary>Live providers: heard from within the provider timeout, not draining, and passing their challenges at the minimum trust level.</summary>
-    public IEnumerable<ProviderSession> Live() => Connected().Where(p => !p.IsDraining && p.IsRoutable(minimumTrust));
+    public IEnumerable<ProviderSession> Live()
+    {
+        var now = time.GetTimestamp();
+        return _providers.Values.Where(p => IsLive(p, now));
+    }
 
     /// <summary>Live providers of one model, found through the model index.</summary>
     public IEnumerable<ProviderSession> Live(string model)

@@ -35,7 +35,6 @@ public sealed class EngineModel : IDisposable
         _model = model;
         _generator = NewGenerator(model, contextLength, options);
         ContextLength = _generator.ContextLength;
-        OwnsModel = false;
     }
 
     private EngineModel(string path, string id, LlamaModel model, int contextLength, EngineOptions? options, TimeSpan unloadAfter, TimeProvider time)
@@ -48,7 +47,6 @@ public sealed class EngineModel : IDisposable
         _generator = NewGenerator(model, contextLength, options);
         ContextLength = _generator.ContextLength;
         UnloadAfter = unloadAfter;
-        OwnsModel = true;
         _lastUsed = time.GetTimestamp();
         if (unloadAfter > TimeSpan.Zero)
         {
@@ -89,7 +87,8 @@ public sealed class EngineModel : IDisposable
     /// <summary>Idle time after which the model is unloaded; zero when it never is.</summary>
     public TimeSpan UnloadAfter { get; }
 
-    private bool OwnsModel { get; }
+    /// <summary>Opened from a file here (so it may be unloaded and is disposed here), not handed in by the caller.</summary>
+    private bool OwnsModel => _path != null;
 
     /// <summary>Whether the weights are mapped and the engine is running now.</summary>
     public bool IsLoaded

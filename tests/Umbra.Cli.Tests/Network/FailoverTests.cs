@@ -46,24 +46,7 @@ public sealed partial class FailoverTests(SlowModel model) : IClassFixture<SlowM
         var billedBefore = await CompletionsLoggedAsync(net, atLeast: 1);
         var routedBefore = Routed().Count(net.Coordinator.Stdout);
 
-        string holder, other;
-        StreamedAnswer answer;
-        net.StopAll();
-        try
-        {
-            var pending = net.Http.SendAsync(ProviderNetwork.ChatRequest(Prompt, ShortAnswer), HttpCompletionOption.ResponseHeadersRead);
-            holder = await HolderAsync(net, routedBefore);
-            other = net.Providers.Keys.Single(id => id != holder);
-            net.Signal(other, PosixSignals.Continue);
-            net.Signal(holder, PosixSignals.KillNow);
-            using var response = await pending.WaitAsync(ProviderNetwork.Patience);
-            Assert.Equal(other, ServedBy(response));
-            answer = await StreamedAnswer.ReadAsync(response);
-        }
-        finally
-        {
-            net.ContinueAll();
-        }
+        var (_, other, answer) = await AnsweredAroundFrozenHolderAsync(net, routedBefore, killHolder: true);
 
         // The same complete answer as when nothing failed.
         Assert.True(answer.IsComplete, $"not a complete answer: {answer}");
@@ -85,25 +68,8 @@ public sealed partial class FailoverTests(SlowModel model) : IClassFixture<SlowM
         var billedBefore = await CompletionsLoggedAsync(net, atLeast: 1);
         var routedBefore = Routed().Count(net.Coordinator.Stdout);
 
-        string holder, other;
-        StreamedAnswer answer;
-        net.StopAll();
-        try
-        {
-            var pending = net.Http.SendAsync(ProviderNetwork.ChatRequest(Prompt, ShortAnswer), HttpCompletionOption.ResponseHeadersRead);
-            holder = await HolderAsync(net, routedBefore);
-            other = net.Providers.Keys.Single(id => id != holder);
-            // The holder stays frozen: past 2 s the coordinator starts a backup, which can only be the other.
-            net.Signal(other, PosixSignals.Continue);
-            using var response = await pending.WaitAsync(ProviderNetwork.Patience);
-            Assert.Equal(other, ServedBy(response));
-            answer = await StreamedAnswer.ReadAsync(response);
-        }
-        finally
-        {
-            // The holder wakes to the request and, after it, the coordinator's cancel.
-            net.ContinueAll();
-        }
+        // The holder stays frozen: past 2 s the coordinator starts a backup, which can only be the other.
+        var (holder, other, answer) = await AnsweredAroundFrozenHolderAsync(net, routedBefore, killHolder: false);
 
         Assert.True(answer.IsComplete, $"not a complete answer: {answer}");
         Assert.Equal(expected.Text, answer.Text);
@@ -181,6 +147,32 @@ public sealed partial class FailoverTests(SlowModel model) : IClassFixture<SlowM
         var answer = await StreamedAnswer.ReadAsync(response);
         Assert.True(answer.IsComplete, $"not a complete answer: {answer}");
         return answer;
+    }
+
+    /// <summary>
+    /// Freezes every provider, sends the tests' request, finds the provider holding it, wakes the other and, with
+    /// <paramref name="killHolder"/>, kills the holder; returns both and the answer, which must come from the other.
+    /// Every provider still alive is woken at the end (a frozen holder wakes to the request and then its cancel).
+    /// </summary>
+    private static async Task<(string Holder, string Other, StreamedAnswer Answer)> AnsweredAroundFrozenHolderAsync(ProviderNetwork net, int routedBefore, bool killHolder)
+    {
+        net.StopAll();
+        try
+        {
+            var pending = net.Http.SendAsync(ProviderNetwork.ChatRequest(Prompt, ShortAnswer), HttpCompletionOption.ResponseHeadersRead);
+            var holder = await HolderAsync(net, routedBefore);
+            var other = net.Providers.Keys.Single(id => id != holder);
+            net.Signal(other, PosixSignals.Continue);
+            if (killHolder)
+                net.Signal(holder, PosixSignals.KillNow);
+            using var response = await pending.WaitAsync(ProviderNetwork.Patience);
+            Assert.Equal(other, ServedBy(response));
+            return (holder, other, await StreamedAnswer.ReadAsync(response));
+        }
+        finally
+        {
+            net.ContinueAll();
+        }
     }
 
     /// <summary>
