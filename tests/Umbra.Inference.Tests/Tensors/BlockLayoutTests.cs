@@ -154,6 +154,27 @@ public class BlockLayoutTests
     }
 
     [Fact]
+    public void Fp16_vector_conversions_agree_with_the_scalar_one_for_every_pattern()
+    {
+        for (var bits = 0; bits <= ushort.MaxValue; bits += 16)
+        {
+            var h = Enumerable.Range(bits, 16).Select(b => (uint)b).ToArray();
+            var v512 = Fp16.ToSingle(System.Runtime.Intrinsics.Vector512.Create(h));
+            var v256 = Fp16.ToSingle(System.Runtime.Intrinsics.Vector256.Create(h.AsSpan(0, 8)));
+            var v128 = Fp16.ToSingle(System.Runtime.Intrinsics.Vector128.Create(h.AsSpan(0, 4)));
+            for (var i = 0; i < 16; i++)
+            {
+                var expected = BitConverter.SingleToUInt32Bits(Fp16.ToSingle((ushort)h[i]));
+                Assert.Equal(expected, BitConverter.SingleToUInt32Bits(v512[i]));
+                if (i < 8)
+                    Assert.Equal(expected, BitConverter.SingleToUInt32Bits(v256[i]));
+                if (i < 4)
+                    Assert.Equal(expected, BitConverter.SingleToUInt32Bits(v128[i]));
+            }
+        }
+    }
+
+    [Fact]
     public void Fp16_rounding_is_to_nearest_even_at_every_midpoint()
     {
         // Midpoints between neighbouring finite halves are exact floats; ggml (F16C, mode 0) rounds them to the
