@@ -132,6 +132,18 @@ internal static unsafe class KernelHelpers
     }
 
     /// <summary>
+    /// How many of a row's <paramref name="groups"/> (of <paramref name="groupBytes"/> activation bytes per vector) a
+    /// tile of <paramref name="t"/> vectors takes in one pass over a chunk of rows: as many as keep the tile's share of
+    /// the activations within <see cref="TileActivationBytes"/>, so they stay in L1 while the rows stream past. The
+    /// span changes only the order in which rows are visited, never the operations of one row and vector.
+    /// </summary>
+    public static int SpanGroups(int t, int groupBytes, int groups) =>
+        Math.Clamp(TileActivationBytes / (t * groupBytes), 1, Math.Max(groups, 1));
+
+    /// <summary>A tile's activations per pass: half of a 48 KiB L1, leaving the rest to the weights streaming through.</summary>
+    public const int TileActivationBytes = 24 * 1024;
+
+    /// <summary>
     /// Requests the <paramref name="bytes"/> from <paramref name="ahead"/> (up to <paramref name="end"/>) into the
     /// caches. The kernels call it for the row a few KiB ahead of the one they start: a core left to the hardware
     /// prefetcher streams weights from memory at about 8 GB/s on the 2-core Xeon, 10–11 GB/s asked this way (one

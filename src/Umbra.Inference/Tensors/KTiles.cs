@@ -30,34 +30,46 @@ internal static unsafe class KTiles
     public static void Run<TBlocks>(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride)
         where TBlocks : struct, IKWeightBlocks
     {
-        var acc = stackalloc Vector256<float>[Tile];
+        // One tile of accumulators per row of a chunk: a row's sums carry over from one span of columns to the next.
+        var acc = stackalloc Vector256<float>[RowChunk * Tile];
         var nb = n / Qk;
         // Offsets from a vector's current super-block of values to that super-block's scale and other part: with them
         // one pointer walks the tile.
         long scaleRel = Q8KScalesOffset(n), auxRel = TBlocks.AuxOffset(n);
+        // Rows in chunks that stay in L2 while every tile of vectors passes over them; each tile's activations in L1,
+        // a span of super-blocks at a time when the whole width would not fit.
         for (var rc = r0; rc < r1; rc += RowChunk)
         for (var v0 = 0; v0 < count; v0 += Tile)
-        for (var r = rc; r < Math.Min(r1, rc + RowChunk); r++)
         {
-            var row = w + r * rowBytes;
             var t = Math.Min(Tile, count - v0);
             var xt = xq + v0 * xStride;
-            if (v0 == 0)
-                KernelHelpers.PrefetchRow(row + PrefetchBytes, rowBytes, w + r1 * rowBytes);
-            for (var v = 0; v < t; v++)
-                acc[v] = default;
-            for (var b = 0; b < nb; b++)
+            var chunkEnd = Math.Min(r1, rc + RowChunk);
+            var span = KernelHelpers.SpanGroups(t, Qk + sizeof(float) + TBlocks.AuxBytes, nb);
+            new Span<Vector256<float>>(acc, (chunkEnd - rc) * Tile).Clear();
+            for (var b0 = 0; b0 < nb; b0 += span)
             {
-                TBlocks.Load(row + b * TBlocks.BlockBytes, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7,
-                    out var f0, out var f1);
-                var xb = xt + b * Qk;
-                var bs = scaleRel + b * (sizeof(float) - Qk);
-                var ba = auxRel + b * (TBlocks.AuxBytes - Qk);
-                var a = acc;
-                for (var end = a + t; a < end; a++, xb += xStride)
-                    *a = TBlocks.Accumulate(*a, xb, bs, ba, w0, w1, w2, w3, w4, w5, w6, w7, f0, f1);
+                var b1 = Math.Min(nb, b0 + span);
+                for (var r = rc; r < chunkEnd; r++)
+                {
+                    var row = w + r * rowBytes;
+                    if (v0 == 0 && b0 == 0)
+                        KernelHelpers.PrefetchRow(row + PrefetchBytes, rowBytes, w + r1 * rowBytes);
+                    var rowAcc = acc + (r - rc) * Tile;
+                    for (var b = b0; b < b1; b++)
+                    {
+                        TBlocks.Load(row + b * TBlocks.BlockBytes, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7,
+                            out var f0, out var f1);
+                        var xb = xt + b * Qk;
+                        var bs = scaleRel + b * (sizeof(float) - Qk);
+                        var ba = auxRel + b * (TBlocks.AuxBytes - Qk);
+                        var a = rowAcc;
+                        for (var end = a + t; a < end; a++, xb += xStride)
+                            *a = TBlocks.Accumulate(*a, xb, bs, ba, w0, w1, w2, w3, w4, w5, w6, w7, f0, f1);
+                    }
+                }
             }
-            KernelHelpers.StoreSums(acc, null, t, y + v0 * yStride + r, yStride);
+            for (var r = rc; r < chunkEnd; r++)
+                KernelHelpers.StoreSums(acc + (r - rc) * Tile, null, t, y + v0 * yStride + r, yStride);
         }
     }
 }

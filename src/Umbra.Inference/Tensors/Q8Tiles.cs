@@ -34,48 +34,53 @@ internal static unsafe class Q8Tiles
     public static void Run<TBlocks>(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride)
         where TBlocks : struct, IQ8WeightBlocks
     {
-        var acc = stackalloc Vector256<float>[Tile];
-        var accB = stackalloc Vector256<float>[Tile];
+        // One tile of accumulators per row of a chunk: a row's sums carry over from one span of columns to the next.
+        var acc = stackalloc Vector256<float>[RowChunk * Tile];
         var shape = new Shape(n, xStride, TBlocks.BlockBytes, TBlocks.HasStart ? TBlocks.StartOffset(n) : 0);
-        // Rows in chunks that stay in L2 while every tile of vectors passes over them, each tile's activations in L1.
+        // Rows in chunks that stay in L2 while every tile of vectors passes over them; each tile's activations in L1,
+        // a span of columns at a time when the whole width would not fit.
         for (var rc = r0; rc < r1; rc += RowChunk)
         for (var v0 = 0; v0 < count; v0 += Tile)
         {
             var t = Math.Min(Tile, count - v0);
             var xt = xq + v0 * xStride;
             var chunkEnd = Math.Min(r1, rc + RowChunk);
-            for (var r = rc; r < chunkEnd; r++)
+            var span = KernelHelpers.SpanGroups(t, GroupBlocks * (Qk + sizeof(float) + (TBlocks.HasStart ? sizeof(int) : 0)), shape.Groups);
+            new Span<Vector256<float>>(acc, (chunkEnd - rc) * Tile).Clear();
+            for (var g0 = 0; g0 < shape.Groups; g0 += span)
             {
-                var row = w + r * rowBytes;
-                if (v0 == 0)
-                    KernelHelpers.PrefetchRow(row + PrefetchBytes, rowBytes, w + r1 * rowBytes);
-                // Two rows at a time pay off once the tile is full; with fewer vectors the registers they need cost more.
-                if (t == Tile && r + 1 < chunkEnd)
+                var g1 = Math.Min(shape.Groups, g0 + span);
+                for (var r = rc; r < chunkEnd; r++)
                 {
-                    if (v0 == 0)
-                        KernelHelpers.PrefetchRow(row + rowBytes + PrefetchBytes, rowBytes, w + r1 * rowBytes);
-                    GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, acc, accB);
-                    Finish<TBlocks>(row, xt, t, shape, acc, y + v0 * yStride + r, yStride);
-                    Finish<TBlocks>(row + rowBytes, xt, t, shape, accB, y + v0 * yStride + r + 1, yStride);
-                    r++;
-                    continue;
+                    var row = w + r * rowBytes;
+                    var a = acc + (r - rc) * Tile;
+                    if (v0 == 0 && g0 == 0)
+                        KernelHelpers.PrefetchRow(row + PrefetchBytes, rowBytes, w + r1 * rowBytes);
+                    // Two rows at a time pay off once the tile is full; with fewer vectors the registers they need cost more.
+                    if (t == Tile && r + 1 < chunkEnd)
+                    {
+                        if (v0 == 0 && g0 == 0)
+                            KernelHelpers.PrefetchRow(row + rowBytes + PrefetchBytes, rowBytes, w + r1 * rowBytes);
+                        GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, g0, g1, a, a + Tile);
+                        r++;
+                        continue;
+                    }
+                    Groups<TBlocks>(row, xt, t, shape, g0, g1, a);
                 }
-                Groups<TBlocks>(row, xt, t, shape, acc);
-                Finish<TBlocks>(row, xt, t, shape, acc, y + v0 * yStride + r, yStride);
             }
+            for (var r = rc; r < chunkEnd; r++)
+                Finish<TBlocks>(w + r * rowBytes, xt, t, shape, acc + (r - rc) * Tile, y + v0 * yStride + r, yStride);
         }
     }
 
-    /// <summary>acc[v] = Σ over the whole groups of one row of Σ_i d_w d_x Σ w x, per lane i (block of the group).</summary>
+    /// <summary>acc[v] += Σ over groups g0..g1−1 of one row of Σ_i d_w d_x Σ w x, per lane i (block of the group), a group at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Groups<TBlocks>(byte* row, byte* xt, int t, Shape s, Vector256<float>* acc)
+    private static void Groups<TBlocks>(byte* row, byte* xt, int t, Shape s, int g0, int g1, Vector256<float>* acc)
         where TBlocks : struct, IQ8WeightBlocks
     {
-        for (var v = 0; v < t; v++)
-            acc[v] = default;
         var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
         long stride = s.XStride, scaleRel = s.ScaleRel, startRel = s.StartRel;
-        for (var g = 0; g < s.Groups; g++)
+        for (var g = g0; g < g1; g++)
         {
             var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
             TBlocks.LoadGroup(blk, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7);
@@ -101,14 +106,12 @@ internal static unsafe class Q8Tiles
 
     /// <summary><see cref="Groups{TBlocks}"/> for two consecutive rows at once, each with exactly the same operations.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GroupsPaired<TBlocks>(byte* row, long rowBytes, byte* xt, int t, Shape s, Vector256<float>* acc, Vector256<float>* accB)
+    private static void GroupsPaired<TBlocks>(byte* row, long rowBytes, byte* xt, int t, Shape s, int g0, int g1, Vector256<float>* acc, Vector256<float>* accB)
         where TBlocks : struct, IQ8WeightBlocks
     {
-        for (var v = 0; v < t; v++)
-            acc[v] = accB[v] = default;
         var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
         long stride = s.XStride, scaleRel = s.ScaleRel, startRel = s.StartRel;
-        for (var g = 0; g < s.Groups; g++)
+        for (var g = g0; g < g1; g++)
         {
             var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
             TBlocks.LoadGroup(blk, out var a0, out var a1, out var a2, out var a3, out var a4, out var a5, out var a6, out var a7);

@@ -4,30 +4,34 @@ namespace Umbra.Inference.Tests.Tensors;
 
 /// <summary>
 /// The batched quantized kernels give every vector exactly what it gets alone, on every instruction-set path this
-/// CPU runs: whatever the batch size, the tile a vector falls in, its place in the tile, or the chunk of rows. This
+/// CPU runs: whatever the batch size, the tile a vector falls in, its place in the tile, the chunk of rows, or the
+/// span of columns a tile takes per pass over its rows (wide rows are walked in several spans). This
 /// is what keeps a greedy decode the same whether a sequence runs alone or with others.
 /// </summary>
 public unsafe class BatchedKernelTests
 {
-    public static TheoryData<string, string> PathsAndTypes()
+    public static TheoryData<string, string, bool> PathsAndTypes()
     {
-        var data = new TheoryData<string, string>();
+        var data = new TheoryData<string, string, bool>();
         foreach (var path in Enum.GetValues<DotPath>().Where(DotKernels.IsSupported))
             foreach (var type in new[] { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K })
-                data.Add(path.ToString(), type.ToString());
+                foreach (var wide in new[] { false, true })
+                    data.Add(path.ToString(), type.ToString(), wide);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(PathsAndTypes))]
-    public void A_vector_batched_with_others_gets_exactly_its_product_alone(string pathName, string typeName)
+    public void A_vector_batched_with_others_gets_exactly_its_product_alone(string pathName, string typeName, bool wide)
     {
         var path = Enum.Parse<DotPath>(pathName);
         var type = Enum.Parse<GgmlType>(typeName);
         var format = QuantizedActivations.FormatFor(type);
         var block = TestVectors.BlockSize(type);
-        // Whole groups of 8 blocks with leftover blocks for the 32-value formats; odd super-block counts for K.
-        var n = block == 32 ? 2 * 256 + 3 * 32 : 3 * 256;
+        // Whole groups of 8 blocks with leftover blocks for the 32-value formats; odd super-block counts for K. Wide
+        // rows hold more groups than a full tile takes in one pass (KernelHelpers.SpanGroups).
+        var groups = wide ? 9 : 2;
+        var n = block == 32 ? groups * 256 + 3 * 32 : (groups + 1) * 256;
         const int rows = 41; // more than one chunk of rows, not a multiple of any tile
         var rowBytes = (int)GgmlTypeInfo.RowSize(type, n);
         var w = new byte[rows * rowBytes];
