@@ -65,7 +65,7 @@ internal sealed unsafe class ForwardPass
         _logits = new float[(long)maxLogitRows * _c.VocabSize];
         int parts = WorkerPool.Shared.Size;
         _maxContext = maxContext;
-        _grouped = GroupedAttention.IsSupported(_c.HeadDim);
+        _grouped = GroupedAttention.IsSupported(_c.HeadDim, cache.BlockSize);
         _zeros = new float[_c.HeadDim];
         _scores = new float[parts][];
         _ropeScratch = new float[parts][];
@@ -142,8 +142,6 @@ internal sealed unsafe class ForwardPass
                 Ops.RmsNorm(_x.AsSpan(i * dim, dim), layer.AttentionNorm, _c.RmsEpsilon, _xb.AsSpan(i * dim, dim));
             WeightMatrix.MultiplyBatch(xbs, n, layer.Query, _q, layer.Key, _k, layer.Value, _v);
 
-            var keys = _cache.Keys[l];
-            var values = _cache.Values[l];
             for (int i = 0; i < n; i++)
             {
                 var q = _q.AsSpan(i * _qDim, _qDim);
@@ -156,9 +154,7 @@ internal sealed unsafe class ForwardPass
                 var sin = _sin.AsSpan(i * _pairs, _pairs);
                 Ops.ApplyRope(q, _c.HeadCount, _c.HeadDim, _c.RopeDimensions, _c.RopeStyle, cos, sin, _ropeScratch[0]);
                 Ops.ApplyRope(k, _c.HeadCountKv, _c.HeadDim, _c.RopeDimensions, _c.RopeStyle, cos, sin, _ropeScratch[0]);
-                int offset = _cache.Offset(_seq[i], _pos[i]);
-                k.CopyTo(keys.AsSpan(offset, kvDim));
-                v.CopyTo(values.AsSpan(offset, kvDim));
+                _cache.Write(l, _seq[i], _pos[i], k, v);
             }
 
             // Every token's keys are in the cache now; each attends to its own sequence up to its position.
@@ -225,13 +221,14 @@ internal sealed unsafe class ForwardPass
             for (int item = start; item < end; item++)
             {
                 int i = item / heads, h = item % heads;
-                Ops.Attend(_q.AsSpan(i * _qDim + h * hd, hd), keys, values, _seq[i].Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, h / group * hd,
+                Ops.Attend(_q.AsSpan(i * _qDim + h * hd, hd), keys, values, _seq[i].Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, _cache.HeadOffset(h / group),
                     scale, scores, _attnOut.AsSpan(i * _qDim + h * hd, hd));
             }
             return;
         }
-        // Items: (token, key-value head, run of up to 4 of the query heads that share it).
-        int runs = (group + GroupedAttention.Heads - 1) / GroupedAttention.Heads;
+        // Items: (token, key-value head, run of up to 4 or 8 of the query heads that share it).
+        int width = GroupedAttention.RunWidth(group);
+        int runs = (group + width - 1) / width;
         int perToken = _c.HeadCountKv * runs;
         long count = (long)n * perToken;
         int first = (int)(count * part / parts), last = (int)(count * (part + 1) / parts);
@@ -240,9 +237,9 @@ internal sealed unsafe class ForwardPass
             for (int item = first; item < last; item++)
             {
                 int i = item / perToken, g = item % perToken / runs, run = item % runs;
-                int h = g * group + run * GroupedAttention.Heads;
-                GroupedAttention.Attend(q + i * _qDim + h * hd, Math.Min(GroupedAttention.Heads, group - run * GroupedAttention.Heads), hd, k, v,
-                    _seq[i].Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, g * hd, scale, sc, _maxContext, output + i * _qDim + h * hd, zero, spare);
+                int h = g * group + run * width;
+                GroupedAttention.Attend(q + i * _qDim + h * hd, Math.Min(width, group - run * width), hd, k, v,
+                    _seq[i].Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, _cache.HeadOffset(g), scale, sc, _maxContext, output + i * _qDim + h * hd, zero, spare);
             }
         }
     }

@@ -19,6 +19,7 @@ internal sealed class KvCache
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
         BlockSize = blockSize;
         KvDim = config.KvDim;
+        HeadDim = config.HeadDim;
         TotalBlocks = (tokenBudget + blockSize - 1) / blockSize;
         long perLayer = (long)TotalBlocks * blockSize * KvDim;
         if (perLayer > Array.MaxLength)
@@ -38,11 +39,18 @@ internal sealed class KvCache
 
     public int BlockSize { get; }
     public int KvDim { get; }
+    public int HeadDim { get; }
     public int TotalBlocks { get; }
     public int FreeBlocks => _freeCount;
     public int TokenBudget => TotalBlocks * BlockSize;
 
-    /// <summary>Per layer: keys of block b, slot s at ((b × BlockSize) + s) × KvDim.</summary>
+    /// <summary>
+    /// Per layer: block b holds BlockSize × KvDim values at b × BlockSize × KvDim, head by head: key-value head h's
+    /// part of the block starts at <see cref="HeadOffset"/>(h) and holds BlockSize × HeadDim values. There, keys are
+    /// transposed (value d of slot s at d × BlockSize + s) and values are not (slot s's row at s × HeadDim).
+    /// Attention reads one head's keys and values for every position, so each block gives it one run to stream
+    /// rather than a strided row per slot, and the transposed keys let it score 8 positions per vector.
+    /// </summary>
     public float[][] Keys { get; }
 
     public float[][] Values { get; }
@@ -98,9 +106,26 @@ internal sealed class KvCache
         }
     }
 
-    /// <summary>Offset of position <paramref name="position"/> of a sequence in each layer's arrays.</summary>
-    public int Offset(KvSequence sequence, int position) =>
-        (sequence.Blocks[position / BlockSize] * BlockSize + position % BlockSize) * KvDim;
+    /// <summary>Where key-value head <paramref name="head"/>'s rows start inside each block.</summary>
+    public int HeadOffset(int head) => head * BlockSize * HeadDim;
+
+    /// <summary>
+    /// Writes the keys and values (KvDim each, head after head) of position <paramref name="position"/> of a
+    /// sequence into layer <paramref name="layer"/>.
+    /// </summary>
+    public void Write(int layer, KvSequence sequence, int position, ReadOnlySpan<float> keys, ReadOnlySpan<float> values)
+    {
+        int block = sequence.Blocks[position / BlockSize] * BlockSize * KvDim, slot = position % BlockSize;
+        var k = Keys[layer];
+        var v = Values[layer];
+        for (int h = 0; h < KvDim / HeadDim; h++)
+        {
+            int head = block + HeadOffset(h);
+            values.Slice(h * HeadDim, HeadDim).CopyTo(v.AsSpan(head + slot * HeadDim, HeadDim));
+            for (int d = 0; d < HeadDim; d++)
+                k[head + d * BlockSize + slot] = keys[h * HeadDim + d];
+        }
+    }
 
     private void Free(int block)
     {

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Umbra.Inference.Model;
 
@@ -16,11 +18,46 @@ internal static class Ops
     /// <summary>Softmax in place, stable against large logits.</summary>
     public static void Softmax(Span<float> x)
     {
-        float max = TensorPrimitives.Max(x);
-        TensorPrimitives.Subtract(x, max, x);
-        TensorPrimitives.Exp(x, x);
-        float sum = TensorPrimitives.Sum(x);
-        TensorPrimitives.Divide(x, sum, x);
+        if (!Vector256.IsHardwareAccelerated || x.Length < 2 * Vector256<float>.Count)
+        {
+            TensorPrimitives.Subtract(x, TensorPrimitives.Max(x), x);
+            TensorPrimitives.Exp(x, x);
+            TensorPrimitives.Divide(x, TensorPrimitives.Sum(x), x);
+            return;
+        }
+        // Three passes in vectors with no library call per pass: attention takes the softmax of a few hundred
+        // scores per head, where five calls' fixed costs came to more than the attention's multiply-adds.
+        ref float first = ref MemoryMarshal.GetReference(x);
+        int n = x.Length, last = n - Vector256<float>.Count;
+        var m = Vector256.LoadUnsafe(ref first);
+        for (int i = Vector256<float>.Count; i < last; i += Vector256<float>.Count)
+            m = Vector256.Max(m, Vector256.LoadUnsafe(ref first, (nuint)i));
+        m = Vector256.Max(m, Vector256.LoadUnsafe(ref first, (nuint)last));
+        var h = Vector128.Max(m.GetLower(), m.GetUpper());
+        h = Vector128.Max(h, Vector128.Shuffle(h, Vector128.Create(2, 3, 0, 1)));
+        h = Vector128.Max(h, Vector128.Shuffle(h, Vector128.Create(1, 0, 3, 2)));
+        float top = h.ToScalar();
+        var peak = Vector256.Create(top);
+        var total = Vector256<float>.Zero;
+        int j = 0;
+        for (; j <= last; j += Vector256<float>.Count)
+        {
+            var e = Vector256.Exp(Vector256.LoadUnsafe(ref first, (nuint)j) - peak);
+            e.StoreUnsafe(ref first, (nuint)j);
+            total += e;
+        }
+        float sum = Vector256.Sum(total);
+        for (; j < n; j++)
+        {
+            x[j] = MathF.Exp(x[j] - top);
+            sum += x[j];
+        }
+        float inverse = 1f / sum;
+        var inverses = Vector256.Create(inverse);
+        for (j = 0; j < last; j += Vector256<float>.Count)
+            (Vector256.LoadUnsafe(ref first, (nuint)j) * inverses).StoreUnsafe(ref first, (nuint)j);
+        for (; j < n; j++)
+            x[j] *= inverse;
     }
 
     /// <summary>gate = silu(gate) * up, with <paramref name="scratch"/> at least as long as gate.</summary>
@@ -96,8 +133,10 @@ internal static class Ops
     }
 
     /// <summary>
-    /// One query head against the positions 0..<paramref name="length"/>−1 of a sequence in a block cache:
-    /// scores q·k/√d, softmax, then the weighted sum of values into <paramref name="output"/>.
+    /// One query head against the positions 0..<paramref name="length"/>−1 of a sequence in a block cache (the
+    /// <see cref="KvCache"/> layout: blocks of blockSize × kvDim values, the key-value head's part at
+    /// <paramref name="kvOffset"/> inside each block, its keys transposed): scores q·k/√d, softmax, then the weighted sum of values into
+    /// <paramref name="output"/>.
     /// </summary>
     public static void Attend(ReadOnlySpan<float> q, float[] keys, float[] values, ReadOnlySpan<int> blocks, int blockSize,
         int length, int kvDim, int kvOffset, float scale, Span<float> scores, Span<float> output)
@@ -108,8 +147,11 @@ internal static class Ops
         {
             int n = Math.Min(blockSize, length - t);
             int baseOffset = blocks[b] * blockSize * kvDim + kvOffset;
-            for (int s = 0; s < n; s++)
-                att[t + s] = TensorPrimitives.Dot(q, keys.AsSpan(baseOffset + s * kvDim, hd));
+            // Keys transposed: value d of the block's slots lies at d × blockSize.
+            var slots = att.Slice(t, n);
+            slots.Clear();
+            for (int d = 0; d < hd; d++)
+                TensorPrimitives.MultiplyAdd(keys.AsSpan(baseOffset + d * blockSize, n), q[d], slots, slots);
             t += n;
         }
         TensorPrimitives.Multiply(att, scale, att);
@@ -120,7 +162,7 @@ internal static class Ops
             int n = Math.Min(blockSize, length - t);
             int baseOffset = blocks[b] * blockSize * kvDim + kvOffset;
             for (int s = 0; s < n; s++)
-                TensorPrimitives.MultiplyAdd(values.AsSpan(baseOffset + s * kvDim, hd), att[t + s], output, output);
+                TensorPrimitives.MultiplyAdd(values.AsSpan(baseOffset + s * hd, hd), att[t + s], output, output);
             t += n;
         }
     }

@@ -3,8 +3,9 @@ using Umbra.Inference.Model;
 namespace Umbra.Inference.Tests.Model;
 
 /// <summary>
-/// The grouped-query attention kernel against the head-by-head one, on scattered cache blocks, lengths that end
-/// mid-block and runs of 1 to 4 query heads.
+/// The grouped-query attention kernel and the head-by-head one against attention computed directly from the keys
+/// and values, laid out in scattered cache blocks as <see cref="KvCache"/> lays them out (keys transposed), on
+/// lengths that end mid-block and runs of 1 to 8 query heads (both the 4-wide and the 8-wide kernel).
 /// </summary>
 public unsafe class GroupedAttentionTests
 {
@@ -14,16 +15,33 @@ public unsafe class GroupedAttentionTests
     [InlineData(64, 3, 16)]
     [InlineData(128, 2, 100)]
     [InlineData(32, 1, 5)]
+    [InlineData(64, 8, 128)]
+    [InlineData(64, 5, 33)]
+    [InlineData(128, 7, 64)]
+    [InlineData(8, 6, 1)]
     public void Grouped_heads_get_what_each_head_gets_alone(int hd, int heads, int length)
     {
-        if (!GroupedAttention.IsSupported(hd))
+        if (!GroupedAttention.IsSupported(hd, 16))
             return;
         const int blockSize = 16, kvHeads = 3, kvHead = 1;
         var kvDim = kvHeads * hd;
         var rng = new Random(hd + heads + length);
         int[] blocks = [5, 2, 7, 0, 3, 6, 1, 4];
-        var keys = Random(rng, 8 * blockSize * kvDim);
+        // The logical keys and values, position by position, laid out as the cache lays them out.
+        var logicalKeys = Random(rng, length * kvDim);
+        var logicalValues = Random(rng, length * kvDim);
+        var keys = Random(rng, 8 * blockSize * kvDim); // unused slots hold noise
         var values = Random(rng, 8 * blockSize * kvDim);
+        for (var t = 0; t < length; t++)
+            for (var h = 0; h < kvHeads; h++)
+            {
+                var head = blocks[t / blockSize] * blockSize * kvDim + h * blockSize * hd;
+                for (var d = 0; d < hd; d++)
+                {
+                    keys[head + d * blockSize + t % blockSize] = logicalKeys[t * kvDim + h * hd + d];
+                    values[head + t % blockSize * hd + d] = logicalValues[t * kvDim + h * hd + d];
+                }
+            }
         var q = Random(rng, heads * hd);
         var scale = 1f / MathF.Sqrt(hd);
         var grouped = new float[heads * hd];
@@ -31,14 +49,40 @@ public unsafe class GroupedAttentionTests
         var zero = new float[hd];
         var spare = new float[hd];
         fixed (float* pq = q, pk = keys, pv = values, ps = scores, po = grouped, pz = zero, psp = spare)
-            GroupedAttention.Attend(pq, heads, hd, pk, pv, blocks, blockSize, length, kvDim, kvHead * hd, scale, ps, 128, po, pz, psp);
+            GroupedAttention.Attend(pq, heads, hd, pk, pv, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, ps, 128, po, pz, psp);
         for (var h = 0; h < heads; h++)
         {
             var alone = new float[hd];
-            Ops.Attend(q.AsSpan(h * hd, hd), keys, values, blocks, blockSize, length, kvDim, kvHead * hd, scale, new float[length], alone);
+            Ops.Attend(q.AsSpan(h * hd, hd), keys, values, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, new float[length], alone);
+            var expected = Naive(q.AsSpan(h * hd, hd), logicalKeys, logicalValues, length, kvDim, kvHead * hd, scale);
             for (var j = 0; j < hd; j++)
-                Assert.True(Math.Abs(alone[j] - grouped[h * hd + j]) <= 1e-5f * (1 + Math.Abs(alone[j])), $"head {h} value {j}: {grouped[h * hd + j]} vs {alone[j]}");
+            {
+                Assert.True(Math.Abs(expected[j] - alone[j]) <= 1e-5 * (1 + Math.Abs(expected[j])), $"head by head, head {h} value {j}: {alone[j]} vs {expected[j]}");
+                Assert.True(Math.Abs(expected[j] - grouped[h * hd + j]) <= 1e-5 * (1 + Math.Abs(expected[j])), $"grouped, head {h} value {j}: {grouped[h * hd + j]} vs {expected[j]}");
+            }
         }
+    }
+
+    /// <summary>softmax(q·k × scale) · v over positions 0..length−1, in double precision.</summary>
+    private static double[] Naive(ReadOnlySpan<float> q, float[] keys, float[] values, int length, int kvDim, int offset, float scale)
+    {
+        var hd = q.Length;
+        var scores = new double[length];
+        for (var t = 0; t < length; t++)
+        {
+            double dot = 0;
+            for (var d = 0; d < hd; d++)
+                dot += (double)q[d] * keys[t * kvDim + offset + d];
+            scores[t] = dot * scale;
+        }
+        var max = scores.Max();
+        var weights = scores.Select(x => Math.Exp(x - max)).ToArray();
+        var sum = weights.Sum();
+        var output = new double[hd];
+        for (var t = 0; t < length; t++)
+            for (var d = 0; d < hd; d++)
+                output[d] += weights[t] / sum * values[t * kvDim + offset + d];
+        return output;
     }
 
     private static float[] Random(Random rng, int n)
