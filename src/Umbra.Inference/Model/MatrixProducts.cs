@@ -16,8 +16,10 @@ internal static unsafe class MatrixProducts
     // Below this many weight bytes, a product runs on the calling thread: handing work out costs more.
     private const long ParallelThresholdBytes = 256 * 1024;
 
-    // Below this many values to quantize, the caller quantizes alone: handing it out costs more.
-    private const long ParallelQuantizeValues = 64 * 1024;
+    // Below this many values to quantize, the caller quantizes alone: handing it out costs more. Two vectors of 2048
+    // take about 5 µs to quantize, a hand-off about 1 µs; 8 decoding streams' inputs quantized by one thread while
+    // the other waited cost about 2 % of a TinyLlama step.
+    private const long ParallelQuantizeValues = 4 * 1024;
 
     /// <summary>
     /// Y_i = X W_iᵀ for each given matrix (all of <paramref name="columns"/> columns and the same activation format),

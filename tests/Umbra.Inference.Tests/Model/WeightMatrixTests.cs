@@ -76,15 +76,24 @@ public sealed unsafe class WeightMatrixTests : IDisposable
             {
                 m.Multiply(x.AsSpan(0, 512), y);
                 m.MultiplyBatch(x, y, 8);
-            }
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            for (var i = 0; i < 10; i++)
-            {
-                m.Multiply(x.AsSpan(0, 512), y);
-                m.MultiplyBatch(x, y, 8);
                 m.MultiplyBatch(x, y, 3);
             }
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            // A real allocation per product shows in every round. The runtime may allocate once on this thread while
+            // the products warm up (seen about once in ten full runs: thousands of bytes, never again in the next
+            // round), so a round that allocates nothing is what steady state means here.
+            var allocated = new List<long>();
+            for (var round = 0; round < 3 && (allocated.Count == 0 || allocated[^1] != 0); round++)
+            {
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                for (var i = 0; i < 10; i++)
+                {
+                    m.Multiply(x.AsSpan(0, 512), y);
+                    m.MultiplyBatch(x, y, 8);
+                    m.MultiplyBatch(x, y, 3);
+                }
+                allocated.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            Assert.True(allocated[^1] == 0, $"{type}, {rows} rows: bytes allocated per round of 30 products: {string.Join(", ", allocated)}");
         }
     }
 
