@@ -5,50 +5,139 @@ using Umbra.Inference.Tensors;
 namespace Umbra.Bench;
 
 /// <summary>
-/// A quick stopwatch view of the quantized kernels without BenchmarkDotNet's minutes: one thread, a TinyLlama
-/// feed-forward-sized matrix (5632 x 2048, hot in cache), the best of many runs per vector count, in ms per vector
-/// including the activation quantization. `-- kernels [runs]`. With `stream` after the runs, the matrices are
+/// A quick stopwatch view of the quantized kernels without BenchmarkDotNet's minutes: one thread, TinyLlama's
+/// feed-forward matrices (gate/up 5632 x 2048 and down 2048 x 5632, hot in cache), the best of many runs per vector
+/// count, in ms per vector including the activation quantization. `-- kernels [runs]`. With `stream` after the runs, the matrices are
 /// many (about 400 MB in all, more than the caches hold) and each product reads the next one, as a decode step
 /// reads every layer's weights from memory: `-- kernels 5 stream`.
 /// </summary>
 internal static unsafe class KernelHarness
 {
-    private const int Rows = 5632;
-    private const int Columns = 2048;
-
     public static int Run(string[] args)
     {
         var runs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20;
         var stream = args.Length > 1 && args[1] == "stream";
         int[] counts = stream ? [1, 8, 16] : [1, 8, 16, 64];
-        Console.WriteLine($"path {DotKernels.BestPath}, {Rows} x {Columns}, one thread, {(stream ? "weights streamed from memory" : "weights hot in cache")}, best of {runs}; ms per vector");
+        foreach (var (rows, columns) in new[] { (5632, 2048), (2048, 5632) })
+            Run(rows, columns, runs, stream, counts);
+        QuantizeTimes(runs);
+        AttentionTimes(runs);
+        return 0;
+    }
+
+    /// <summary>
+    /// Grouped-query attention of TinyLlama's shape (head size 64, 8 query heads per key-value head, 4 key-value
+    /// heads, 16-token cache blocks): µs per (token, key-value head) item, cache hot, 4 heads per pass (two passes)
+    /// against 8 (one).
+    /// </summary>
+    private static void AttentionTimes(int runs)
+    {
+        const int hd = 64, kvHeads = 4, blockSize = 16, group = 8;
+        Console.WriteLine($"grouped-query attention, one thread, best after a second's warm-up; µs per token and key-value head ({group} query heads)");
+        Console.WriteLine("| positions | 4 heads per pass | 8 heads per pass |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var length in new[] { 160, 1024 })
+        {
+            var blocksCount = (length + blockSize - 1) / blockSize;
+            var kvDim = kvHeads * hd;
+            var rng = new Random(3);
+            var keys = Enumerable.Range(0, blocksCount * blockSize * kvDim).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+            var values = Enumerable.Range(0, blocksCount * blockSize * kvDim).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+            var q = Enumerable.Range(0, group * hd).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+            var blocks = Enumerable.Range(0, blocksCount).Reverse().ToArray();
+            var scores = new float[Umbra.Inference.Model.GroupedAttention.Heads * length];
+            var output = new float[group * hd];
+            var zero = new float[hd];
+            var spare = new float[hd];
+            var cells = new List<string>();
+            foreach (var width in new[] { 4, 8 })
+            {
+                var best = double.MaxValue;
+                fixed (float* pq = q, pk = keys, pv = values, ps = scores, po = output, pz = zero, psp = spare)
+                {
+                    // Warm up for a second first: the JIT promotes the kernel and the softmax to optimized code only
+                    // after enough calls, in the background.
+                    var warm = Stopwatch.StartNew();
+                    for (var i = 0; warm.ElapsedMilliseconds < 1000 || i < Math.Max(runs, 50); i++)
+                    {
+                        var start = Stopwatch.GetTimestamp();
+                        for (var h = 0; h < group; h += width)
+                            Umbra.Inference.Model.GroupedAttention.Attend(pq + h * hd, width, hd, pk, pv, blocks, blockSize, length, kvDim,
+                                blockSize * hd, 1f / 8, ps, length, po + h * hd, pz, psp);
+                        if (warm.ElapsedMilliseconds >= 1000)
+                            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                    }
+                }
+                cells.Add($"{best:F1}");
+            }
+            Console.WriteLine($"| {length} | {string.Join(" | ", cells)} |");
+        }
+    }
+
+    /// <summary>The activation quantization alone, which runs before every product: µs per vector of 2048 and 5632 values.</summary>
+    private static void QuantizeTimes(int runs)
+    {
+        Console.WriteLine($"activation quantization, one thread, best of {runs}; µs per vector");
+        Console.WriteLine("| format | 2048 values | 5632 values |");
+        Console.WriteLine("|---|---:|---:|");
+        foreach (var format in new[] { ActivationFormat.Q8, ActivationFormat.Q8K })
+        {
+            var cells = new List<string>();
+            foreach (var n in new[] { 2048, 5632 })
+            {
+                const int count = 16;
+                var rng = new Random(2);
+                var x = Enumerable.Range(0, n * count).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+                var stride = QuantizedActivations.VectorBytes(format, n);
+                var xq = (byte*)NativeMemory.AlignedAlloc((nuint)(stride * count), 64);
+                var best = double.MaxValue;
+                fixed (float* xp = x)
+                {
+                    for (var i = 0; i < Math.Max(runs, 50); i++)
+                    {
+                        var start = Stopwatch.GetTimestamp();
+                        for (var v = 0; v < count; v++)
+                            QuantizedActivations.Quantize(format, xp + v * n, n, xq + v * stride);
+                        best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMicroseconds / count);
+                    }
+                }
+                NativeMemory.AlignedFree(xq);
+                cells.Add($"{best:F2}");
+            }
+            Console.WriteLine($"| {format} | {string.Join(" | ", cells)} |");
+        }
+    }
+
+    private static void Run(int rows, int columns, int runs, bool stream, int[] counts)
+    {
+        Console.WriteLine($"path {DotKernels.BestPath}, {rows} x {columns}, one thread, {(stream ? "weights streamed from memory" : "weights hot in cache")}, best of {runs}; ms per vector");
         Console.WriteLine($"| type | {string.Join(" | ", counts.Select(c => $"{c} vector{(c == 1 ? "" : "s")}"))} |");
         Console.WriteLine($"|---|{string.Concat(counts.Select(_ => "---:|"))}");
         foreach (var type in new[] { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K })
         {
-            var rowBytes = (int)GgmlTypeInfo.RowSize(type, Columns);
-            var matrixBytes = (long)rowBytes * Rows;
+            var rowBytes = (int)GgmlTypeInfo.RowSize(type, columns);
+            var matrixBytes = (long)rowBytes * rows;
             var copies = stream ? (int)(400L * 1024 * 1024 / matrixBytes) : 1;
             var w = (byte*)NativeMemory.AlignedAlloc((nuint)(matrixBytes * copies), 64);
             var rng = new Random(1);
-            var row = new float[Columns];
+            var row = new float[columns];
             var bytes = new byte[rowBytes];
-            for (var r = 0; r < Rows; r++)
+            for (var r = 0; r < rows; r++)
             {
-                for (var c = 0; c < Columns; c++) row[c] = (float)(rng.NextDouble() * 2 - 1);
+                for (var c = 0; c < columns; c++) row[c] = (float)(rng.NextDouble() * 2 - 1);
                 Quantization.Quantize(type, row, bytes);
                 Marshal.Copy(bytes, 0, (nint)(w + (long)r * rowBytes), rowBytes);
             }
             for (var c = 1; c < copies; c++)
                 Buffer.MemoryCopy(w, w + c * matrixBytes, matrixBytes, matrixBytes);
             var format = QuantizedActivations.FormatFor(type);
-            var stride = QuantizedActivations.VectorBytes(format, Columns);
+            var stride = QuantizedActivations.VectorBytes(format, columns);
             var cells = new List<string>();
             foreach (var count in counts)
             {
-                var x = Enumerable.Range(0, Columns * count).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+                var x = Enumerable.Range(0, columns * count).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
                 var xq = (byte*)NativeMemory.AlignedAlloc((nuint)(stride * count), 64);
-                var y = new float[Rows * count];
+                var y = new float[rows * count];
                 var best = double.MaxValue;
                 fixed (float* xp = x)
                 fixed (float* yp = y)
@@ -57,9 +146,9 @@ internal static unsafe class KernelHarness
                     {
                         var start = Stopwatch.GetTimestamp();
                         for (var v = 0; v < count; v++)
-                            QuantizedActivations.Quantize(format, xp + v * Columns, Columns, xq + v * stride);
+                            QuantizedActivations.Quantize(format, xp + v * columns, columns, xq + v * stride);
                         for (var c = 0; c < copies; c++)
-                            DotKernels.MatMul(DotKernels.BestPath, type, w + c * matrixBytes, rowBytes, 0, Rows, xq, stride, count, Columns, yp, Rows);
+                            DotKernels.MatMul(DotKernels.BestPath, type, w + c * matrixBytes, rowBytes, 0, rows, xq, stride, count, columns, yp, rows);
                         best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds / count / copies);
                     }
                 }
@@ -69,6 +158,5 @@ internal static unsafe class KernelHarness
             NativeMemory.AlignedFree(w);
             Console.WriteLine($"| {type} | {string.Join(" | ", cells)} |");
         }
-        return 0;
     }
 }
