@@ -132,6 +132,13 @@ internal static unsafe class KernelHelpers
     }
 
     /// <summary>
+    /// Accumulators a row needs for tiles of up to <paramref name="t"/> vectors: t, or t rounded up to 8 from 4 on,
+    /// since <see cref="StoreSums"/> then reduces 8 at a time. Sized to the batch, so one vector's product does not
+    /// zero a stack frame sized for 16.
+    /// </summary>
+    public static int AccumulatorsPerRow(int t) => t < 4 ? t : (t + 7) / 8 * 8;
+
+    /// <summary>
     /// How many of a row's <paramref name="groups"/> (of <paramref name="groupBytes"/> activation bytes per vector) a
     /// tile of <paramref name="t"/> vectors takes in one pass over a chunk of rows: as many as keep the tile's share of
     /// the activations within <see cref="TileActivationBytes"/>, so they stay in L1 while the rows stream past. The

@@ -30,8 +30,10 @@ internal static unsafe class KTiles
     public static void Run<TBlocks>(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride)
         where TBlocks : struct, IKWeightBlocks
     {
-        // One tile of accumulators per row of a chunk: a row's sums carry over from one span of columns to the next.
-        var acc = stackalloc Vector256<float>[RowChunk * Tile];
+        // With the width in one span, one row's accumulators serve every row in turn; across spans, each row of a chunk
+        // keeps its own from one span of super-blocks to the next.
+        var perRow = KernelHelpers.AccumulatorsPerRow(Math.Min(Tile, count));
+        var acc = stackalloc Vector256<float>[Math.Max(1, Math.Min(RowChunk, r1 - r0)) * perRow];
         var nb = n / Qk;
         // Offsets from a vector's current super-block of values to that super-block's scale and other part: with them
         // one pointer walks the tile.
@@ -45,8 +47,10 @@ internal static unsafe class KTiles
             var xt = xq + v0 * xStride;
             var chunkEnd = Math.Min(r1, rc + RowChunk);
             var span = KernelHelpers.SpanGroups(t, Qk + sizeof(float) + TBlocks.AuxBytes, nb);
-            new Span<Vector256<float>>(acc, (chunkEnd - rc) * Tile).Clear();
-            for (var b0 = 0; b0 < nb; b0 += span)
+            var spans = span < nb;
+            for (var r = 0; r < (spans ? chunkEnd - rc : 1); r++)
+                new Span<Vector256<float>>(acc + r * perRow, t).Clear();
+            for (var b0 = 0; b0 < nb || b0 == 0; b0 += span)
             {
                 var b1 = Math.Min(nb, b0 + span);
                 for (var r = rc; r < chunkEnd; r++)
@@ -54,7 +58,7 @@ internal static unsafe class KTiles
                     var row = w + r * rowBytes;
                     if (v0 == 0 && b0 == 0)
                         KernelHelpers.PrefetchRow(row + PrefetchBytes, rowBytes, w + r1 * rowBytes);
-                    var rowAcc = acc + (r - rc) * Tile;
+                    var rowAcc = spans ? acc + (r - rc) * perRow : acc;
                     for (var b = b0; b < b1; b++)
                     {
                         TBlocks.Load(row + b * TBlocks.BlockBytes, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7,
@@ -66,10 +70,14 @@ internal static unsafe class KTiles
                         for (var end = a + t; a < end; a++, xb += xStride)
                             *a = TBlocks.Accumulate(*a, xb, bs, ba, w0, w1, w2, w3, w4, w5, w6, w7, f0, f1);
                     }
+                    if (b1 == nb)
+                    {
+                        KernelHelpers.StoreSums(rowAcc, null, t, y + v0 * yStride + r, yStride);
+                        if (!spans)
+                            new Span<Vector256<float>>(rowAcc, t).Clear();
+                    }
                 }
             }
-            for (var r = rc; r < chunkEnd; r++)
-                KernelHelpers.StoreSums(acc + (r - rc) * Tile, null, t, y + v0 * yStride + r, yStride);
         }
     }
 }

@@ -34,8 +34,10 @@ internal static unsafe class Q8Tiles
     public static void Run<TBlocks>(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride)
         where TBlocks : struct, IQ8WeightBlocks
     {
-        // One tile of accumulators per row of a chunk: a row's sums carry over from one span of columns to the next.
-        var acc = stackalloc Vector256<float>[RowChunk * Tile];
+        // With the width in one span, two rows' accumulators serve every row in turn; across spans, each row of a chunk
+        // keeps its own from one span of columns to the next.
+        var perRow = KernelHelpers.AccumulatorsPerRow(Math.Min(Tile, count));
+        var acc = stackalloc Vector256<float>[Math.Max(2, Math.Min(RowChunk, r1 - r0)) * perRow];
         var shape = new Shape(n, xStride, TBlocks.BlockBytes, TBlocks.HasStart ? TBlocks.StartOffset(n) : 0);
         // Rows in chunks that stay in L2 while every tile of vectors passes over them; each tile's activations in L1,
         // a span of columns at a time when the whole width would not fit.
@@ -44,16 +46,20 @@ internal static unsafe class Q8Tiles
         {
             var t = Math.Min(Tile, count - v0);
             var xt = xq + v0 * xStride;
+            var yt = y + v0 * yStride;
             var chunkEnd = Math.Min(r1, rc + RowChunk);
             var span = KernelHelpers.SpanGroups(t, GroupBlocks * (Qk + sizeof(float) + (TBlocks.HasStart ? sizeof(int) : 0)), shape.Groups);
-            new Span<Vector256<float>>(acc, (chunkEnd - rc) * Tile).Clear();
-            for (var g0 = 0; g0 < shape.Groups; g0 += span)
+            var spans = span < shape.Groups;
+            for (var r = 0; r < (spans ? chunkEnd - rc : 2); r++)
+                new Span<Vector256<float>>(acc + r * perRow, t).Clear();
+            for (var g0 = 0; g0 < shape.Groups || g0 == 0; g0 += span)
             {
                 var g1 = Math.Min(shape.Groups, g0 + span);
+                var last = g1 == shape.Groups;
                 for (var r = rc; r < chunkEnd; r++)
                 {
                     var row = w + r * rowBytes;
-                    var a = acc + (r - rc) * Tile;
+                    var a = spans ? acc + (r - rc) * perRow : acc;
                     if (v0 == 0 && g0 == 0)
                         KernelHelpers.PrefetchRow(row + PrefetchBytes, rowBytes, w + r1 * rowBytes);
                     // Two rows at a time pay off once the tile is full; with fewer vectors the registers they need cost more.
@@ -61,15 +67,20 @@ internal static unsafe class Q8Tiles
                     {
                         if (v0 == 0 && g0 == 0)
                             KernelHelpers.PrefetchRow(row + rowBytes + PrefetchBytes, rowBytes, w + r1 * rowBytes);
-                        GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, g0, g1, a, a + Tile);
+                        GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, g0, g1, a, a + perRow);
+                        if (last)
+                        {
+                            Finish<TBlocks>(row, xt, t, shape, a, yt + r, yStride, clear: !spans);
+                            Finish<TBlocks>(row + rowBytes, xt, t, shape, a + perRow, yt + r + 1, yStride, clear: !spans);
+                        }
                         r++;
                         continue;
                     }
                     Groups<TBlocks>(row, xt, t, shape, g0, g1, a);
+                    if (last)
+                        Finish<TBlocks>(row, xt, t, shape, a, yt + r, yStride, clear: !spans);
                 }
             }
-            for (var r = rc; r < chunkEnd; r++)
-                Finish<TBlocks>(w + r * rowBytes, xt, t, shape, acc + (r - rc) * Tile, y + v0 * yStride + r, yStride);
         }
     }
 
@@ -157,9 +168,12 @@ internal static unsafe class Q8Tiles
         }
     }
 
-    /// <summary>Adds the blocks after the last whole group one by one and writes the row's products, y[v × yStride].</summary>
+    /// <summary>
+    /// Adds the blocks after the last whole group one by one and writes the row's products, y[v × yStride]; with
+    /// <paramref name="clear"/>, zeroes the accumulators for the next row.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Finish<TBlocks>(byte* row, byte* xt, int t, Shape s, Vector256<float>* acc, float* y, long yStride)
+    private static void Finish<TBlocks>(byte* row, byte* xt, int t, Shape s, Vector256<float>* acc, float* y, long yStride, bool clear)
         where TBlocks : struct, IQ8WeightBlocks
     {
         var tail = stackalloc float[Tile];
@@ -180,6 +194,8 @@ internal static unsafe class Q8Tiles
             }
         }
         KernelHelpers.StoreSums(acc, tail, t, y, yStride);
+        if (clear)
+            new Span<Vector256<float>>(acc, t).Clear();
     }
 
     /// <summary>
