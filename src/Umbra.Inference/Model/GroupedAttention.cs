@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -39,6 +40,7 @@ internal static unsafe class GroupedAttention
     public static void Attend(float* q, int heads, int hd, float* keys, float* values, ReadOnlySpan<int> blocks, int blockSize,
         int length, int kvDim, int kvOffset, float scale, float* scores, int stride, float* output, float* zero, float* spare)
     {
+        Debug.Assert(heads is >= 1 and <= Heads, "A pass takes 1 to 8 query heads.");
         if (heads > 4)
             Attend8(q, heads, hd, keys, values, blocks, blockSize, length, kvDim, kvOffset, scale, scores, stride, output, zero, spare);
         else

@@ -96,11 +96,17 @@ internal sealed class KvCache
         {
             int slot = p % BlockSize;
             int n = Math.Min(BlockSize - slot, sequence.Length - p);
-            int offset = (sequence.Blocks[p / BlockSize] * BlockSize + slot) * KvDim;
+            int block = sequence.Blocks[p / BlockSize] * BlockSize * KvDim;
             for (int l = 0; l < Keys.Length; l++)
             {
-                Array.Clear(Keys[l], offset, n * KvDim);
-                Array.Clear(Values[l], offset, n * KvDim);
+                for (int h = 0; h < KvDim / HeadDim; h++)
+                {
+                    int head = block + HeadOffset(h);
+                    Array.Clear(Values[l], head + slot * HeadDim, n * HeadDim);
+                    // Keys transposed: the slots' column in each of the head's HeadDim rows.
+                    for (int d = 0; d < HeadDim; d++)
+                        Array.Clear(Keys[l], head + d * BlockSize + slot, n);
+                }
             }
             p += n;
         }

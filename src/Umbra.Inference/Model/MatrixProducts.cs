@@ -43,7 +43,7 @@ internal static unsafe class MatrixProducts
                 var stride = QuantizedActivations.VectorBytes(format, columns);
                 job.UseActivations(ActivationScratch.Get(stride * count), stride);
                 job.Quantizing = true;
-                if (pool.Size == 1 || (long)count * columns < ParallelQuantizeValues || count < pool.Size)
+                if (pool.Size == 1 || count == 1 || (long)count * columns < ParallelQuantizeValues)
                     job.Execute(0, 1);
                 else
                     pool.Run(job);

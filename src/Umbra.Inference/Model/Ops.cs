@@ -15,7 +15,10 @@ internal static class Ops
         TensorPrimitives.Multiply(output[..x.Length], weight, output);
     }
 
-    /// <summary>Softmax in place, stable against large logits.</summary>
+    /// <summary>
+    /// Softmax in place, stable against large logits. A score of −∞ (a masked position) gets weight 0; a NaN, a +∞
+    /// or a row of nothing but −∞ makes the row NaN, as the definition does.
+    /// </summary>
     public static void Softmax(Span<float> x)
     {
         if (!Vector256.IsHardwareAccelerated || x.Length < 2 * Vector256<float>.Count)
@@ -46,15 +49,21 @@ internal static class Ops
             e.StoreUnsafe(ref first, (nuint)j);
             total += e;
         }
-        float sum = Vector256.Sum(total);
-        for (; j < n; j++)
+        if (j < n)
         {
-            x[j] = MathF.Exp(x[j] - top);
-            sum += x[j];
+            // The last few through the same vector exp, padded with −∞ (whose exp adds 0), so equal scores get
+            // equal weights wherever they stand.
+            Span<float> rest = stackalloc float[Vector256<float>.Count];
+            rest.Fill(float.NegativeInfinity);
+            x[j..].CopyTo(rest);
+            var e = Vector256.Exp(Vector256.Create((ReadOnlySpan<float>)rest) - peak);
+            total += e;
+            e.CopyTo(rest);
+            rest[..(n - j)].CopyTo(x[j..]);
         }
-        float inverse = 1f / sum;
+        float inverse = 1f / Vector256.Sum(total);
         var inverses = Vector256.Create(inverse);
-        for (j = 0; j < last; j += Vector256<float>.Count)
+        for (j = 0; j <= last; j += Vector256<float>.Count)
             (Vector256.LoadUnsafe(ref first, (nuint)j) * inverses).StoreUnsafe(ref first, (nuint)j);
         for (; j < n; j++)
             x[j] *= inverse;
@@ -133,6 +142,39 @@ internal static class Ops
     }
 
     /// <summary>
+    /// q · k for the first <paramref name="n"/> slots of one block of transposed keys (value d of slot s at
+    /// <paramref name="offset"/> + d × <paramref name="blockSize"/> + s): 4 slots per 128-bit vector where the
+    /// block is a whole number of them (ARM64's NEON and SSE alike), else slot by slot.
+    /// </summary>
+    private static void ScoreBlock(ReadOnlySpan<float> q, float[] keys, int offset, int blockSize, int n, Span<float> scores)
+    {
+        int hd = q.Length;
+        if (Vector128.IsHardwareAccelerated && blockSize % Vector128<float>.Count == 0)
+        {
+            if (offset < 0 || (long)offset + (long)hd * blockSize > keys.Length)
+                throw new ArgumentOutOfRangeException(nameof(offset), "The block lies outside the cache.");
+            Span<float> lanes = stackalloc float[Vector128<float>.Count];
+            ref float k = ref MemoryMarshal.GetArrayDataReference(keys);
+            for (int s0 = 0; s0 < n; s0 += Vector128<float>.Count)
+            {
+                var acc = Vector128<float>.Zero;
+                for (int d = 0; d < hd; d++)
+                    acc += Vector128.Create(q[d]) * Vector128.LoadUnsafe(ref k, (nuint)(offset + d * blockSize + s0));
+                acc.CopyTo(lanes);
+                lanes[..Math.Min(Vector128<float>.Count, n - s0)].CopyTo(scores[s0..]);
+            }
+            return;
+        }
+        for (int s = 0; s < n; s++)
+        {
+            float dot = 0;
+            for (int d = 0; d < hd; d++)
+                dot += q[d] * keys[offset + d * blockSize + s];
+            scores[s] = dot;
+        }
+    }
+
+    /// <summary>
     /// One query head against the positions 0..<paramref name="length"/>−1 of a sequence in a block cache (the
     /// <see cref="KvCache"/> layout: blocks of blockSize × kvDim values, the key-value head's part at
     /// <paramref name="kvOffset"/> inside each block, its keys transposed): scores q·k/√d, softmax, then the weighted sum of values into
@@ -148,10 +190,7 @@ internal static class Ops
             int n = Math.Min(blockSize, length - t);
             int baseOffset = blocks[b] * blockSize * kvDim + kvOffset;
             // Keys transposed: value d of the block's slots lies at d × blockSize.
-            var slots = att.Slice(t, n);
-            slots.Clear();
-            for (int d = 0; d < hd; d++)
-                TensorPrimitives.MultiplyAdd(keys.AsSpan(baseOffset + d * blockSize, n), q[d], slots, slots);
+            ScoreBlock(q, keys, baseOffset, blockSize, n, att.Slice(t, n));
             t += n;
         }
         TensorPrimitives.Multiply(att, scale, att);

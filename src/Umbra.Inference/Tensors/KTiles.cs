@@ -32,9 +32,12 @@ internal static unsafe class KTiles
     {
         // With the width in one span, one row's accumulators serve every row in turn; across spans, each row of a chunk
         // keeps its own from one span of super-blocks to the next.
-        var perRow = KernelHelpers.AccumulatorsPerRow(Math.Min(Tile, count));
-        var acc = stackalloc Vector256<float>[Math.Max(1, Math.Min(RowChunk, r1 - r0)) * perRow];
         var nb = n / Qk;
+        var blockBytes = Qk + sizeof(float) + TBlocks.AuxBytes;
+        var perRow = KernelHelpers.AccumulatorsPerRow(Math.Min(Tile, count));
+        // The widest tile spans the most: sized for it (the runtime zeroes what is allocated, on every call).
+        var anySpans = KernelHelpers.SpanGroups(Math.Min(Tile, count), blockBytes, nb) < nb;
+        var acc = stackalloc Vector256<float>[(anySpans ? Math.Min(RowChunk, r1 - r0) : 1) * perRow];
         // Offsets from a vector's current super-block of values to that super-block's scale and other part: with them
         // one pointer walks the tile.
         long scaleRel = Q8KScalesOffset(n), auxRel = TBlocks.AuxOffset(n);
@@ -46,7 +49,7 @@ internal static unsafe class KTiles
             var t = Math.Min(Tile, count - v0);
             var xt = xq + v0 * xStride;
             var chunkEnd = Math.Min(r1, rc + RowChunk);
-            var span = KernelHelpers.SpanGroups(t, Qk + sizeof(float) + TBlocks.AuxBytes, nb);
+            var span = KernelHelpers.SpanGroups(t, blockBytes, nb);
             var spans = span < nb;
             for (var r = 0; r < (spans ? chunkEnd - rc : 1); r++)
                 new Span<Vector256<float>>(acc + r * perRow, t).Clear();

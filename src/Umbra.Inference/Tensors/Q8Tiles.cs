@@ -36,9 +36,12 @@ internal static unsafe class Q8Tiles
     {
         // With the width in one span, two rows' accumulators serve every row in turn; across spans, each row of a chunk
         // keeps its own from one span of columns to the next.
-        var perRow = KernelHelpers.AccumulatorsPerRow(Math.Min(Tile, count));
-        var acc = stackalloc Vector256<float>[Math.Max(2, Math.Min(RowChunk, r1 - r0)) * perRow];
         var shape = new Shape(n, xStride, TBlocks.BlockBytes, TBlocks.HasStart ? TBlocks.StartOffset(n) : 0);
+        var groupBytes = GroupBlocks * (Qk + sizeof(float) + (TBlocks.HasStart ? sizeof(int) : 0));
+        var perRow = KernelHelpers.AccumulatorsPerRow(Math.Min(Tile, count));
+        // The widest tile spans the most: sized for it (the runtime zeroes what is allocated, on every call).
+        var anySpans = KernelHelpers.SpanGroups(Math.Min(Tile, count), groupBytes, shape.Groups) < shape.Groups;
+        var acc = stackalloc Vector256<float>[(anySpans ? Math.Min(RowChunk, r1 - r0) : 2) * perRow];
         // Rows in chunks that stay in L2 while every tile of vectors passes over them; each tile's activations in L1,
         // a span of columns at a time when the whole width would not fit.
         for (var rc = r0; rc < r1; rc += RowChunk)
@@ -48,7 +51,7 @@ internal static unsafe class Q8Tiles
             var xt = xq + v0 * xStride;
             var yt = y + v0 * yStride;
             var chunkEnd = Math.Min(r1, rc + RowChunk);
-            var span = KernelHelpers.SpanGroups(t, GroupBlocks * (Qk + sizeof(float) + (TBlocks.HasStart ? sizeof(int) : 0)), shape.Groups);
+            var span = KernelHelpers.SpanGroups(t, groupBytes, shape.Groups);
             var spans = span < shape.Groups;
             for (var r = 0; r < (spans ? chunkEnd - rc : 2); r++)
                 new Span<Vector256<float>>(acc + r * perRow, t).Clear();

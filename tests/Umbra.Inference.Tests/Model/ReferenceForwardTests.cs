@@ -49,6 +49,35 @@ public class ReferenceForwardTests
     }
 
     [Theory]
+    [InlineData(8, 1, 256)]    // 8 query heads per key-value head (TinyLlama's ratio): one 8-wide pass
+    [InlineData(12, 2, 384)]   // 6 per key-value head: an 8-wide pass with two heads left empty
+    [InlineData(12, 1, 384)]   // 12: an 8-wide pass and a 4-wide one
+    [InlineData(16, 16, 256)]  // no grouping: one head per pass
+    public void Attention_of_every_group_size_matches_the_reference(int heads, int kvHeads, int dim)
+    {
+        var shape = SmallShape("llama") with { HeadCount = heads, HeadCountKv = kvHeads, EmbeddingLength = dim };
+        using var tmp = new TempFile();
+        ModelSynthesizer.Write(tmp.Path, new SynthesisOptions { Shape = shape, WeightType = GgmlType.F32, Seed = 13 });
+        using var model = LlamaModel.Load(tmp.Path);
+        using var file = GgufFile.Open(tmp.Path);
+        var reference = new ReferenceTransformer(file);
+        var session = model.CreateSession(40);
+        // Past two cache blocks, ending mid-block; the last steps decode one token at a time.
+        int[] tokens = Enumerable.Range(0, 37).Select(i => (i * 53 + 7) % 320).ToArray();
+        double[] expected = [];
+        foreach (int t in tokens[..30]) expected = reference.Forward(t);
+        var actual = session.Forward(tokens.AsSpan(0, 30)).ToArray();
+        foreach (int t in tokens[30..])
+        {
+            expected = reference.Forward(t);
+            actual = session.Forward([t]).ToArray();
+        }
+        double scale = expected.Max(Math.Abs);
+        double worst = expected.Select((e, i) => Math.Abs(e - actual[i])).Max();
+        Assert.True(worst <= 1e-3 * scale + 1e-4, $"{heads}/{kvHeads} heads: max |diff| {worst:G4} against max |logit| {scale:G4}");
+    }
+
+    [Theory]
     [InlineData("llama", GgmlType.Q8_0)]
     [InlineData("mistral", GgmlType.F16)]
     [InlineData("qwen2", GgmlType.Q4_0)]

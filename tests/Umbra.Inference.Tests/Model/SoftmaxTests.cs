@@ -2,7 +2,10 @@ using Umbra.Inference.Model;
 
 namespace Umbra.Inference.Tests.Model;
 
-/// <summary>The vectorized softmax against one computed in double precision, on awkward lengths and hostile values.</summary>
+/// <summary>
+/// The vectorized softmax against one computed in double precision, on awkward lengths, huge and masked scores and
+/// non-finite ones (the short-row library path and the vector path alike).
+/// </summary>
 public class SoftmaxTests
 {
     [Theory]
@@ -42,13 +45,42 @@ public class SoftmaxTests
         Assert.All(y.Where((_, i) => i != 19), v => Assert.Equal(0f, v));
     }
 
-    [Fact]
-    public void Equal_scores_share_equally()
+    [Theory]
+    [InlineData(37)]
+    [InlineData(5)]
+    [InlineData(64)]
+    public void Equal_scores_share_equally_wherever_they_stand(int length)
     {
-        var x = new float[37];
+        var x = new float[length];
         Array.Fill(x, 3.25f);
         Ops.Softmax(x);
-        Assert.All(x, v => Assert.Equal(1.0 / 37, v, 1e-7));
+        Assert.All(x, v => Assert.Equal(x[0], v));
+        Assert.Equal(1.0 / length, x[0], 1e-7);
+    }
+
+    [Fact]
+    public void Masked_scores_get_no_weight()
+    {
+        var x = Enumerable.Range(0, 21).Select(i => i % 3 == 0 ? float.NegativeInfinity : i * 0.1f).ToArray();
+        var y = (float[])x.Clone();
+        Ops.Softmax(y);
+        for (var i = 0; i < x.Length; i++)
+            Assert.True(i % 3 == 0 ? y[i] == 0 : y[i] > 0, $"element {i}: {y[i]}");
+        AssertSoftmax(x.Where(v => !float.IsNegativeInfinity(v)).ToArray());
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    public void A_non_finite_score_makes_the_row_nan_as_the_definition_does(float bad)
+    {
+        foreach (var length in new[] { 7, 29 })
+        {
+            var x = Enumerable.Range(0, length).Select(i => i * 0.5f).ToArray();
+            x[length / 2] = bad;
+            Ops.Softmax(x);
+            Assert.Contains(x, float.IsNaN);
+        }
     }
 
     private static void AssertSoftmax(float[] x)

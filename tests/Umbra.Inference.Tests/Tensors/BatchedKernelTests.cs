@@ -47,7 +47,7 @@ public unsafe class BatchedKernelTests
         {
             fixed (float* yp = batched)
                 DotKernels.MatMul(path, type, wp, rowBytes, 0, rows, xp, stride, count, n, yp, rows);
-            foreach (var sub in new[] { 1, 5, 16, 17 })
+            foreach (var sub in new[] { 1, 5, 12, 16, 17 })
             {
                 var part = new float[sub * rows];
                 fixed (float* yp = part)
