@@ -41,7 +41,8 @@ internal static unsafe class Q8Tiles
         var perRow = KernelHelpers.AccumulatorsPerRow(Math.Min(Tile, count));
         // The widest tile spans the most: sized for it (the runtime zeroes what is allocated, on every call).
         var anySpans = KernelHelpers.SpanGroups(Math.Min(Tile, count), groupBytes, shape.Groups) < shape.Groups;
-        var acc = stackalloc Vector256<float>[(anySpans ? Math.Min(RowChunk, r1 - r0) : 2) * perRow];
+        // Never fewer than two rows: a tile that does not span pairs rows in the first two (and clears both).
+        var acc = stackalloc Vector256<float>[(anySpans ? Math.Max(2, Math.Min(RowChunk, r1 - r0)) : 2) * perRow];
         // Rows in chunks that stay in L2 while every tile of vectors passes over them; each tile's activations in L1,
         // a span of columns at a time when the whole width would not fit.
         for (var rc = r0; rc < r1; rc += RowChunk)

@@ -64,6 +64,16 @@ public unsafe class BatchedKernelTests
                 for (var r = 0; r < rows; r++)
                     Assert.True(alone[r] == batched[v * rows + r], $"{path} {type}: vector {v} row {r}: alone {alone[r]}, batched {batched[v * rows + r]}.");
             }
+            // Each row alone, in a batch whose first tiles span the columns and whose last does not (the pool hands
+            // out runs of any length; a one-row run once overran the kernel's accumulators).
+            var oneRow = new float[count * rows];
+            foreach (var r in new[] { 0, 17, rows - 1 })
+            {
+                fixed (float* yp = oneRow)
+                    DotKernels.MatMul(path, type, wp, rowBytes, r, r + 1, xp, stride, count, n, yp, rows);
+                for (var v = 0; v < count; v++)
+                    Assert.True(oneRow[v * rows + r] == batched[v * rows + r], $"{path} {type}: row {r} alone, vector {v} differs.");
+            }
             // A row range starting mid-way gives the same rows too (the pool splits rows at any index).
             var tailRows = new float[count * rows];
             fixed (float* yp = tailRows)
