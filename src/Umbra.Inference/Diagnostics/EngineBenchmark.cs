@@ -26,7 +26,9 @@ public sealed record EngineBenchmarkResult(
 /// <summary>
 /// Measures a model on this machine through the batching engine: prefill (one prompt of random, seeded,
 /// ordinary tokens; time to its first token), then greedy decode by 1, 2, 4... concurrent streams, each
-/// with its own prompt, reporting the aggregate tokens/s while all of them are decoding.
+/// with its own prompt, reporting the aggregate tokens/s while all of them are decoding. With several streams,
+/// each generates as many more tokens as the other prompts' prefill takes steps, so that all of them decode
+/// together for the tokens asked, however long the prompts.
 /// </summary>
 public static class EngineBenchmark
 {
@@ -50,8 +52,17 @@ public static class EngineBenchmark
         int[] NewPrompt(int length) => Enumerable.Range(0, length).Select(_ => rng.Next(first, vocab)).ToArray();
 
         int most = levels[^1];
-        var options = new EngineOptions { TokenBudget = most * needed, MaxSequences = most, StepTokens = Math.Max(128, most) };
-        using var engine = new BatchEngine(model, needed, reusePrefix: false, options);
+        int stepTokens = Math.Max(128, 2 * most);
+        // With N streams, the last prompt is prefilled only after the others' (a step holds stepTokens tokens, one per
+        // decoding stream, the rest prompt). Each stream generates that many steps' tokens more, so that all of them
+        // decode together for the tokens asked; else, with long prompts, the first streams finish before the last
+        // starts and the aggregate rate measures prefill. Within the context length.
+        int Lead(int streams) => ExtraTokens(streams, promptTokens, stepTokens, model.Config.ContextLength - needed);
+        int room = needed + Lead(most);
+        // Each sequence reserves whole cache blocks: a budget of exactly most × room would leave the last stream
+        // waiting for a block until the first finished.
+        var options = new EngineOptions { TokenBudget = most * (room + KvCache.DefaultBlockSize), MaxSequences = most, StepTokens = stepTokens };
+        using var engine = new BatchEngine(model, room, reusePrefix: false, options);
 
         // Warm-up: page in the weights and let the JIT promote the hot loops to fully optimized code (after 30
         // calls and a delay, compiled in the background). Measured before that, small models run 10x slower.
@@ -71,8 +82,8 @@ public static class EngineBenchmark
         double allocatedPerToken = 0;
         foreach (int streams in levels)
         {
-            var sinks = await RunStreamsAsync(engine, streams, () => NewPrompt(promptTokens), generatedTokens, cancellationToken).ConfigureAwait(false);
-            concurrent[streams] = AggregateDecodeRate(sinks, generatedTokens);
+            var sinks = await RunStreamsAsync(engine, streams, () => NewPrompt(promptTokens), generatedTokens + Lead(streams), cancellationToken).ConfigureAwait(false);
+            concurrent[streams] = AggregateDecodeRate(sinks, generatedTokens + Lead(streams));
             if (streams == levels[0] && generatedTokens > 1)
                 allocatedPerToken = (double)(sinks[0].Allocated[generatedTokens] - sinks[0].Allocated[1]) / (generatedTokens - 1) / streams;
         }
@@ -91,6 +102,19 @@ public static class EngineBenchmark
             Process.GetCurrentProcess().PeakWorkingSet64,
             allocatedPerToken,
             Environment.ProcessorCount);
+    }
+
+    /// <summary>
+    /// Tokens each of <paramref name="streams"/> streams generates beyond those measured, so that all of them decode
+    /// together for those: the steps the prompts' prefill takes once the first stream decodes (each step holds
+    /// <paramref name="stepTokens"/> tokens, one per decoding stream), at most <paramref name="spare"/>.
+    /// </summary>
+    internal static int ExtraTokens(int streams, int promptTokens, int stepTokens, int spare)
+    {
+        if (streams <= 1 || spare <= 0)
+            return 0;
+        var prefillPerStep = Math.Max(1, stepTokens - streams);
+        return (int)Math.Min(spare, ((long)streams * promptTokens + prefillPerStep - 1) / prefillPerStep + 1);
     }
 
     private static async Task<TimingSink[]> RunStreamsAsync(BatchEngine engine, int streams, Func<int[]> prompt, int tokens, CancellationToken ct)

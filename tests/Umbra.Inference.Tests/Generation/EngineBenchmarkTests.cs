@@ -1,0 +1,38 @@
+using Umbra.Inference.Diagnostics;
+using Umbra.Inference.Model;
+using Umbra.Inference.Synthesis;
+using Umbra.Inference.Tensors;
+using Umbra.Inference.Tests.Model;
+
+namespace Umbra.Inference.Tests.Generation;
+
+/// <summary>
+/// The benchmark's concurrency runs: each stream generates enough more tokens that all of them decode together
+/// for the tokens asked, even when the prompts take many steps to prefill. Figures are not asserted (timings never
+/// are); that the runs complete within the context and report a rate for every level is.
+/// </summary>
+public class EngineBenchmarkTests
+{
+    [Theory]
+    [InlineData(1, 1000, 256, 500, 0)]     // one stream: nothing to wait for
+    [InlineData(8, 1000, 256, 500, 34)]    // 8000 prompt tokens, 248 per step: 33 steps, and one for the last token
+    [InlineData(8, 128, 256, 500, 6)]
+    [InlineData(16, 128, 256, 500, 10)]
+    [InlineData(8, 1000, 256, 20, 20)]     // no more than the context leaves
+    [InlineData(300, 10, 256, 500, 500)]   // more streams than a step holds: one prompt token per step, capped
+    public void Extra_tokens_cover_the_other_prompts_prefill(int streams, int prompt, int stepTokens, int spare, int expected) =>
+        Assert.Equal(expected, EngineBenchmark.ExtraTokens(streams, prompt, stepTokens, spare));
+
+    [Fact]
+    public async Task Long_prompts_with_several_streams_report_every_level()
+    {
+        using var tmp = new TempFile();
+        ModelSynthesizer.Write(tmp.Path, new SynthesisOptions { Shape = ReferenceForwardTests.SmallShape("llama") with { ContextLength = 256 }, WeightType = GgmlType.Q8_0, Seed = 4 });
+        using var model = LlamaModel.Load(tmp.Path);
+        // 4 prompts of 200 tokens take 7 steps of 128 to prefill, longer than 4 tokens of generation.
+        var result = await EngineBenchmark.RunAsync(model, promptTokens: 200, generatedTokens: 4, concurrency: [1, 4]);
+        Assert.Equal([1, 4], result.ConcurrentDecodeTokensPerSecond.Keys);
+        Assert.All(result.ConcurrentDecodeTokensPerSecond.Values, rate => Assert.True(rate > 0 && double.IsFinite(rate), $"rate {rate}"));
+        Assert.True(result.PrefillTokensPerSecond > 0);
+    }
+}
