@@ -156,10 +156,25 @@ internal static unsafe class MatrixProducts
                         return;
                     var remaining = _rows - start;
                     size = Math.Min(remaining, Math.Max(MinRunRows, remaining / (2 * parts)));
+                    // A run ends where a matrix does, so no matrix gets a sliver of a few rows.
+                    size = Math.Min(size, MatrixEnd(start) - start);
                 }
                 while (Interlocked.CompareExchange(ref _next, start + size, start) != start);
                 RunRows(start, start + size);
             }
+        }
+
+        /// <summary>Where the matrix holding row <paramref name="row"/> (of the matrices taken end to end) ends.</summary>
+        private int MatrixEnd(int row)
+        {
+            var end = 0;
+            for (var i = 0; i < _m.Length && _m[i] is { } m; i++)
+            {
+                end += m.Rows;
+                if (row < end)
+                    return end;
+            }
+            return _rows;
         }
 
         /// <summary>Rows start..stop−1 of the matrices taken end to end: the slice of every matrix they overlap.</summary>
