@@ -28,7 +28,7 @@ public sealed record EngineBenchmarkResult(
 /// ordinary tokens; time to its first token), then greedy decode by 1, 2, 4... concurrent streams, each
 /// with its own prompt, reporting the aggregate tokens/s while all of them are decoding. With several streams,
 /// each generates as many more tokens as the other prompts' prefill takes steps, so that all of them decode
-/// together for the tokens asked, however long the prompts.
+/// together for the tokens asked, as far as the model's context leaves room.
 /// </summary>
 public static class EngineBenchmark
 {

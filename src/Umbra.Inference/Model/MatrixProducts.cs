@@ -156,8 +156,10 @@ internal static unsafe class MatrixProducts
                         return;
                     var remaining = _rows - start;
                     size = Math.Min(remaining, Math.Max(MinRunRows, remaining / (2 * parts)));
-                    // A run ends where a matrix does, so no matrix gets a sliver of a few rows.
-                    size = Math.Min(size, MatrixEnd(start) - start);
+                    // A run ends where a matrix does, and takes the rest of it when less than a run would be left, so
+                    // no matrix gets a sliver of a few rows.
+                    var matrixLeft = MatrixEnd(start) - start;
+                    size = matrixLeft - size < MinRunRows ? matrixLeft : Math.Min(size, matrixLeft);
                 }
                 while (Interlocked.CompareExchange(ref _next, start + size, start) != start);
                 RunRows(start, start + size);

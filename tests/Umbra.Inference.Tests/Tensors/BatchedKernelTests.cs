@@ -66,13 +66,15 @@ public unsafe class BatchedKernelTests
             }
             // Each row alone, in a batch whose first tiles span the columns and whose last does not (the pool hands
             // out runs of any length; a one-row run once overran the kernel's accumulators).
-            var oneRow = new float[count * rows];
             foreach (var r in new[] { 0, 17, rows - 1 })
             {
+                var oneRow = new float[count * rows];
                 fixed (float* yp = oneRow)
                     DotKernels.MatMul(path, type, wp, rowBytes, r, r + 1, xp, stride, count, n, yp, rows);
                 for (var v = 0; v < count; v++)
-                    Assert.True(oneRow[v * rows + r] == batched[v * rows + r], $"{path} {type}: row {r} alone, vector {v} differs.");
+                    for (var other = 0; other < rows; other++)
+                        Assert.True(other == r ? oneRow[v * rows + r] == batched[v * rows + r] : oneRow[v * rows + other] == 0,
+                            $"{path} {type}: row {r} alone, vector {v}, row {other}: {oneRow[v * rows + other]}.");
             }
             // A row range starting mid-way gives the same rows too (the pool splits rows at any index).
             var tailRows = new float[count * rows];
