@@ -82,8 +82,9 @@ public static class EngineBenchmark
         double allocatedPerToken = 0;
         foreach (int streams in levels)
         {
-            var sinks = await RunStreamsAsync(engine, streams, () => NewPrompt(promptTokens), generatedTokens + Lead(streams), cancellationToken).ConfigureAwait(false);
-            concurrent[streams] = AggregateDecodeRate(sinks, generatedTokens + Lead(streams));
+            int tokens = generatedTokens + Lead(streams);
+            var sinks = await RunStreamsAsync(engine, streams, () => NewPrompt(promptTokens), tokens, cancellationToken).ConfigureAwait(false);
+            concurrent[streams] = AggregateDecodeRate(sinks, tokens);
             if (streams == levels[0] && generatedTokens > 1)
                 allocatedPerToken = (double)(sinks[0].Allocated[generatedTokens] - sinks[0].Allocated[1]) / (generatedTokens - 1) / streams;
         }
