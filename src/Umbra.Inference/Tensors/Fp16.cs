@@ -61,6 +61,22 @@ internal static class Fp16
         return (bits | ((h & Vector256.Create(0x8000u)) << 16)).AsSingle();
     }
 
+    /// <summary>
+    /// <see cref="ToSingle(Vector256{uint})"/> in a third of the operations when every lane is a normal half, as
+    /// weight scales nearly always are: the magnitude shifted into place and rebiased, the sign put back. A zero,
+    /// subnormal, infinite or NaN lane, found by one unsigned compare, sends all 8 to the full conversion, so the
+    /// result is the same. Bits 16..31 of each lane are ignored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ToSingleMostlyNormal(Vector256<uint> h)
+    {
+        var magnitude = h & Vector256.Create(0x7fffu);
+        // Exponent 1..30 ⇔ 0x0400 ≤ magnitude < 0x7c00 ⇔ magnitude − 0x0400 < 0x7800, unsigned (below 0x0400 wraps).
+        if (!Vector256.LessThanAll(magnitude - Vector256.Create(0x0400u), Vector256.Create(0x7800u)))
+            return ToSingle(h);
+        return (((magnitude << 13) + Vector256.Create(Rebias)) | ((h << 16) & Vector256.Create(0x80000000u))).AsSingle();
+    }
+
     /// <inheritdoc cref="ToSingle(Vector256{uint})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ToSingle(Vector512<uint> h)

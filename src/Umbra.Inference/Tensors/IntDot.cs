@@ -60,7 +60,7 @@ internal static unsafe class KernelHelpers
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Scales8(byte* first, Vector256<int> offsets) =>
-        Fp16.ToSingle(Avx2.GatherVector256((int*)first, offsets, 1).AsUInt32());
+        Fp16.ToSingleMostlyNormal(Avx2.GatherVector256((int*)first, offsets, 1).AsUInt32());
 
     /// <summary>Byte offsets 0, s, 2s, ... 7s.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -175,6 +175,32 @@ public class BlockLayoutTests
     }
 
     [Fact]
+    public void Fp16_mostly_normal_conversion_agrees_with_the_full_one_whatever_the_lanes_hold()
+    {
+        // Every pattern with each of its lane neighbours, so vectors of all normal halves take the short path and
+        // any zero, subnormal, infinity or NaN among them the full one; bits 16..31 hold garbage, as a gather
+        // of 4 bytes leaves them, which must change nothing.
+        var rng = new Random(16);
+        for (var bits = 0; bits <= ushort.MaxValue; bits++)
+        {
+            var h = new uint[8];
+            for (var i = 0; i < 8; i++)
+            {
+                var pattern = i == bits % 8 ? bits : (bits & 0x8000) | rng.Next(0x0400, 0x7c00);
+                h[i] = (uint)pattern | ((uint)rng.Next(0x10000) << 16);
+            }
+            var actual = Fp16.ToSingleMostlyNormal(System.Runtime.Intrinsics.Vector256.Create(h));
+            for (var i = 0; i < 8; i++)
+                Assert.Equal(BitConverter.SingleToUInt32Bits(Fp16.ToSingle((ushort)h[i])), BitConverter.SingleToUInt32Bits(actual[i]));
+        }
+        // All normal, across the whole range of exponents and both signs.
+        var normal = Fp16.ToSingleMostlyNormal(System.Runtime.Intrinsics.Vector256.Create(0x3c00u, 0xc000, 0x7bff, 0xfbff, 0x0400, 0x3800, 0xb400, 0x6400));
+        float[] expectedNormal = [1f, -2f, 65504f, -65504f, 6.1035156e-05f, 0.5f, -0.25f, 1024f];
+        for (var i = 0; i < 8; i++)
+            Assert.Equal(expectedNormal[i], normal[i]);
+    }
+
+    [Fact]
     public void Fp16_rounding_is_to_nearest_even_at_every_midpoint()
     {
         // Midpoints between neighbouring finite halves are exact floats; ggml (F16C, mode 0) rounds them to the
