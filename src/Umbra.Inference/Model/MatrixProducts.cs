@@ -23,12 +23,13 @@ internal static unsafe class MatrixProducts
 
     /// <summary>
     /// Y_i = X W_iᵀ for each given matrix (all of <paramref name="columns"/> columns and the same activation format),
-    /// with X <paramref name="count"/> rows of <paramref name="columns"/> values and Y_i <paramref name="count"/> rows of W_i's rows.
+    /// with X <paramref name="count"/> rows of <paramref name="columns"/> values and Y_i <paramref name="count"/> rows of W_i's rows,
+    /// on <paramref name="pool"/> (the shared one, sized to the cores, unless given).
     /// </summary>
     public static void Run(float* x, int count, int columns, WeightMatrix m0, float* y0, WeightMatrix? m1 = null, float* y1 = null,
-        WeightMatrix? m2 = null, float* y2 = null)
+        WeightMatrix? m2 = null, float* y2 = null, WorkerPool? pool = null)
     {
-        var pool = WorkerPool.Shared;
+        pool ??= WorkerPool.Shared;
         var job = ProductJob.ForThisThread;
         job.Set(x, count, columns, m0, y0, m1, y1, m2, y2);
         try

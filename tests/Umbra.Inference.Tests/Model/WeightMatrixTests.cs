@@ -134,6 +134,42 @@ public sealed unsafe class WeightMatrixTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    [InlineData(7)]
+    public void Products_handed_out_to_many_parts_equal_one_part_exactly(int parts)
+    {
+        // The shared pool has as many parts as the machine has cores (2 on the CI machines), so the guided hand-out
+        // of row runs is driven here with more parts than cores: parts that start late, runs that end where a matrix
+        // ends, the last matrix's remainder. Every row must be written once, with the value one part computes.
+        var pool = new WorkerPool(parts);
+        var one = new WorkerPool(1);
+        var (ma, _) = Matrix(GgmlType.Q4_0, 1027, 512, seed: 11);
+        var (mb, _) = Matrix(GgmlType.Q8_0, 131, 512, seed: 12);
+        var (mc, _) = Matrix(GgmlType.Q4_0, 45, 512, seed: 13);
+        foreach (var count in new[] { 1, 2, 8, 17, 64 })
+        {
+            var x = TestVectors.Activations(count * 512, seed: 100 + count);
+            float[] sa = new float[count * ma.Rows], sb = new float[count * mb.Rows], sc = new float[count * mc.Rows];
+            float[] ya = new float[sa.Length], yb = new float[sb.Length], yc = new float[sc.Length];
+            fixed (float* px = x, psa = sa, psb = sb, psc = sc, pya = ya, pyb = yb, pyc = yc)
+            {
+                MatrixProducts.Run(px, count, 512, ma, psa, mb, psb, mc, psc, one);
+                for (var round = 0; round < 20; round++)
+                {
+                    Array.Fill(ya, float.NaN);
+                    Array.Fill(yb, float.NaN);
+                    Array.Fill(yc, float.NaN);
+                    MatrixProducts.Run(px, count, 512, ma, pya, mb, pyb, mc, pyc, pool);
+                    Assert.Equal(sa, ya);
+                    Assert.Equal(sb, yb);
+                    Assert.Equal(sc, yc);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Products_sharing_an_input_allocate_nothing_once_warm()
     {
