@@ -66,7 +66,7 @@ internal static unsafe class Q8Tiles
                     var a = spans ? acc + (r - rc) * perRow : acc;
                     if (v0 == 0 && g0 == 0)
                         KernelHelpers.PrefetchRow(row + PrefetchBytes, rowBytes, w + r1 * rowBytes);
-                    // Two rows at a time pay off once the tile is full; with fewer vectors the registers they need cost more.
+                    // Two rows at a time pay off once the tile is full; at 8 vectors they measured no faster (docs/ENGINE.md).
                     if (t == Tile && r + 1 < chunkEnd)
                     {
                         if (v0 == 0 && g0 == 0)
