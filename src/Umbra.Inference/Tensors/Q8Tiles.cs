@@ -64,12 +64,16 @@ internal static unsafe class Q8Tiles
                 {
                     var row = w + r * rowBytes;
                     var a = spans ? acc + (r - rc) * perRow : acc;
-                    if (v0 == 0 && g0 == 0)
+                    if (v0 == 0 && spans)
+                        PrefetchSpan(w, rowBytes, r == rc ? r : r + SpanPrefetchRows, r + SpanPrefetchRows + 1, r1, g0, last ? -1 : g1, TBlocks.BlockBytes);
+                    else if (v0 == 0 && g0 == 0)
                         KernelHelpers.PrefetchRow(row + PrefetchBytes, rowBytes, w + r1 * rowBytes);
                     // Two rows at a time pay off once the tile is full; at 8 vectors they measured no faster (docs/ENGINE.md).
                     if (t == Tile && r + 1 < chunkEnd)
                     {
-                        if (v0 == 0 && g0 == 0)
+                        if (v0 == 0 && spans)
+                            PrefetchSpan(w, rowBytes, r + 1 + SpanPrefetchRows, r + 2 + SpanPrefetchRows, r1, g0, last ? -1 : g1, TBlocks.BlockBytes);
+                        else if (v0 == 0 && g0 == 0)
                             KernelHelpers.PrefetchRow(row + rowBytes + PrefetchBytes, rowBytes, w + r1 * rowBytes);
                         GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, g0, g1, a, a + perRow);
                         if (last)
@@ -86,6 +90,22 @@ internal static unsafe class Q8Tiles
                 }
             }
         }
+    }
+
+    /// <summary>Rows ahead of the one in use whose share of the current span is requested, when a tile spans.</summary>
+    private const int SpanPrefetchRows = 8;
+
+    /// <summary>
+    /// Requests groups g0..g1−1 (to the row's end when g1 is −1) of rows first..stop−1 below r1: a spanning pass reads
+    /// only its span of each row, so asking for whole rows would pull the chunk from memory during the first span alone.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchSpan(byte* w, long rowBytes, int first, int stop, int r1, int g0, int g1, int blockBytes)
+    {
+        var from = (long)g0 * GroupBlocks * blockBytes;
+        var bytes = g1 < 0 ? rowBytes - from : (long)(g1 - g0) * GroupBlocks * blockBytes;
+        for (var q = first; q < stop && q < r1; q++)
+            KernelHelpers.PrefetchRow(w + q * rowBytes + from, bytes, w + r1 * rowBytes);
     }
 
     /// <summary>acc[v] += Σ over groups g0..g1−1 of one row of Σ_i d_w d_x Σ w x, per lane i (block of the group), a group at a time.</summary>
