@@ -64,17 +64,13 @@ internal static unsafe class Q8Tiles
                 {
                     var row = w + r * rowBytes;
                     var a = spans ? acc + (r - rc) * perRow : acc;
-                    if (v0 == 0 && spans)
-                        PrefetchSpan(w, rowBytes, r == rc ? r : r + SpanPrefetchRows, r + SpanPrefetchRows + 1, r1, g0, last ? -1 : g1, TBlocks.BlockBytes);
-                    else if (v0 == 0 && g0 == 0)
-                        KernelHelpers.PrefetchRow(row + PrefetchBytes, rowBytes, w + r1 * rowBytes);
+                    if (v0 == 0)
+                        PrefetchAhead(w, rowBytes, r, passStart: r == rc, r1, spans, g0, g1, shape);
                     // Two rows at a time pay off once the tile is full; at 8 vectors they measured no faster (docs/ENGINE.md).
                     if (t == Tile && r + 1 < chunkEnd)
                     {
-                        if (v0 == 0 && spans)
-                            PrefetchSpan(w, rowBytes, r + 1 + SpanPrefetchRows, r + 2 + SpanPrefetchRows, r1, g0, last ? -1 : g1, TBlocks.BlockBytes);
-                        else if (v0 == 0 && g0 == 0)
-                            KernelHelpers.PrefetchRow(row + rowBytes + PrefetchBytes, rowBytes, w + r1 * rowBytes);
+                        if (v0 == 0)
+                            PrefetchAhead(w, rowBytes, r + 1, passStart: false, r1, spans, g0, g1, shape);
                         GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, g0, g1, a, a + perRow);
                         if (last)
                         {
@@ -96,16 +92,26 @@ internal static unsafe class Q8Tiles
     private const int SpanPrefetchRows = 8;
 
     /// <summary>
-    /// Requests groups g0..g1−1 (to the row's end when g1 is −1) of rows first..stop−1 below r1: a spanning pass reads
-    /// only its span of each row, so asking for whole rows would pull the chunk from memory during the first span alone.
+    /// The first tile's request for weights ahead of row <paramref name="r"/>. Without spans, on the first pass only:
+    /// that row's length of bytes from <see cref="PrefetchBytes"/> ahead of it. With spans, on every pass: groups
+    /// g0..g1−1 (to the row's end on the last span) of the row <see cref="SpanPrefetchRows"/> ahead, and at the start
+    /// of a pass of the rows before it too. A spanning pass reads only its span of each row, so asking for whole rows
+    /// would pull the chunk from memory during the first span alone. Never past row r1.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchSpan(byte* w, long rowBytes, int first, int stop, int r1, int g0, int g1, int blockBytes)
+    private static void PrefetchAhead(byte* w, long rowBytes, int r, bool passStart, int r1, bool spans, int g0, int g1, Shape s)
     {
-        var from = (long)g0 * GroupBlocks * blockBytes;
-        var bytes = g1 < 0 ? rowBytes - from : (long)(g1 - g0) * GroupBlocks * blockBytes;
-        for (var q = first; q < stop && q < r1; q++)
-            KernelHelpers.PrefetchRow(w + q * rowBytes + from, bytes, w + r1 * rowBytes);
+        var end = w + r1 * rowBytes;
+        if (!spans)
+        {
+            if (g0 == 0)
+                KernelHelpers.PrefetchRow(w + r * rowBytes + PrefetchBytes, rowBytes, end);
+            return;
+        }
+        var from = (long)g0 * GroupBlocks * s.BlockBytes;
+        var bytes = g1 == s.Groups ? rowBytes - from : (long)(g1 - g0) * GroupBlocks * s.BlockBytes;
+        for (var q = passStart ? r : r + SpanPrefetchRows; q <= r + SpanPrefetchRows && q < r1; q++)
+            KernelHelpers.PrefetchRow(w + q * rowBytes + from, bytes, end);
     }
 
     /// <summary>acc[v] += Σ over groups g0..g1−1 of one row of Σ_i d_w d_x Σ w x, per lane i (block of the group), a group at a time.</summary>
