@@ -140,15 +140,32 @@ internal static unsafe class KernelHelpers
 
     /// <summary>
     /// How many of a row's <paramref name="groups"/> (of <paramref name="groupBytes"/> activation bytes per vector) a
-    /// tile of <paramref name="t"/> vectors takes in one pass over a chunk of rows: as many as keep the tile's share of
-    /// the activations within <see cref="TileActivationBytes"/>, so they stay in L1 while the rows stream past. The
-    /// span changes only the order in which rows are visited, never the operations of one row and vector.
+    /// tile of <paramref name="t"/> vectors takes in one pass over a chunk of rows: the whole row when the tile's share
+    /// of its activations fits in <see cref="TileActivationBytes"/>; else as many as keep that share within it, so it
+    /// stays in L1 while the rows stream past, and, given <paramref name="weightGroupBytes"/> (a group's bytes of one
+    /// weight row), no more than <see cref="SpanWeightBytes"/> of each row. The span changes only the order in which
+    /// rows are visited, never the operations of one row and vector.
     /// </summary>
-    public static int SpanGroups(int t, int groupBytes, int groups) =>
-        Math.Clamp(TileActivationBytes / (t * groupBytes), 1, Math.Max(groups, 1));
+    public static int SpanGroups(int t, int groupBytes, int groups, int weightGroupBytes = 0)
+    {
+        groups = Math.Max(groups, 1);
+        if ((long)t * groupBytes * groups <= TileActivationBytes)
+            return groups;
+        var span = TileActivationBytes / (t * groupBytes);
+        if (weightGroupBytes > 0)
+            span = Math.Min(span, SpanWeightBytes / weightGroupBytes);
+        return Math.Clamp(span, 1, groups);
+    }
 
     /// <summary>A tile's activations per pass: half of a 48 KiB L1, leaving the rest to the weights streaming through.</summary>
     public const int TileActivationBytes = 24 * 1024;
+
+    /// <summary>
+    /// Most bytes of each weight row one spanning pass takes (4 groups of Q4_0, 2 of Q8_0). Measured on the 2-core
+    /// Xeon (docs/BENCHMARKS.md): 8 vectors of the FFN down product, which span, ran 13 % (Q4_0) and 18 % (Q8_0)
+    /// faster than with spans bounded by the activations alone (9 groups), and 16 vectors of Q8_0 up to 10 %.
+    /// </summary>
+    public const int SpanWeightBytes = 640;
 
     /// <summary>
     /// Requests the <paramref name="bytes"/> from <paramref name="ahead"/> (up to <paramref name="end"/>) into the

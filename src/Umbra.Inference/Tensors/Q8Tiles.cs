@@ -40,7 +40,8 @@ internal static unsafe class Q8Tiles
         var groupBytes = GroupBlocks * (Qk + sizeof(float) + (TBlocks.HasStart ? sizeof(int) : 0));
         var perRow = KernelHelpers.AccumulatorsPerRow(Math.Min(Tile, count));
         // The widest tile spans the most: sized for it (the runtime zeroes what is allocated, on every call).
-        var anySpans = KernelHelpers.SpanGroups(Math.Min(Tile, count), groupBytes, shape.Groups) < shape.Groups;
+        var weightGroupBytes = GroupBlocks * TBlocks.BlockBytes;
+        var anySpans = KernelHelpers.SpanGroups(Math.Min(Tile, count), groupBytes, shape.Groups, weightGroupBytes) < shape.Groups;
         // Never fewer than two rows: a tile that does not span pairs rows in the first two (and clears both).
         var acc = stackalloc Vector256<float>[(anySpans ? Math.Max(2, Math.Min(RowChunk, r1 - r0)) : 2) * perRow];
         // Rows in chunks that stay in L2 while every tile of vectors passes over them; each tile's activations in L1,
@@ -52,7 +53,7 @@ internal static unsafe class Q8Tiles
             var xt = xq + v0 * xStride;
             var yt = y + v0 * yStride;
             var chunkEnd = Math.Min(r1, rc + RowChunk);
-            var span = KernelHelpers.SpanGroups(t, groupBytes, shape.Groups);
+            var span = KernelHelpers.SpanGroups(t, groupBytes, shape.Groups, weightGroupBytes);
             var spans = span < shape.Groups;
             for (var r = 0; r < (spans ? chunkEnd - rc : 2); r++)
                 new Span<Vector256<float>>(acc + r * perRow, t).Clear();
