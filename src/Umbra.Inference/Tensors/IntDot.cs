@@ -167,12 +167,44 @@ internal static unsafe class KernelHelpers
     /// </summary>
     public const int SpanWeightBytes = 640;
 
+    /// <summary>How far ahead in the matrix the tile loops ask for weights when a tile does not span (see <see cref="PrefetchDistance"/>).</summary>
+    public const int PrefetchBytes = 8 * 1024;
+
+    /// <summary>Rows ahead of the one in use whose blocks the tile loops ask for when a tile spans.</summary>
+    public const int SpanPrefetchRows = 8;
+
     /// <summary>
-    /// Requests the <paramref name="bytes"/> from <paramref name="ahead"/> (up to <paramref name="end"/>) into the
-    /// caches. The kernels call it for the row a few KiB ahead of the one they start: a core left to the hardware
-    /// prefetcher streams weights from memory at about 8 GB/s on the 2-core Xeon, 10–11 GB/s asked this way (one
-    /// vector per row, the decode case: 1.35× faster from memory, nothing lost when the weights are in cache).
+    /// How far past each block (or group of blocks) of row <paramref name="r"/>, and of the row after it when two are
+    /// taken together, the first tile's pass asks for weights (<see cref="Q8Tiles"/>, <see cref="KTiles"/>); 0 for
+    /// not at all. Without spans, rows follow each other in the matrix: <see cref="PrefetchBytes"/> further on, while
+    /// that stays within the part's rows (to <paramref name="r1"/>). With spans, a pass reads only its span of each
+    /// row: the same blocks of the row <see cref="SpanPrefetchRows"/> ahead. A core left to the hardware prefetcher
+    /// streams weights from memory at about 8 GB/s on the 2-core Xeon. Asked a few lines at a time as the blocks are
+    /// used, rather than a whole row (or its span's share) in one burst when the row starts, one vector's products ran
+    /// 9–21 % faster and 8 vectors' Q8_0 products 24 % (docs/BENCHMARKS.md).
     /// </summary>
+    public static long PrefetchDistance(long rowBytes, int r, int r1, bool spans) =>
+        spans ? (r + 1 + SpanPrefetchRows < r1 ? SpanPrefetchRows * rowBytes : 0)
+        : (r + 2) * rowBytes + PrefetchBytes <= r1 * rowBytes ? PrefetchBytes : 0;
+
+    /// <summary>
+    /// What a pass from row <paramref name="r"/> needs before <see cref="PrefetchDistance"/>'s requests reach it: with
+    /// spans, the span's <paramref name="bytes"/> from <paramref name="from"/> in each of rows r..r+SpanPrefetchRows−1;
+    /// without, the first <see cref="PrefetchBytes"/> from row r. Never past row <paramref name="r1"/>.
+    /// </summary>
+    public static void PrefetchPassStart(byte* w, long rowBytes, int r, int r1, bool spans, long from, long bytes)
+    {
+        var end = w + r1 * rowBytes;
+        if (!spans)
+        {
+            PrefetchRow(w + r * rowBytes, PrefetchBytes, end);
+            return;
+        }
+        for (var q = r; q < r + SpanPrefetchRows && q < r1; q++)
+            PrefetchRow(w + q * rowBytes + from, bytes, end);
+    }
+
+    /// <summary>Requests the <paramref name="bytes"/> from <paramref name="ahead"/> (up to <paramref name="end"/>) into the caches, a line at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void PrefetchRow(byte* ahead, long bytes, byte* end)
     {
@@ -181,6 +213,14 @@ internal static unsafe class KernelHelpers
             stop = end;
         for (; ahead < stop; ahead += 64)
             Sse.Prefetch0(ahead);
+    }
+
+    /// <summary>Requests the lines holding the <paramref name="bytes"/> from <paramref name="at"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void PrefetchLines(byte* at, int bytes)
+    {
+        for (var p = (byte*)((nint)at & ~(nint)63); p < at + bytes; p += 64)
+            Sse.Prefetch0(p);
     }
 
     /// <summary>|w| as unsigned bytes and x with w's sign, so u × s = w × x for a vpmaddubsw/vpdpbusd (ggml's trick).</summary>

@@ -20,9 +20,6 @@ internal static unsafe class KTiles
     /// <summary>Rows per chunk when more than one tile of vectors passes over them.</summary>
     private const int RowChunk = 32;
 
-    /// <summary>How far ahead of the row in use its weights are requested (see <see cref="KernelHelpers.PrefetchRow"/>).</summary>
-    private const int PrefetchBytes = 8 * 1024;
-
     private const int Qk = Q8KBlock;
 
     // Optimized from the first call: the kernels run too long per call to start in unoptimized code.
@@ -56,14 +53,18 @@ internal static unsafe class KTiles
             for (var b0 = 0; b0 < nb || b0 == 0; b0 += span)
             {
                 var b1 = Math.Min(nb, b0 + span);
+                if (v0 == 0 && (spans || rc == r0))
+                    KernelHelpers.PrefetchPassStart(w, rowBytes, rc, r1, spans, (long)b0 * TBlocks.BlockBytes, (long)(b1 - b0) * TBlocks.BlockBytes);
                 for (var r = rc; r < chunkEnd; r++)
                 {
                     var row = w + r * rowBytes;
-                    if (v0 == 0 && b0 == 0)
-                        KernelHelpers.PrefetchRow(row + PrefetchBytes, rowBytes, w + r1 * rowBytes);
+                    // The first tile asks for the weights ahead, block by block; the others find them in cache.
+                    var ahead = v0 == 0 ? KernelHelpers.PrefetchDistance(rowBytes, r, r1, spans) : 0;
                     var rowAcc = spans ? acc + (r - rc) * perRow : acc;
                     for (var b = b0; b < b1; b++)
                     {
+                        if (ahead != 0)
+                            KernelHelpers.PrefetchLines(row + b * TBlocks.BlockBytes + ahead, TBlocks.BlockBytes);
                         TBlocks.Load(row + b * TBlocks.BlockBytes, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7,
                             out var f0, out var f1);
                         var xb = xt + b * Qk;

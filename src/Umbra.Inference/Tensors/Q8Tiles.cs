@@ -23,9 +23,6 @@ internal static unsafe class Q8Tiles
     /// <summary>Rows per chunk when more than one tile of vectors passes over them (36 KiB of Q8_0 at 2048 columns).</summary>
     private const int RowChunk = 32;
 
-    /// <summary>How far ahead of the row in use its weights are requested (see <see cref="KernelHelpers.PrefetchRow"/>).</summary>
-    private const int PrefetchBytes = 8 * 1024;
-
     private const int Qk = Q8Block;
     private const int GroupBlocks = Q8GroupBlocks;
 
@@ -39,8 +36,8 @@ internal static unsafe class Q8Tiles
         var shape = new Shape(n, xStride, TBlocks.BlockBytes, TBlocks.HasStart ? TBlocks.StartOffset(n) : 0);
         var groupBytes = GroupBlocks * (Qk + sizeof(float) + (TBlocks.HasStart ? sizeof(int) : 0));
         var perRow = KernelHelpers.AccumulatorsPerRow(Math.Min(Tile, count));
-        // The widest tile spans the most: sized for it (the runtime zeroes what is allocated, on every call).
         var weightGroupBytes = GroupBlocks * TBlocks.BlockBytes;
+        // The widest tile spans the most: sized for it (the runtime zeroes what is allocated, on every call).
         var anySpans = KernelHelpers.SpanGroups(Math.Min(Tile, count), groupBytes, shape.Groups, weightGroupBytes) < shape.Groups;
         // Never fewer than two rows: a tile that does not span pairs rows in the first two (and clears both).
         var acc = stackalloc Vector256<float>[(anySpans ? Math.Max(2, Math.Min(RowChunk, r1 - r0)) : 2) * perRow];
@@ -61,63 +58,53 @@ internal static unsafe class Q8Tiles
             {
                 var g1 = Math.Min(shape.Groups, g0 + span);
                 var last = g1 == shape.Groups;
+                if (v0 == 0 && (spans || rc == r0))
+                    KernelHelpers.PrefetchPassStart(w, rowBytes, rc, r1, spans, (long)g0 * weightGroupBytes, last ? rowBytes - (long)g0 * weightGroupBytes : (long)(g1 - g0) * weightGroupBytes);
                 for (var r = rc; r < chunkEnd; r++)
                 {
                     var row = w + r * rowBytes;
                     var a = spans ? acc + (r - rc) * perRow : acc;
-                    if (v0 == 0)
-                        PrefetchAhead(w, rowBytes, r, passStart: r == rc, r1, spans, g0, g1, shape);
+                    // The first tile asks for the weights ahead, group by group; the others find them in cache.
+                    var ahead = v0 == 0 ? KernelHelpers.PrefetchDistance(rowBytes, r, r1, spans) : 0;
                     // Two rows at a time pay off once the tile is full; at 8 vectors they measured no faster (docs/ENGINE.md).
                     if (t == Tile && r + 1 < chunkEnd)
                     {
-                        if (v0 == 0)
-                            PrefetchAhead(w, rowBytes, r + 1, passStart: false, r1, spans, g0, g1, shape);
-                        GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, g0, g1, a, a + perRow);
+                        GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, g0, g1, a, a + perRow, ahead);
                         if (last)
                         {
+                            PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 2 : 0, shape);
                             Finish<TBlocks>(row, xt, t, shape, a, yt + r, yStride, clear: !spans);
                             Finish<TBlocks>(row + rowBytes, xt, t, shape, a + perRow, yt + r + 1, yStride, clear: !spans);
                         }
                         r++;
                         continue;
                     }
-                    Groups<TBlocks>(row, xt, t, shape, g0, g1, a);
+                    Groups<TBlocks>(row, xt, t, shape, g0, g1, a, ahead);
                     if (last)
+                    {
+                        PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 1 : 0, shape);
                         Finish<TBlocks>(row, xt, t, shape, a, yt + r, yStride, clear: !spans);
+                    }
                 }
             }
         }
     }
 
-    /// <summary>Rows ahead of the one in use whose share of the current span is requested, when a tile spans.</summary>
-    private const int SpanPrefetchRows = 8;
-
     /// <summary>
-    /// The first tile's request for weights ahead of row <paramref name="r"/>. Without spans, on the first pass only:
-    /// that row's length of bytes from <see cref="PrefetchBytes"/> ahead of it. With spans, on every pass: groups
-    /// g0..g1−1 (to the row's end on the last span) of the row <see cref="SpanPrefetchRows"/> ahead, and at the start
-    /// of a pass of the rows before it too. A spanning pass reads only its span of each row, so asking for whole rows
-    /// would pull the chunk from memory during the first span alone. Never past row r1.
+    /// Requests the blocks after the last whole group (<see cref="Finish{TBlocks}"/>'s) of <paramref name="rows"/>
+    /// rows from <paramref name="row"/>, which group-by-group requests do not cover.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchAhead(byte* w, long rowBytes, int r, bool passStart, int r1, bool spans, int g0, int g1, Shape s)
+    private static void PrefetchTail(byte* row, long rowBytes, int rows, Shape s)
     {
-        var end = w + r1 * rowBytes;
-        if (!spans)
-        {
-            if (g0 == 0)
-                KernelHelpers.PrefetchRow(w + r * rowBytes + PrefetchBytes, rowBytes, end);
-            return;
-        }
-        var from = (long)g0 * GroupBlocks * s.BlockBytes;
-        var bytes = g1 == s.Groups ? rowBytes - from : (long)(g1 - g0) * GroupBlocks * s.BlockBytes;
-        for (var q = passStart ? r : r + SpanPrefetchRows; q <= r + SpanPrefetchRows && q < r1; q++)
-            KernelHelpers.PrefetchRow(w + q * rowBytes + from, bytes, end);
+        var from = s.Groups * GroupBlocks * s.BlockBytes;
+        var tail = (s.Blocks - s.Groups * GroupBlocks) * s.BlockBytes;
+        for (var i = 0; i < rows && tail > 0; i++)
+            KernelHelpers.PrefetchLines(row + i * rowBytes + from, tail);
     }
 
     /// <summary>acc[v] += Σ over groups g0..g1−1 of one row of Σ_i d_w d_x Σ w x, per lane i (block of the group), a group at a time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Groups<TBlocks>(byte* row, byte* xt, int t, Shape s, int g0, int g1, Vector256<float>* acc)
+    private static void Groups<TBlocks>(byte* row, byte* xt, int t, Shape s, int g0, int g1, Vector256<float>* acc, long ahead)
         where TBlocks : struct, IQ8WeightBlocks
     {
         var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
@@ -125,6 +112,8 @@ internal static unsafe class Q8Tiles
         for (var g = g0; g < g1; g++)
         {
             var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
+            if (ahead != 0)
+                KernelHelpers.PrefetchLines(blk + ahead, GroupBlocks * TBlocks.BlockBytes);
             TBlocks.LoadGroup(blk, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7);
             var dw = KernelHelpers.Scales8(blk, offsets);
             var xg = xt + g * GroupBlocks * Qk;
@@ -148,7 +137,8 @@ internal static unsafe class Q8Tiles
 
     /// <summary><see cref="Groups{TBlocks}"/> for two consecutive rows at once, each with exactly the same operations.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GroupsPaired<TBlocks>(byte* row, long rowBytes, byte* xt, int t, Shape s, int g0, int g1, Vector256<float>* acc, Vector256<float>* accB)
+    private static void GroupsPaired<TBlocks>(byte* row, long rowBytes, byte* xt, int t, Shape s, int g0, int g1, Vector256<float>* acc, Vector256<float>* accB,
+        long ahead)
         where TBlocks : struct, IQ8WeightBlocks
     {
         var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
@@ -156,6 +146,11 @@ internal static unsafe class Q8Tiles
         for (var g = g0; g < g1; g++)
         {
             var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
+            if (ahead != 0)
+            {
+                KernelHelpers.PrefetchLines(blk + ahead, GroupBlocks * TBlocks.BlockBytes);
+                KernelHelpers.PrefetchLines(blk + rowBytes + ahead, GroupBlocks * TBlocks.BlockBytes);
+            }
             TBlocks.LoadGroup(blk, out var a0, out var a1, out var a2, out var a3, out var a4, out var a5, out var a6, out var a7);
             TBlocks.LoadGroup(blk + rowBytes, out var b0, out var b1, out var b2, out var b3, out var b4, out var b5, out var b6, out var b7);
             var da = KernelHelpers.Scales8(blk, offsets);
