@@ -53,14 +53,32 @@ public sealed unsafe class GgufFile : IDisposable
         // Without this a directory reads as "not found", which sends the user looking for a missing file.
         if (Directory.Exists(path))
             throw new FileNotFoundException($"Model path is a directory, not a GGUF file: {path}", path);
-        var info = new FileInfo(path);
-        if (!info.Exists)
-            throw new FileNotFoundException($"Model file not found: {path}", path);
-        long length = info.Length;
-        if (length == 0)
-            throw new GgufFormatException("The file is empty", 0);
-
-        var mmf = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            // Also a symbolic link whose target is gone.
+            throw new FileNotFoundException($"Model file not found: {path}", path, e);
+        }
+        // The open file's length: FileInfo.Length of a symbolic link (a Hugging Face cache's snapshots are links to
+        // its blobs) is the link's own few bytes, not the model's.
+        long length;
+        MemoryMappedFile mmf;
+        try
+        {
+            length = stream.Length;
+            if (length == 0)
+                throw new GgufFormatException("The file is empty", 0);
+            mmf = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
         MemoryMappedViewAccessor? view = null;
         try
         {
