@@ -24,12 +24,13 @@ internal sealed unsafe class ForwardPass
     private readonly int[] _logitTokens;
     private int _count, _logitCount;
 
-    private readonly float[] _x, _xb, _q, _k, _v, _attnOut, _gate, _up, _cos, _sin, _final, _logits, _sigmoid;
-    private readonly float[][] _scores, _ropeScratch, _spare;
+    private readonly float[] _x, _xb, _q, _k, _v, _attnOut, _gate, _up, _cos, _sin, _final, _logits;
+    private readonly float[][] _scores, _ropeScratch, _spare, _sigmoid;
     private readonly float[] _zeros;
     private readonly int _maxContext;
     private readonly bool _grouped;
     private readonly AttentionJob _attentionJob;
+    private readonly SwiGluJob _swiGluJob;
     private int _layer;
 
     public ForwardPass(LlamaModel model, KvCache cache, int maxTokens, int maxLogitRows, int maxContext)
@@ -58,7 +59,6 @@ internal sealed unsafe class ForwardPass
         _attnOut = new float[maxTokens * _qDim];
         _gate = new float[(long)maxTokens * ffn];
         _up = new float[(long)maxTokens * ffn];
-        _sigmoid = new float[ffn];
         _cos = new float[maxTokens * _pairs];
         _sin = new float[maxTokens * _pairs];
         _final = new float[maxLogitRows * dim];
@@ -70,13 +70,16 @@ internal sealed unsafe class ForwardPass
         _scores = new float[parts][];
         _ropeScratch = new float[parts][];
         _spare = new float[parts][];
+        _sigmoid = new float[parts][];
         for (int p = 0; p < parts; p++)
         {
             _scores[p] = new float[(long)GroupedAttention.Heads * maxContext];
-            _ropeScratch[p] = new float[_c.RopeDimensions];
+            _ropeScratch[p] = new float[2 * _c.RopeDimensions];
             _spare[p] = new float[_c.HeadDim];
+            _sigmoid[p] = new float[ffn];
         }
         _attentionJob = new AttentionJob(this);
+        _swiGluJob = new SwiGluJob(this);
     }
 
     public int MaxTokens { get; }
@@ -172,8 +175,11 @@ internal sealed unsafe class ForwardPass
             var gate = _gate.AsSpan(0, n * ffn);
             var up = _up.AsSpan(0, n * ffn);
             WeightMatrix.MultiplyBatch(xbs, n, layer.Gate, gate, layer.Up, up);
-            for (int i = 0; i < n; i++)
-                Ops.SwiGlu(gate.Slice(i * ffn, ffn), up.Slice(i * ffn, ffn), _sigmoid);
+            // A token's SwiGLU is about 5 µs: worth handing out from two tokens on.
+            if (n == 1 || WorkerPool.Shared.Size == 1)
+                SwiGluPart(0, 1);
+            else
+                WorkerPool.Shared.Run(_swiGluJob);
             layer.Down.MultiplyBatch(gate, _xb, n);
             TensorPrimitives.Add(xs, xbs, xs);
         }
@@ -199,8 +205,9 @@ internal sealed unsafe class ForwardPass
     /// <summary>Zeroes every activation buffer, so nothing of the last batch stays in memory.</summary>
     public void WipeScratch()
     {
-        foreach (var buffer in new[] { _x, _xb, _q, _k, _v, _attnOut, _gate, _up, _final, _logits, _sigmoid })
+        foreach (var buffer in new[] { _x, _xb, _q, _k, _v, _attnOut, _gate, _up, _final, _logits })
             Array.Clear(buffer);
+        foreach (var buffer in _sigmoid) Array.Clear(buffer);
         foreach (var buffer in _scores) Array.Clear(buffer);
         foreach (var buffer in _spare) Array.Clear(buffer);
         Clear();
@@ -242,6 +249,21 @@ internal sealed unsafe class ForwardPass
                     _seq[i].Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, _cache.HeadOffset(g), scale, sc, _maxContext, output + i * _qDim + h * hd, zero, spare);
             }
         }
+    }
+
+    /// <summary>SwiGLU (gate ← silu(gate) × up) of this part's share of the batch's tokens, whole tokens each.</summary>
+    private void SwiGluPart(int part, int parts)
+    {
+        int n = _count, ffn = _c.FeedForwardLength;
+        int end = n * (part + 1) / parts;
+        for (int i = n * part / parts; i < end; i++)
+            Ops.SwiGlu(_gate.AsSpan(i * ffn, ffn), _up.AsSpan(i * ffn, ffn), _sigmoid[part]);
+    }
+
+    /// <summary>The SwiGLU step as a reusable pool job.</summary>
+    private sealed class SwiGluJob(ForwardPass pass) : IWorkerJob
+    {
+        public void Execute(int part, int parts) => pass.SwiGluPart(part, parts);
     }
 
     /// <summary>The attention step as a reusable pool job, so handing it out allocates nothing.</summary>

@@ -104,11 +104,48 @@ internal static class Ops
     }
 
     /// <summary>
-    /// Rotates every head of <paramref name="x"/> (heads × headDim values) by the precomputed angles.
-    /// NeoX pairs the two halves of the rotated part, so it runs as whole-vector operations; the interleaved
-    /// (llama) layout pairs neighbours, which stays a scalar loop (a few hundred values per token).
+    /// Rotates every head of <paramref name="x"/> (heads × headDim values) by the precomputed angles, using
+    /// <paramref name="scratch"/> (2 × ropeDims floats). NeoX pairs the two halves of the rotated part, so it runs
+    /// as whole-vector operations. The interleaved (llama) layout pairs neighbours: 8 values at a time as
+    /// x·(c, c) + swap(x)·(−s, s) per pair, the same products and sums as the scalar form, so the same bits
+    /// (<see cref="ApplyRopeScalar"/>).
     /// </summary>
     public static void ApplyRope(Span<float> x, int heads, int headDim, int ropeDims, RopeStyle style, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, Span<float> scratch)
+    {
+        if (style == RopeStyle.Interleaved && Vector256.IsHardwareAccelerated && ropeDims % Vector256<float>.Count == 0)
+        {
+            ApplyInterleaved(x, heads, headDim, ropeDims, cos, sin, scratch);
+            return;
+        }
+        ApplyRopeScalar(x, heads, headDim, ropeDims, style, cos, sin, scratch);
+    }
+
+    private static void ApplyInterleaved(Span<float> x, int heads, int headDim, int ropeDims, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, Span<float> scratch)
+    {
+        var c = scratch[..ropeDims];
+        var s = scratch.Slice(ropeDims, ropeDims);
+        for (int i = 0; i < ropeDims / 2; i++)
+        {
+            c[2 * i] = c[2 * i + 1] = cos[i];
+            s[2 * i] = -sin[i];
+            s[2 * i + 1] = sin[i];
+        }
+        var swap = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
+        for (int h = 0; h < heads; h++)
+        {
+            var head = x.Slice(h * headDim, ropeDims);
+            for (int j = 0; j < ropeDims; j += Vector256<float>.Count)
+            {
+                var v = Vector256.Create<float>(head[j..]);
+                // Even lanes x0·c − x1·s, odd lanes x1·c + x0·s: x1·(−s) is −(x1·s) exactly, and a sum does not depend on its order.
+                var rotated = v * Vector256.Create<float>(c[j..]) + Vector256.Shuffle(v, swap) * Vector256.Create<float>(s[j..]);
+                rotated.CopyTo(head[j..]);
+            }
+        }
+    }
+
+    /// <summary><see cref="ApplyRope"/> a pair at a time for the interleaved layout (the reference for its vector form).</summary>
+    internal static void ApplyRopeScalar(Span<float> x, int heads, int headDim, int ropeDims, RopeStyle style, ReadOnlySpan<float> cos, ReadOnlySpan<float> sin, Span<float> scratch)
     {
         int pairs = ropeDims / 2;
         cos = cos[..pairs];
