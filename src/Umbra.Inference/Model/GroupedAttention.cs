@@ -80,8 +80,15 @@ internal static unsafe class GroupedAttention
         {
             var n = Math.Min(blockSize, length - t);
             var k = keys + (long)blocks[b] * blockSize * kvDim + kvOffset;
+            // The next block's keys and values (blockSize × hd floats each: blockSize × hd / 16 lines each) are asked
+            // for a line per step of the key loop below, which takes blockSize / 8 × hd steps over a whole block.
+            byte* nextKeys = null, nextValues = null;
             if (t + n < length)
-                PrefetchBlock(keys, values, (long)blocks[b + 1] * blockSize * kvDim + kvOffset, blockSize * hd);
+            {
+                var next = (long)blocks[b + 1] * blockSize * kvDim + kvOffset;
+                nextKeys = (byte*)(keys + next);
+                nextValues = (byte*)(values + next);
+            }
             for (var s0 = 0; s0 < n; s0 += Slots, k += Slots)
             {
                 // Key d of slots s0..s0+7 lies at k + d × blockSize: one load serves every head.
@@ -89,6 +96,12 @@ internal static unsafe class GroupedAttention
                 var kd = k;
                 for (var d = 0; d < hd; d++, kd += blockSize)
                 {
+                    if (nextKeys != null)
+                    {
+                        // Steps alternate between the keys' and the values' lines.
+                        var line = (s0 / Slots * hd + d) >> 1;
+                        Sse.Prefetch0(((d & 1) == 0 ? nextKeys : nextValues) + line * 64L);
+                    }
                     var kv = Vector256.Load(kd);
                     a0 = Fma.MultiplyAdd(Vector256.Create(q0[d]), kv, a0);
                     a1 = Fma.MultiplyAdd(Vector256.Create(q1[d]), kv, a1);
@@ -167,22 +180,6 @@ internal static unsafe class GroupedAttention
                 a6.Store(o6 + j);
                 a7.Store(o7 + j);
             }
-        }
-    }
-
-    /// <summary>
-    /// Asks for the next block's keys and values of this head while the current one is scored: the blocks of a
-    /// sequence lie anywhere in the cache, beyond what the hardware prefetcher follows, and once several sequences
-    /// decode their caches come from memory, not L2.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchBlock(float* keys, float* values, long offset, int count)
-    {
-        byte* k = (byte*)(keys + offset), v = (byte*)(values + offset);
-        for (var i = 0; i < count * sizeof(float); i += 64)
-        {
-            Sse.Prefetch0(k + i);
-            Sse.Prefetch0(v + i);
         }
     }
 }
