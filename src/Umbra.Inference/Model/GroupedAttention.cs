@@ -80,28 +80,32 @@ internal static unsafe class GroupedAttention
         {
             var n = Math.Min(blockSize, length - t);
             var k = keys + (long)blocks[b] * blockSize * kvDim + kvOffset;
-            // The next block's keys and values (blockSize × hd floats each: blockSize × hd / 16 lines each) are asked
-            // for a line per step of the key loop below, which takes blockSize / 8 × hd steps over a whole block.
-            byte* nextKeys = null, nextValues = null;
-            if (t + n < length)
-            {
-                var next = (long)blocks[b + 1] * blockSize * kvDim + kvOffset;
-                nextKeys = (byte*)(keys + next);
-                nextValues = (byte*)(values + next);
-            }
+            // The next block's keys and values are asked for a line per step of the key loop below, not in one burst:
+            // with blocks of a multiple of 16 slots, the passes over the first half of the slots walk the next block's
+            // keys (blockSize × hd / 16 lines, hd per pass), those over the second half its values.
+            var hasNext = t + n < length;
+            var stepwise = blockSize % (2 * Slots) == 0;
+            long next = hasNext ? (long)blocks[b + 1] * blockSize * kvDim + kvOffset : 0;
+            if (hasNext && !stepwise)
+                PrefetchBlock(keys, values, next, blockSize * hd);
             for (var s0 = 0; s0 < n; s0 += Slots, k += Slots)
             {
                 // Key d of slots s0..s0+7 lies at k + d × blockSize: one load serves every head.
                 Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
                 var kd = k;
-                for (var d = 0; d < hd; d++, kd += blockSize)
+                // Without a next block (or stepwise requests), the key about to be loaded: a line already asked for.
+                var line = (byte*)k;
+                long lineStep = blockSize * sizeof(float);
+                if (hasNext && stepwise)
                 {
-                    if (nextKeys != null)
-                    {
-                        // Steps alternate between the keys' and the values' lines.
-                        var line = (s0 / Slots * hd + d) >> 1;
-                        Sse.Prefetch0(((d & 1) == 0 ? nextKeys : nextValues) + line * 64L);
-                    }
+                    line = s0 < blockSize / 2
+                        ? (byte*)(keys + next) + (long)(s0 / Slots) * hd * 64
+                        : (byte*)(values + next) + (long)((s0 - blockSize / 2) / Slots) * hd * 64;
+                    lineStep = 64;
+                }
+                for (var d = 0; d < hd; d++, kd += blockSize, line += lineStep)
+                {
+                    Sse.Prefetch0(line);
                     var kv = Vector256.Load(kd);
                     a0 = Fma.MultiplyAdd(Vector256.Create(q0[d]), kv, a0);
                     a1 = Fma.MultiplyAdd(Vector256.Create(q1[d]), kv, a1);
@@ -180,6 +184,18 @@ internal static unsafe class GroupedAttention
                 a6.Store(o6 + j);
                 a7.Store(o7 + j);
             }
+        }
+    }
+
+    /// <summary>The next block's keys and values of this head in one burst, for block sizes the stepwise requests do not fit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchBlock(float* keys, float* values, long offset, int count)
+    {
+        byte* k = (byte*)(keys + offset), v = (byte*)(values + offset);
+        for (var i = 0; i < count * sizeof(float); i += 64)
+        {
+            Sse.Prefetch0(k + i);
+            Sse.Prefetch0(v + i);
         }
     }
 }
