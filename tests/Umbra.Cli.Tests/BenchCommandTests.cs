@@ -31,5 +31,30 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(["1", "2"], concurrent.EnumerateObject().Select(p => p.Name));
         Assert.All(concurrent.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0, json));
         Assert.True(root.GetProperty("time_to_first_token_ms").GetDouble() > 0, json);
+        // Where a decode step's time goes, for each stream count: the phases add up to the total.
+        var steps = root.GetProperty("decode_step_ms");
+        Assert.Equal(["1", "2"], steps.EnumerateObject().Select(p => p.Name));
+        foreach (var level in steps.EnumerateObject())
+        {
+            var phases = level.Value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
+            Assert.Contains("attention", phases.Keys);
+            Assert.Contains("gate_up", phases.Keys);
+            Assert.All(phases.Values, ms => Assert.True(ms >= 0, json));
+            Assert.True(phases["total"] > 0, json);
+            Assert.Equal(phases["total"], phases.Where(p => p.Key != "total").Sum(p => p.Value), 0.02);
+        }
+    }
+
+    [Fact]
+    public async Task Table_shows_the_step_breakdown_by_stream_count()
+    {
+        string model = _home.File("bench.gguf");
+        (await ProcessRunner.RunAsync(_home, "model", "synth", "--shape", "tiny", "--type", "q8_0", "-o", model)).AssertSuccess();
+
+        var result = (await ProcessRunner.RunAsync(_home, "bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--concurrency", "1,2")).AssertSuccess();
+        Assert.Contains("decode step, ms", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("2 streams", result.Stdout, StringComparison.Ordinal);
+        foreach (var phase in new[] { "qkv", "rope_kv_write", "attention", "attention_output", "gate_up", "swiglu", "down", "logits", "total" })
+            Assert.Contains(phase, result.Stdout, StringComparison.Ordinal);
     }
 }

@@ -65,6 +65,9 @@ internal static class BenchCommand
             ["peak_memory_bytes"] = result.PeakWorkingSetBytes,
             ["allocated_bytes_per_token"] = Math.Round(result.AllocatedBytesPerToken),
             ["threads"] = result.Threads,
+            ["decode_step_ms"] = result.DecodeStepMs.ToDictionary(
+                kv => kv.Key.ToString(CultureInfo.InvariantCulture),
+                kv => (object)kv.Value.ToDictionary(p => p.Key, p => (object)Math.Round(p.Value, 3))),
         };
         Console.WriteLine(JsonSerializer.Serialize(obj, BenchJsonContext.Default.DictionaryStringObject));
     }
@@ -83,6 +86,19 @@ internal static class BenchCommand
         double one = result.ConcurrentDecodeTokensPerSecond.First().Value / result.ConcurrentDecodeTokensPerSecond.First().Key;
         foreach (var (streams, rate) in result.ConcurrentDecodeTokensPerSecond)
             Console.WriteLine($"{streams,7}   {rate,25:F2}   {rate / streams,10:F2}   {rate / one,10:F2}x");
+        PrintStepBreakdown(result);
+    }
+
+    /// <summary>Where a decode step's time goes, one column per stream count: the phases of the forward pass, in ms per step.</summary>
+    private static void PrintStepBreakdown(EngineBenchmarkResult result)
+    {
+        if (result.DecodeStepMs.Count == 0)
+            return;
+        var levels = result.DecodeStepMs.Keys.ToArray();
+        Console.WriteLine();
+        Console.WriteLine("decode step, ms     " + string.Concat(levels.Select(l => $"{l + (l == 1 ? " stream" : " streams"),13}")));
+        foreach (var phase in result.DecodeStepMs[levels[0]].Keys)
+            Console.WriteLine($"{phase,-19}" + string.Concat(levels.Select(l => $"{result.DecodeStepMs[l][phase],13:F2}")));
     }
 }
 

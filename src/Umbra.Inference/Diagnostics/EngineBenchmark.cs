@@ -9,6 +9,10 @@ namespace Umbra.Inference.Diagnostics;
 /// <param name="DecodeTokensPerSecond">One stream's decode speed.</param>
 /// <param name="ConcurrentDecodeTokensPerSecond">Aggregate decode speed (all streams together) by number of concurrent streams.</param>
 /// <param name="AllocatedBytesPerToken">Managed bytes the engine thread allocated per generated token while one stream decoded.</param>
+/// <param name="DecodeStepMs">
+/// By number of concurrent streams: mean milliseconds of a step in which every stream decodes, by phase of the
+/// forward pass (names in <c>StepTimings.PhaseNames</c>, plus "total"). A level with no such step is left out.
+/// </param>
 public sealed record EngineBenchmarkResult(
     string Model,
     string Architecture,
@@ -21,7 +25,8 @@ public sealed record EngineBenchmarkResult(
     IReadOnlyDictionary<int, double> ConcurrentDecodeTokensPerSecond,
     long PeakWorkingSetBytes,
     double AllocatedBytesPerToken,
-    int Threads);
+    int Threads,
+    IReadOnlyDictionary<int, IReadOnlyDictionary<string, double>> DecodeStepMs);
 
 /// <summary>
 /// Measures a model on this machine through the batching engine: prefill (one prompt of random, seeded,
@@ -79,12 +84,18 @@ public static class EngineBenchmark
         }
 
         var concurrent = new SortedDictionary<int, double>();
+        var stepMs = new SortedDictionary<int, IReadOnlyDictionary<string, double>>();
+        var timings = new StepTimings(levels);
+        engine.Timings = timings;
         double allocatedPerToken = 0;
         foreach (int streams in levels)
         {
             int tokens = generatedTokens + Lead(streams);
+            timings.Clear();
             var sinks = await RunStreamsAsync(engine, streams, () => NewPrompt(promptTokens), tokens, cancellationToken).ConfigureAwait(false);
             concurrent[streams] = AggregateDecodeRate(sinks, tokens);
+            if (timings.MeanMs(streams) is { } phases)
+                stepMs[streams] = phases;
             if (streams == levels[0] && generatedTokens > 1)
                 allocatedPerToken = (double)(sinks[0].Allocated[generatedTokens] - sinks[0].Allocated[1]) / (generatedTokens - 1) / streams;
         }
@@ -102,7 +113,8 @@ public static class EngineBenchmark
             concurrent,
             Process.GetCurrentProcess().PeakWorkingSet64,
             allocatedPerToken,
-            Environment.ProcessorCount);
+            Environment.ProcessorCount,
+            stepMs);
     }
 
     /// <summary>

@@ -23,6 +23,13 @@ internal sealed class BatchEngine : IDisposable
     private readonly EngineSequence?[] _rows;
     private readonly KvCache _cache;
     private readonly ForwardPass _pass;
+
+    /// <summary>When set, decode steps add their time by phase to it; set or read only while no request runs.</summary>
+    internal StepTimings? Timings
+    {
+        get => _pass.Timings;
+        set => _pass.Timings = value;
+    }
     private readonly LlamaModel _model;
     private readonly IReadOnlySet<int> _endOfGeneration;
     private readonly int _maxSequences;

@@ -87,6 +87,17 @@ internal sealed unsafe class ForwardPass
     public int Count => _count;
     public int Room => MaxTokens - _count;
 
+    /// <summary>When set, decode steps add their time by phase to it (<see cref="StepTimings"/>).</summary>
+    public StepTimings? Timings { get; set; }
+
+    /// <summary>Whether every token of the batch is the next of its own sequence (sequences are added whole, one after another).</summary>
+    private bool IsDecodeStep()
+    {
+        for (int i = 1; i < _count; i++)
+            if (_seq[i] == _seq[i - 1]) return false;
+        return true;
+    }
+
     public void Clear()
     {
         _count = 0;
@@ -129,6 +140,7 @@ internal sealed unsafe class ForwardPass
         if (n == 0) return;
         var w = _model.Weights;
         int dim = _c.EmbeddingLength, kvDim = _c.KvDim, ffn = _c.FeedForwardLength;
+        var timer = Timings != null && IsDecodeStep() ? Timings.Begin(n) : default;
 
         for (int i = 0; i < n; i++)
         {
@@ -143,7 +155,9 @@ internal sealed unsafe class ForwardPass
             var layer = w.Layers[l];
             for (int i = 0; i < n; i++)
                 Ops.RmsNorm(_x.AsSpan(i * dim, dim), layer.AttentionNorm, _c.RmsEpsilon, _xb.AsSpan(i * dim, dim));
+            timer.Mark(StepPhase.NormsAndResiduals);
             WeightMatrix.MultiplyBatch(xbs, n, layer.Query, _q, layer.Key, _k, layer.Value, _v);
+            timer.Mark(StepPhase.QueryKeyValue);
 
             for (int i = 0; i < n; i++)
             {
@@ -161,26 +175,33 @@ internal sealed unsafe class ForwardPass
             }
 
             // Every token's keys are in the cache now; each attends to its own sequence up to its position.
+            timer.Mark(StepPhase.RopeAndCacheWrite);
             _layer = l;
             if (WorkerPool.Shared.Size == 1 || (long)n * _c.HeadCount * (_pos[n - 1] + 1) < 2048)
                 AttentionPart(0, 1);
             else
                 WorkerPool.Shared.Run(_attentionJob);
 
+            timer.Mark(StepPhase.Attention);
             layer.Output.MultiplyBatch(_attnOut.AsSpan(0, n * _qDim), _xb, n);
+            timer.Mark(StepPhase.AttentionOutput);
             TensorPrimitives.Add(xs, xbs, xs);
 
             for (int i = 0; i < n; i++)
                 Ops.RmsNorm(_x.AsSpan(i * dim, dim), layer.FfnNorm, _c.RmsEpsilon, _xb.AsSpan(i * dim, dim));
             var gate = _gate.AsSpan(0, n * ffn);
             var up = _up.AsSpan(0, n * ffn);
+            timer.Mark(StepPhase.NormsAndResiduals);
             WeightMatrix.MultiplyBatch(xbs, n, layer.Gate, gate, layer.Up, up);
+            timer.Mark(StepPhase.GateUp);
             // A token's SwiGLU is about 5 µs: worth handing out from two tokens on.
             if (n == 1 || WorkerPool.Shared.Size == 1)
                 SwiGluPart(0, 1);
             else
                 WorkerPool.Shared.Run(_swiGluJob);
+            timer.Mark(StepPhase.SwiGlu);
             layer.Down.MultiplyBatch(gate, _xb, n);
+            timer.Mark(StepPhase.Down);
             TensorPrimitives.Add(xs, xbs, xs);
         }
 
@@ -197,8 +218,11 @@ internal sealed unsafe class ForwardPass
         {
             for (int r = 0; r < _logitCount; r++)
                 Ops.RmsNorm(_x.AsSpan(_logitTokens[r] * dim, dim), w.OutputNorm, _c.RmsEpsilon, _final.AsSpan(r * dim, dim));
+            timer.Mark(StepPhase.NormsAndResiduals);
             w.Output.MultiplyBatch(_final.AsSpan(0, _logitCount * dim), _logits, _logitCount);
+            timer.Mark(StepPhase.Logits);
         }
+        timer.Mark(StepPhase.NormsAndResiduals);
         Array.Clear(_seq, 0, n); // hold no sequence past the pass
     }
 

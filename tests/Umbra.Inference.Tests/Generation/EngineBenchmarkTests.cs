@@ -34,5 +34,36 @@ public class EngineBenchmarkTests
         Assert.Equal([1, 4], result.ConcurrentDecodeTokensPerSecond.Keys);
         Assert.All(result.ConcurrentDecodeTokensPerSecond.Values, rate => Assert.True(rate > 0 && double.IsFinite(rate), $"rate {rate}"));
         Assert.True(result.PrefillTokensPerSecond > 0);
+        // Only steps where every stream decodes are broken down: one per level, none for the prefill in between.
+        Assert.Equal([1, 4], result.DecodeStepMs.Keys);
+        foreach (var phases in result.DecodeStepMs.Values)
+        {
+            Assert.Equal([.. StepTimings.PhaseNames, "total"], phases.Keys);
+            Assert.All(phases.Values, ms => Assert.True(ms >= 0 && double.IsFinite(ms), $"{ms} ms"));
+            Assert.True(phases["total"] > 0);
+            Assert.Equal(phases["total"], phases.Where(p => p.Key != "total").Sum(p => p.Value), 1e-9);
+        }
+    }
+
+    [Fact]
+    public void Step_timings_keep_decode_steps_apart_by_stream_count_and_clear_without_forgetting_room()
+    {
+        var timings = new StepTimings([1, 8]);
+        Assert.Null(timings.MeanMs(1));
+        for (var step = 0; step < 2; step++)
+        {
+            var timer = timings.Begin(8);
+            timer.Mark(StepPhase.GateUp);
+            timer.Mark(StepPhase.Down);
+        }
+        var eight = timings.MeanMs(8)!;
+        Assert.Equal(eight["total"], eight["gate_up"] + eight["down"], 1e-12);
+        Assert.Equal(0, eight["attention"]);
+        Assert.Null(timings.MeanMs(1));
+        Assert.Null(timings.MeanMs(3));
+        timings.Clear();
+        Assert.Null(timings.MeanMs(8));
+        // A timer made by default (timing off) records nothing and does not throw.
+        default(StepTimer).Mark(StepPhase.Attention);
     }
 }
