@@ -31,9 +31,11 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(["1", "2"], concurrent.EnumerateObject().Select(p => p.Name));
         Assert.All(concurrent.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0, json));
         Assert.True(root.GetProperty("time_to_first_token_ms").GetDouble() > 0, json);
-        // Where a decode step's time goes, for each stream count: the phases add up to the total.
+        // Where a decode step's time goes, for each stream count with a step in which every stream decoded (one
+        // stream always; the two of a tiny model may finish one before the other starts): the phases add up.
         var steps = root.GetProperty("decode_step_ms");
-        Assert.Equal(["1", "2"], steps.EnumerateObject().Select(p => p.Name));
+        Assert.Contains("1", steps.EnumerateObject().Select(p => p.Name));
+        Assert.All(steps.EnumerateObject(), p => Assert.Contains(p.Name, new[] { "1", "2" }));
         foreach (var level in steps.EnumerateObject())
         {
             var phases = level.Value.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetDouble());
@@ -53,7 +55,7 @@ public sealed class BenchCommandTests : IDisposable
 
         var result = (await ProcessRunner.RunAsync(_home, "bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--concurrency", "1,2")).AssertSuccess();
         Assert.Contains("decode step, ms", result.Stdout, StringComparison.Ordinal);
-        Assert.Contains("2 streams", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 stream", result.Stdout, StringComparison.Ordinal);
         foreach (var phase in new[] { "qkv", "rope_kv_write", "attention", "attention_output", "gate_up", "swiglu", "down", "logits", "total" })
             Assert.Contains(phase, result.Stdout, StringComparison.Ordinal);
     }

@@ -96,7 +96,7 @@ internal static class BenchCommand
             return;
         var levels = result.DecodeStepMs.Keys.ToArray();
         Console.WriteLine();
-        Console.WriteLine("decode step, ms     " + string.Concat(levels.Select(l => $"{l + (l == 1 ? " stream" : " streams"),13}")));
+        Console.WriteLine($"{"decode step, ms",-19}" + string.Concat(levels.Select(l => $"{l + (l == 1 ? " stream" : " streams"),13}")));
         foreach (var phase in result.DecodeStepMs[levels[0]].Keys)
             Console.WriteLine($"{phase,-19}" + string.Concat(levels.Select(l => $"{result.DecodeStepMs[l][phase],13:F2}")));
     }

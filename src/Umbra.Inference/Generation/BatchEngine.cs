@@ -23,13 +23,6 @@ internal sealed class BatchEngine : IDisposable
     private readonly EngineSequence?[] _rows;
     private readonly KvCache _cache;
     private readonly ForwardPass _pass;
-
-    /// <summary>When set, decode steps add their time by phase to it; set or read only while no request runs.</summary>
-    internal StepTimings? Timings
-    {
-        get => _pass.Timings;
-        set => _pass.Timings = value;
-    }
     private readonly LlamaModel _model;
     private readonly IReadOnlySet<int> _endOfGeneration;
     private readonly int _maxSequences;
@@ -242,6 +235,13 @@ internal sealed class BatchEngine : IDisposable
         return _pass.Count > 0;
     }
 
+    /// <summary>When set, steps in which every sequence decodes add their time by phase to it; set or read only while no request runs.</summary>
+    internal StepTimings? Timings
+    {
+        get => _pass.Timings;
+        set => _pass.Timings = value;
+    }
+
     private void RunStep()
     {
         int tokens = _pass.Count, decodes = 0;
@@ -252,7 +252,7 @@ internal sealed class BatchEngine : IDisposable
         long start = Stopwatch.GetTimestamp();
         try
         {
-            _pass.Run();
+            _pass.Run(decodeStep: decodes == tokens);
         }
         catch (Exception e)
         {

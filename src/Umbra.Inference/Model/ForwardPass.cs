@@ -87,16 +87,8 @@ internal sealed unsafe class ForwardPass
     public int Count => _count;
     public int Room => MaxTokens - _count;
 
-    /// <summary>When set, decode steps add their time by phase to it (<see cref="StepTimings"/>).</summary>
+    /// <summary>When set, passes run as decode steps add their time by phase to it (<see cref="StepTimings"/>).</summary>
     public StepTimings? Timings { get; set; }
-
-    /// <summary>Whether every token of the batch is the next of its own sequence (sequences are added whole, one after another).</summary>
-    private bool IsDecodeStep()
-    {
-        for (int i = 1; i < _count; i++)
-            if (_seq[i] == _seq[i - 1]) return false;
-        return true;
-    }
 
     public void Clear()
     {
@@ -133,14 +125,18 @@ internal sealed unsafe class ForwardPass
     /// <summary>The logits of row <paramref name="row"/> after <see cref="Run"/>.</summary>
     public ReadOnlySpan<float> Logits(int row) => _logits.AsSpan(row * _c.VocabSize, _c.VocabSize);
 
-    /// <summary>Evaluates the batch: writes every token's keys and values and appends the tokens to their sequences.</summary>
-    public void Run()
+    /// <summary>
+    /// Evaluates the batch: writes every token's keys and values and appends the tokens to their sequences.
+    /// <paramref name="decodeStep"/> says that every token is a generated one, the next of its own sequence (the
+    /// caller knows; a one-token prompt chunk looks the same from here): only such steps are timed.
+    /// </summary>
+    public void Run(bool decodeStep = false)
     {
         int n = _count;
         if (n == 0) return;
         var w = _model.Weights;
         int dim = _c.EmbeddingLength, kvDim = _c.KvDim, ffn = _c.FeedForwardLength;
-        var timer = Timings != null && IsDecodeStep() ? Timings.Begin(n) : default;
+        var timer = Timings != null && decodeStep ? Timings.Begin(n) : default;
 
         for (int i = 0; i < n; i++)
         {

@@ -20,9 +20,9 @@ internal enum StepPhase
 
 /// <summary>
 /// Where the time of decode steps goes, by phase (<see cref="StepPhase"/>) and by number of sequences in the step:
-/// filled by <see cref="ForwardPass"/> while set on it, for steps where every token is the next of its own sequence
-/// (prefill chunks and steps mixing them with decoding are left out). For the benchmark; a pass without it pays one
-/// null check per phase.
+/// filled by <see cref="ForwardPass"/> while set on it, for steps where every token is a generated one, the next of
+/// its own sequence (prefill chunks and steps mixing them with decoding are left out). For the benchmark; a pass
+/// without it pays one null check per phase.
 /// </summary>
 internal sealed class StepTimings
 {
@@ -38,11 +38,14 @@ internal sealed class StepTimings
     public static readonly IReadOnlyList<string> PhaseNames =
         ["norms_residuals", "qkv", "rope_kv_write", "attention", "attention_output", "gate_up", "swiglu", "down", "logits"];
 
-    /// <summary>Starts timing a step of <paramref name="sequences"/> decode tokens.</summary>
+    /// <summary>
+    /// Starts timing a step of <paramref name="sequences"/> decode tokens; a timer that records nothing for a count
+    /// not named when these timings were made, so that timing never allocates on the engine's thread.
+    /// </summary>
     public StepTimer Begin(int sequences)
     {
         if (!_bySequences.TryGetValue(sequences, out var entry))
-            entry = (new double[PhaseNames.Count], 0);
+            return default;
         _bySequences[sequences] = (entry.Ms, entry.Steps + 1);
         return new StepTimer(entry.Ms);
     }

@@ -152,7 +152,7 @@ internal static unsafe class KernelHelpers
         if ((long)t * groupBytes * groups <= TileActivationBytes)
             return groups;
         var span = TileActivationBytes / (t * groupBytes);
-        if (weightGroupBytes > 0)
+        if (weightGroupBytes > 0 && t >= SpanWeightMinVectors)
             span = Math.Min(span, SpanWeightBytes / weightGroupBytes);
         return Math.Clamp(span, 1, groups);
     }
@@ -167,6 +167,12 @@ internal static unsafe class KernelHelpers
     /// </summary>
     public const int SpanWeightBytes = 640;
 
+    /// <summary>
+    /// The fewest vectors in a tile for <see cref="SpanWeightBytes"/> to apply: measured at 8 and 16. Narrower tiles
+    /// span only on very wide rows (one vector from about 19,000 columns on), where short passes were not measured.
+    /// </summary>
+    public const int SpanWeightMinVectors = 8;
+
     /// <summary>How far ahead in the matrix the tile loops ask for weights when a tile does not span (see <see cref="PrefetchDistance"/>).</summary>
     public const int PrefetchBytes = 8 * 1024;
 
@@ -174,8 +180,8 @@ internal static unsafe class KernelHelpers
     public const int SpanPrefetchRows = 8;
 
     /// <summary>
-    /// How far past each block (or group of blocks) of row <paramref name="r"/>, and of the row after it when two are
-    /// taken together, the first tile's pass asks for weights (<see cref="Q8Tiles"/>, <see cref="KTiles"/>); 0 for
+    /// How far past each block (or group of blocks) of row <paramref name="r"/>, and of the row after it when
+    /// <paramref name="rows"/> is 2 (two taken together), the first tile's pass asks for weights (<see cref="Q8Tiles"/>, <see cref="KTiles"/>); 0 for
     /// not at all. Without spans, rows follow each other in the matrix: <see cref="PrefetchBytes"/> further on, while
     /// that stays within the part's rows (to <paramref name="r1"/>). With spans, a pass reads only its span of each
     /// row: the same blocks of the row <see cref="SpanPrefetchRows"/> ahead. A core left to the hardware prefetcher
@@ -183,9 +189,9 @@ internal static unsafe class KernelHelpers
     /// used, rather than a whole row (or its span's share) in one burst when the row starts, one vector's products ran
     /// 9–21 % faster and 8 vectors' Q8_0 products 24 % (docs/BENCHMARKS.md).
     /// </summary>
-    public static long PrefetchDistance(long rowBytes, int r, int r1, bool spans) =>
-        spans ? (r + 1 + SpanPrefetchRows < r1 ? SpanPrefetchRows * rowBytes : 0)
-        : (r + 2) * rowBytes + PrefetchBytes <= r1 * rowBytes ? PrefetchBytes : 0;
+    public static long PrefetchDistance(long rowBytes, int r, int rows, int r1, bool spans) =>
+        spans ? (r + rows - 1 + SpanPrefetchRows < r1 ? SpanPrefetchRows * rowBytes : 0)
+        : (r + rows) * rowBytes + PrefetchBytes <= r1 * rowBytes ? PrefetchBytes : 0;
 
     /// <summary>
     /// What a pass from row <paramref name="r"/> needs before <see cref="PrefetchDistance"/>'s requests reach it: with

@@ -59,7 +59,7 @@ internal static unsafe class KTiles
                 {
                     var row = w + r * rowBytes;
                     // The first tile asks for the weights ahead, block by block; the others find them in cache.
-                    var ahead = v0 == 0 ? KernelHelpers.PrefetchDistance(rowBytes, r, r1, spans) : 0;
+                    var ahead = v0 == 0 ? KernelHelpers.PrefetchDistance(rowBytes, r, 1, r1, spans) : 0;
                     var rowAcc = spans ? acc + (r - rc) * perRow : acc;
                     for (var b = b0; b < b1; b++)
                     {

@@ -64,10 +64,11 @@ internal static unsafe class Q8Tiles
                 {
                     var row = w + r * rowBytes;
                     var a = spans ? acc + (r - rc) * perRow : acc;
-                    // The first tile asks for the weights ahead, group by group; the others find them in cache.
-                    var ahead = v0 == 0 ? KernelHelpers.PrefetchDistance(rowBytes, r, r1, spans) : 0;
                     // Two rows at a time pay off once the tile is full; at 8 vectors they measured no faster (docs/ENGINE.md).
-                    if (t == Tile && r + 1 < chunkEnd)
+                    var paired = t == Tile && r + 1 < chunkEnd;
+                    // The first tile asks for the weights ahead, group by group; the others find them in cache.
+                    var ahead = v0 == 0 ? KernelHelpers.PrefetchDistance(rowBytes, r, paired ? 2 : 1, r1, spans) : 0;
+                    if (paired)
                     {
                         GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, g0, g1, a, a + perRow, ahead);
                         if (last)
