@@ -31,6 +31,7 @@ internal sealed unsafe class ForwardPass
     private readonly bool _grouped;
     private readonly AttentionJob _attentionJob;
     private readonly SwiGluJob _swiGluJob;
+    private readonly RopeJob _ropeJob;
     private int _layer;
 
     public ForwardPass(LlamaModel model, KvCache cache, int maxTokens, int maxLogitRows, int maxContext)
@@ -80,6 +81,7 @@ internal sealed unsafe class ForwardPass
         }
         _attentionJob = new AttentionJob(this);
         _swiGluJob = new SwiGluJob(this);
+        _ropeJob = new RopeJob(this);
     }
 
     public int MaxTokens { get; }
@@ -155,24 +157,16 @@ internal sealed unsafe class ForwardPass
             WeightMatrix.MultiplyBatch(xbs, n, layer.Query, _q, layer.Key, _k, layer.Value, _v);
             timer.Mark(StepPhase.QueryKeyValue);
 
-            for (int i = 0; i < n; i++)
-            {
-                var q = _q.AsSpan(i * _qDim, _qDim);
-                var k = _k.AsSpan(i * kvDim, kvDim);
-                var v = _v.AsSpan(i * kvDim, kvDim);
-                if (layer.QueryBias != null) TensorPrimitives.Add(q, layer.QueryBias, q);
-                if (layer.KeyBias != null) TensorPrimitives.Add(k, layer.KeyBias, k);
-                if (layer.ValueBias != null) TensorPrimitives.Add(v, layer.ValueBias, v);
-                var cos = _cos.AsSpan(i * _pairs, _pairs);
-                var sin = _sin.AsSpan(i * _pairs, _pairs);
-                Ops.ApplyRope(q, _c.HeadCount, _c.HeadDim, _c.RopeDimensions, _c.RopeStyle, cos, sin, _ropeScratch[0]);
-                Ops.ApplyRope(k, _c.HeadCountKv, _c.HeadDim, _c.RopeDimensions, _c.RopeStyle, cos, sin, _ropeScratch[0]);
-                _cache.Write(l, _seq[i], _pos[i], k, v);
-            }
+            // Biases, RoPE and the cache writes, token by token: on the pool from two tokens on, since each token's
+            // keys land one value per cache line (transposed, see KvCache) and a core waits on every line.
+            _layer = l;
+            if (n == 1 || WorkerPool.Shared.Size == 1)
+                RopeAndWritePart(0, 1);
+            else
+                WorkerPool.Shared.Run(_ropeJob);
 
             // Every token's keys are in the cache now; each attends to its own sequence up to its position.
             timer.Mark(StepPhase.RopeAndCacheWrite);
-            _layer = l;
             if (WorkerPool.Shared.Size == 1 || (long)n * _c.HeadCount * (_pos[n - 1] + 1) < 2048)
                 AttentionPart(0, 1);
             else
@@ -269,6 +263,34 @@ internal sealed unsafe class ForwardPass
                     _seq[i].Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, _cache.HeadOffset(g), scale, sc, _maxContext, output + i * _qDim + h * hd, zero, spare);
             }
         }
+    }
+
+    /// <summary>Biases, RoPE and the cache writes of this part's share of the batch's tokens (layer <see cref="_layer"/>).</summary>
+    private void RopeAndWritePart(int part, int parts)
+    {
+        var layer = _model.Weights.Layers[_layer];
+        int n = _count, kvDim = _c.KvDim;
+        int end = n * (part + 1) / parts;
+        for (int i = n * part / parts; i < end; i++)
+        {
+            var q = _q.AsSpan(i * _qDim, _qDim);
+            var k = _k.AsSpan(i * kvDim, kvDim);
+            var v = _v.AsSpan(i * kvDim, kvDim);
+            if (layer.QueryBias != null) TensorPrimitives.Add(q, layer.QueryBias, q);
+            if (layer.KeyBias != null) TensorPrimitives.Add(k, layer.KeyBias, k);
+            if (layer.ValueBias != null) TensorPrimitives.Add(v, layer.ValueBias, v);
+            var cos = _cos.AsSpan(i * _pairs, _pairs);
+            var sin = _sin.AsSpan(i * _pairs, _pairs);
+            Ops.ApplyRope(q, _c.HeadCount, _c.HeadDim, _c.RopeDimensions, _c.RopeStyle, cos, sin, _ropeScratch[part]);
+            Ops.ApplyRope(k, _c.HeadCountKv, _c.HeadDim, _c.RopeDimensions, _c.RopeStyle, cos, sin, _ropeScratch[part]);
+            _cache.Write(_layer, _seq[i], _pos[i], k, v);
+        }
+    }
+
+    /// <summary>The RoPE and cache-write step as a reusable pool job.</summary>
+    private sealed class RopeJob(ForwardPass pass) : IWorkerJob
+    {
+        public void Execute(int part, int parts) => pass.RopeAndWritePart(part, parts);
     }
 
     /// <summary>SwiGLU (gate ← silu(gate) × up) of this part's share of the batch's tokens, whole tokens each.</summary>
