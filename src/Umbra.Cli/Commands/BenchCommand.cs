@@ -16,7 +16,7 @@ internal static class BenchCommand
         var genTokens = new Option<int>("--gen-tokens") { Description = "Tokens generated per stream for decode", DefaultValueFactory = _ => 32 };
         var concurrency = new Option<string>("--concurrency") { Description = "Concurrent stream counts measured, comma-separated", DefaultValueFactory = _ => string.Join(",", EngineBenchmark.DefaultConcurrency) };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table" };
-        var cmd = new Command("bench", "Measure prefill and decode tokens/s (alone and with concurrent streams), time to first token and peak memory of a model")
+        var cmd = new Command("bench", "Measure prefill and decode tokens/s (alone and with concurrent streams), time to first token, peak memory, and where a decode step's time goes, of a model")
         {
             model, promptTokens, genTokens, concurrency, json,
         };
