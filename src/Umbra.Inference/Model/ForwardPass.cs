@@ -29,9 +29,7 @@ internal sealed unsafe class ForwardPass
     private readonly float[] _zeros;
     private readonly int _maxContext;
     private readonly bool _grouped;
-    private readonly AttentionJob _attentionJob;
-    private readonly SwiGluJob _swiGluJob;
-    private readonly RopeJob _ropeJob;
+    private readonly PartJob _attentionJob, _swiGluJob, _ropeJob;
     private int _layer;
 
     public ForwardPass(LlamaModel model, KvCache cache, int maxTokens, int maxLogitRows, int maxContext)
@@ -79,9 +77,9 @@ internal sealed unsafe class ForwardPass
             _spare[p] = new float[_c.HeadDim];
             _sigmoid[p] = new float[ffn];
         }
-        _attentionJob = new AttentionJob(this);
-        _swiGluJob = new SwiGluJob(this);
-        _ropeJob = new RopeJob(this);
+        _attentionJob = new PartJob(AttentionPart);
+        _swiGluJob = new PartJob(SwiGluPart);
+        _ropeJob = new PartJob(RopeAndWritePart);
     }
 
     public int MaxTokens { get; }
@@ -160,17 +158,11 @@ internal sealed unsafe class ForwardPass
             // Biases, RoPE and the cache writes, token by token: on the pool from two tokens on, since each token's
             // keys land one value per cache line (transposed, see KvCache) and a core waits on every line.
             _layer = l;
-            if (n == 1 || WorkerPool.Shared.Size == 1)
-                RopeAndWritePart(0, 1);
-            else
-                WorkerPool.Shared.Run(_ropeJob);
+            _ropeJob.Run(alone: n == 1);
 
             // Every token's keys are in the cache now; each attends to its own sequence up to its position.
             timer.Mark(StepPhase.RopeAndCacheWrite);
-            if (WorkerPool.Shared.Size == 1 || (long)n * _c.HeadCount * (_pos[n - 1] + 1) < 2048)
-                AttentionPart(0, 1);
-            else
-                WorkerPool.Shared.Run(_attentionJob);
+            _attentionJob.Run(alone: (long)n * _c.HeadCount * (_pos[n - 1] + 1) < 2048);
 
             timer.Mark(StepPhase.Attention);
             layer.Output.MultiplyBatch(_attnOut.AsSpan(0, n * _qDim), _xb, n);
@@ -185,10 +177,7 @@ internal sealed unsafe class ForwardPass
             WeightMatrix.MultiplyBatch(xbs, n, layer.Gate, gate, layer.Up, up);
             timer.Mark(StepPhase.GateUp);
             // A token's SwiGLU is about 5 µs: worth handing out from two tokens on.
-            if (n == 1 || WorkerPool.Shared.Size == 1)
-                SwiGluPart(0, 1);
-            else
-                WorkerPool.Shared.Run(_swiGluJob);
+            _swiGluJob.Run(alone: n == 1);
             timer.Mark(StepPhase.SwiGlu);
             layer.Down.MultiplyBatch(gate, _xb, n);
             timer.Mark(StepPhase.Down);
@@ -287,12 +276,6 @@ internal sealed unsafe class ForwardPass
         }
     }
 
-    /// <summary>The RoPE and cache-write step as a reusable pool job.</summary>
-    private sealed class RopeJob(ForwardPass pass) : IWorkerJob
-    {
-        public void Execute(int part, int parts) => pass.RopeAndWritePart(part, parts);
-    }
-
     /// <summary>SwiGLU (gate ← silu(gate) × up) of this part's share of the batch's tokens, whole tokens each.</summary>
     private void SwiGluPart(int part, int parts)
     {
@@ -302,15 +285,21 @@ internal sealed unsafe class ForwardPass
             Ops.SwiGlu(_gate.AsSpan(i * ffn, ffn), _up.AsSpan(i * ffn, ffn), _sigmoid[part]);
     }
 
-    /// <summary>The SwiGLU step as a reusable pool job.</summary>
-    private sealed class SwiGluJob(ForwardPass pass) : IWorkerJob
+    /// <summary>
+    /// A step of the pass that splits into parts (attention, SwiGLU, RoPE and cache writes) as a reusable pool job:
+    /// made once per pass, so handing it out allocates nothing.
+    /// </summary>
+    private sealed class PartJob(Action<int, int> part) : IWorkerJob
     {
-        public void Execute(int part, int parts) => pass.SwiGluPart(part, parts);
-    }
+        public void Execute(int index, int parts) => part(index, parts);
 
-    /// <summary>The attention step as a reusable pool job, so handing it out allocates nothing.</summary>
-    private sealed class AttentionJob(ForwardPass pass) : IWorkerJob
-    {
-        public void Execute(int part, int parts) => pass.AttentionPart(part, parts);
+        /// <summary>On the pool, or on the calling thread alone when <paramref name="alone"/> or the pool has one part.</summary>
+        public void Run(bool alone)
+        {
+            if (alone || WorkerPool.Shared.Size == 1)
+                part(0, 1);
+            else
+                WorkerPool.Shared.Run(this);
+        }
     }
 }
