@@ -29,7 +29,7 @@ internal sealed unsafe class ForwardPass
     private readonly float[] _zeros;
     private readonly int _maxContext;
     private readonly bool _grouped;
-    private readonly PartJob _attentionJob, _swiGluJob, _ropeJob;
+    private readonly WorkerPool.ActionJob _attentionJob, _swiGluJob, _ropeJob;
     private int _layer;
 
     public ForwardPass(LlamaModel model, KvCache cache, int maxTokens, int maxLogitRows, int maxContext)
@@ -77,9 +77,10 @@ internal sealed unsafe class ForwardPass
             _spare[p] = new float[_c.HeadDim];
             _sigmoid[p] = new float[ffn];
         }
-        _attentionJob = new PartJob(AttentionPart);
-        _swiGluJob = new PartJob(SwiGluPart);
-        _ropeJob = new PartJob(RopeAndWritePart);
+        // Made once, so handing the steps to the pool allocates nothing.
+        _attentionJob = new WorkerPool.ActionJob(AttentionPart);
+        _swiGluJob = new WorkerPool.ActionJob(SwiGluPart);
+        _ropeJob = new WorkerPool.ActionJob(RopeAndWritePart);
     }
 
     public int MaxTokens { get; }
@@ -135,7 +136,7 @@ internal sealed unsafe class ForwardPass
         int n = _count;
         if (n == 0) return;
         var w = _model.Weights;
-        int dim = _c.EmbeddingLength, kvDim = _c.KvDim, ffn = _c.FeedForwardLength;
+        int dim = _c.EmbeddingLength, ffn = _c.FeedForwardLength;
         var timer = Timings != null && decodeStep ? Timings.Begin(n) : default;
 
         for (int i = 0; i < n; i++)
@@ -158,11 +159,11 @@ internal sealed unsafe class ForwardPass
             // Biases, RoPE and the cache writes, token by token: on the pool from two tokens on, since each token's
             // keys land one value per cache line (transposed, see KvCache) and a core waits on every line.
             _layer = l;
-            _ropeJob.Run(alone: n == 1);
+            RunParts(_ropeJob, alone: n == 1);
 
             // Every token's keys are in the cache now; each attends to its own sequence up to its position.
             timer.Mark(StepPhase.RopeAndCacheWrite);
-            _attentionJob.Run(alone: (long)n * _c.HeadCount * (_pos[n - 1] + 1) < 2048);
+            RunParts(_attentionJob, alone: (long)n * _c.HeadCount * (_pos[n - 1] + 1) < 2048);
 
             timer.Mark(StepPhase.Attention);
             layer.Output.MultiplyBatch(_attnOut.AsSpan(0, n * _qDim), _xb, n);
@@ -177,7 +178,7 @@ internal sealed unsafe class ForwardPass
             WeightMatrix.MultiplyBatch(xbs, n, layer.Gate, gate, layer.Up, up);
             timer.Mark(StepPhase.GateUp);
             // A token's SwiGLU is about 5 µs: worth handing out from two tokens on.
-            _swiGluJob.Run(alone: n == 1);
+            RunParts(_swiGluJob, alone: n == 1);
             timer.Mark(StepPhase.SwiGlu);
             layer.Down.MultiplyBatch(gate, _xb, n);
             timer.Mark(StepPhase.Down);
@@ -258,9 +259,9 @@ internal sealed unsafe class ForwardPass
     private void RopeAndWritePart(int part, int parts)
     {
         var layer = _model.Weights.Layers[_layer];
-        int n = _count, kvDim = _c.KvDim;
-        int end = n * (part + 1) / parts;
-        for (int i = n * part / parts; i < end; i++)
+        int kvDim = _c.KvDim;
+        var (first, end) = TokenShare(part, parts);
+        for (int i = first; i < end; i++)
         {
             var q = _q.AsSpan(i * _qDim, _qDim);
             var k = _k.AsSpan(i * kvDim, kvDim);
@@ -279,27 +280,21 @@ internal sealed unsafe class ForwardPass
     /// <summary>SwiGLU (gate ← silu(gate) × up) of this part's share of the batch's tokens, whole tokens each.</summary>
     private void SwiGluPart(int part, int parts)
     {
-        int n = _count, ffn = _c.FeedForwardLength;
-        int end = n * (part + 1) / parts;
-        for (int i = n * part / parts; i < end; i++)
+        int ffn = _c.FeedForwardLength;
+        var (first, end) = TokenShare(part, parts);
+        for (int i = first; i < end; i++)
             Ops.SwiGlu(_gate.AsSpan(i * ffn, ffn), _up.AsSpan(i * ffn, ffn), _sigmoid[part]);
     }
 
-    /// <summary>
-    /// A step of the pass that splits into parts (attention, SwiGLU, RoPE and cache writes) as a reusable pool job:
-    /// made once per pass, so handing it out allocates nothing.
-    /// </summary>
-    private sealed class PartJob(Action<int, int> part) : IWorkerJob
-    {
-        public void Execute(int index, int parts) => part(index, parts);
+    /// <summary>The batch's tokens first..end−1 that part <paramref name="part"/> of <paramref name="parts"/> takes: whole tokens, evenly.</summary>
+    private (int First, int End) TokenShare(int part, int parts) => (_count * part / parts, _count * (part + 1) / parts);
 
-        /// <summary>On the pool, or on the calling thread alone when <paramref name="alone"/> or the pool has one part.</summary>
-        public void Run(bool alone)
-        {
-            if (alone || WorkerPool.Shared.Size == 1)
-                part(0, 1);
-            else
-                WorkerPool.Shared.Run(this);
-        }
+    /// <summary>A step's parts on the shared pool, or the whole step on the calling thread when <paramref name="alone"/>.</summary>
+    private static void RunParts(IWorkerJob job, bool alone)
+    {
+        if (alone)
+            job.Execute(0, 1);
+        else
+            WorkerPool.Shared.Run(job);
     }
 }

@@ -124,7 +124,8 @@ internal sealed class WorkerPool
         }
     }
 
-    private sealed class ActionJob(Action<int, int> action) : IWorkerJob
+    /// <summary>A job made from a delegate; made once and reused, handing it out allocates nothing.</summary>
+    public sealed class ActionJob(Action<int, int> action) : IWorkerJob
     {
         public void Execute(int part, int parts) => action(part, parts);
     }
