@@ -290,7 +290,7 @@ internal sealed unsafe class ForwardPass
     private (int First, int End) TokenShare(int part, int parts) => (_count * part / parts, _count * (part + 1) / parts);
 
     /// <summary>A step's parts on the shared pool, or the whole step on the calling thread when <paramref name="alone"/>.</summary>
-    private static void RunParts(IWorkerJob job, bool alone)
+    private static void RunParts(WorkerPool.ActionJob job, bool alone)
     {
         if (alone)
             job.Execute(0, 1);
