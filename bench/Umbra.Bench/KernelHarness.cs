@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Umbra.Inference.Model;
 using Umbra.Inference.Tensors;
 
 namespace Umbra.Bench;
@@ -28,14 +29,14 @@ internal static unsafe class KernelHarness
     /// <summary>
     /// Grouped-query attention of TinyLlama's shape (head size 64, 8 query heads per key-value head, 4 key-value
     /// heads, 16-token cache blocks): µs per (token, key-value head) item, cache hot, 4 heads per pass (two passes)
-    /// against 8 (one).
+    /// against 8 (one), with the cache in F32 and in F16.
     /// </summary>
     private static void AttentionTimes(int runs)
     {
         const int hd = 64, kvHeads = 4, blockSize = 16, group = 8;
         Console.WriteLine($"grouped-query attention, one thread, best after a second's warm-up; µs per token and key-value head ({group} query heads)");
-        Console.WriteLine("| positions | 4 heads per pass | 8 heads per pass |");
-        Console.WriteLine("|---|---:|---:|");
+        Console.WriteLine("| positions | F32, 4 heads per pass | F32, 8 heads per pass | F16, 8 heads per pass |");
+        Console.WriteLine("|---|---:|---:|---:|");
         foreach (var length in new[] { 160, 1024 })
         {
             var blocksCount = (length + blockSize - 1) / blockSize;
@@ -50,10 +51,13 @@ internal static unsafe class KernelHarness
             var zero = new float[hd];
             var spare = new float[hd];
             var cells = new List<string>();
-            foreach (var width in new[] { 4, 8 })
+            foreach (var (type, width) in new[] { (KvCacheType.F32, 4), (KvCacheType.F32, 8), (KvCacheType.F16, 8) })
             {
+                var keyBytes = Bytes(keys, type);
+                var valueBytes = Bytes(values, type);
                 var best = double.MaxValue;
-                fixed (float* pq = q, pk = keys, pv = values, ps = scores, po = output, pz = zero, psp = spare)
+                fixed (float* pq = q, ps = scores, po = output, pz = zero, psp = spare)
+                fixed (byte* pk = keyBytes, pv = valueBytes)
                 {
                     // Warm up for a second first: the JIT promotes the kernel and the softmax to optimized code only
                     // after enough calls, in the background.
@@ -62,7 +66,7 @@ internal static unsafe class KernelHarness
                     {
                         var start = Stopwatch.GetTimestamp();
                         for (var h = 0; h < group; h += width)
-                            Umbra.Inference.Model.GroupedAttention.Attend(pq + h * hd, width, hd, pk, pv, blocks, blockSize, length, kvDim,
+                            Umbra.Inference.Model.GroupedAttention.Attend(pq + h * hd, width, hd, pk, pv, type, blocks, blockSize, length, kvDim,
                                 blockSize * hd, 1f / 8, ps, length, po + h * hd, pz, psp);
                         if (warm.ElapsedMilliseconds >= 1000)
                             best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMicroseconds);
@@ -73,6 +77,11 @@ internal static unsafe class KernelHarness
             Console.WriteLine($"| {length} | {string.Join(" | ", cells)} |");
         }
     }
+
+    /// <summary>The cache's bytes for these floats, as <paramref name="type"/> stores them.</summary>
+    private static byte[] Bytes(float[] values, KvCacheType type) => type == KvCacheType.F32
+        ? MemoryMarshal.AsBytes(values.AsSpan()).ToArray()
+        : MemoryMarshal.AsBytes(values.Select(v => (Half)v).ToArray().AsSpan()).ToArray();
 
     /// <summary>The activation quantization alone, which runs before every product: µs per vector of 2048 and 5632 values.</summary>
     private static void QuantizeTimes(int runs)

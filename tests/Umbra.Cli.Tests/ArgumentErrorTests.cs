@@ -34,6 +34,14 @@ public sealed class ArgumentErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task Unknown_kv_cache_type()
+    {
+        (await Umbra("bench", "--model", TestPaths.Stories260K, "--kv-type", "q8_0")).AssertCleanError("--kv-type takes f16 or f32; got 'q8_0'.");
+        (await Umbra("provider", "--coordinator", "ws://127.0.0.1:9/v1/providers/connect", "--model", TestPaths.Stories260K, "--kv-type", "f64",
+            "--data-dir", _home.File("p"))).AssertCleanError("--kv-type takes f16 or f32; got 'f64'.");
+    }
+
+    [Fact]
     public async Task Host_that_is_not_an_ip_address() =>
         (await Umbra("serve", "--model", TestPaths.Stories260K, "--host", "not-an-ip", "--port", "0")).AssertCleanError("--host must be an IP address");
 

@@ -16,7 +16,8 @@ public sealed class BenchCommandTests : IDisposable
         string model = _home.File("bench.gguf");
         (await ProcessRunner.RunAsync(_home, "model", "synth", "--shape", "tiny", "--type", "q4_k", "-o", model)).AssertSuccess();
 
-        var result = (await ProcessRunner.RunAsync(_home, "bench", "--model", model, "--prompt-tokens", "16", "--gen-tokens", "4", "--concurrency", "1,2", "--json")).AssertSuccess();
+        var result = (await ProcessRunner.RunAsync(_home, "bench", "--model", model, "--prompt-tokens", "16", "--gen-tokens", "4", "--concurrency", "1,2",
+            "--kv-type", "f32", "--json")).AssertSuccess();
         string json = result.Stdout.TrimEnd('\n');
         Assert.DoesNotContain("\n", json, StringComparison.Ordinal);
         using var doc = JsonDocument.Parse(json);
@@ -31,6 +32,9 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(["1", "2"], concurrent.EnumerateObject().Select(p => p.Name));
         Assert.All(concurrent.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0, json));
         Assert.True(root.GetProperty("time_to_first_token_ms").GetDouble() > 0, json);
+        Assert.Equal("f32", root.GetProperty("kv_cache_type").GetString());
+        Assert.True(root.GetProperty("kv_cache_tokens").GetInt32() >= 2 * (16 + 4), json);
+        Assert.Equal(0, root.GetProperty("kv_cache_bytes").GetInt64() % (root.GetProperty("kv_cache_tokens").GetInt64() * 4));
         // Where a decode step's time goes, for each stream count with a step in which every stream decoded (one
         // stream always; the two of a tiny model may finish one before the other starts): the phases add up.
         var steps = root.GetProperty("decode_step_ms");
@@ -55,6 +59,7 @@ public sealed class BenchCommandTests : IDisposable
 
         var result = (await ProcessRunner.RunAsync(_home, "bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--concurrency", "1,2")).AssertSuccess();
         Assert.Contains("decode step, ms", result.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"kv cache +[0-9.]+ MiB \(f16, [0-9]+ tokens\)", result.Stdout);
         Assert.Contains("1 stream", result.Stdout, StringComparison.Ordinal);
         foreach (var phase in new[] { "qkv", "rope_kv_write", "attention", "attention_output", "gate_up", "swiglu", "down", "logits", "total" })
             Assert.Contains(phase, result.Stdout, StringComparison.Ordinal);

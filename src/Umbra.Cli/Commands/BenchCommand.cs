@@ -15,18 +15,20 @@ internal static class BenchCommand
         var promptTokens = new Option<int>("--prompt-tokens") { Description = "Prompt length measured for prefill (and of every stream)", DefaultValueFactory = _ => 128 };
         var genTokens = new Option<int>("--gen-tokens") { Description = "Tokens generated per stream for decode", DefaultValueFactory = _ => 32 };
         var concurrency = new Option<string>("--concurrency") { Description = "Concurrent stream counts measured, comma-separated", DefaultValueFactory = _ => string.Join(",", EngineBenchmark.DefaultConcurrency) };
+        var kvType = ProviderCommand.KvTypeOption();
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table" };
         var cmd = new Command("bench", "Measure prefill and decode tokens/s (alone and with concurrent streams), time to first token, peak memory, and where a decode step's time goes, of a model")
         {
-            model, promptTokens, genTokens, concurrency, json,
+            model, promptTokens, genTokens, concurrency, kvType, json,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
             int prompt = CliErrors.AtLeastOne(r.GetValue(promptTokens), "--prompt-tokens");
             int generated = CliErrors.AtLeastOne(r.GetValue(genTokens), "--gen-tokens");
             var levels = ParseLevels(r.GetValue(concurrency)!);
+            var cacheType = ProviderCommand.ParseKvType(r.GetValue(kvType));
             using var m = LlamaModel.Load(r.GetValue(model)!.FullName);
-            var result = await EngineBenchmark.RunAsync(m, prompt, generated, levels, cancellationToken: ct);
+            var result = await EngineBenchmark.RunAsync(m, prompt, generated, levels, cacheType, cancellationToken: ct);
             if (r.GetValue(json)) PrintJson(result);
             else PrintTable(result);
             return 0;
@@ -65,6 +67,9 @@ internal static class BenchCommand
             ["peak_memory_bytes"] = result.PeakWorkingSetBytes,
             ["allocated_bytes_per_token"] = Math.Round(result.AllocatedBytesPerToken),
             ["threads"] = result.Threads,
+            ["kv_cache_type"] = result.KvCacheType.Name(),
+            ["kv_cache_bytes"] = result.KvCacheBytes,
+            ["kv_cache_tokens"] = result.KvCacheTokens,
             ["decode_step_ms"] = result.DecodeStepMs.ToDictionary(
                 kv => kv.Key.ToString(CultureInfo.InvariantCulture),
                 kv => (object)kv.Value.ToDictionary(p => p.Key, p => (object)Math.Round(p.Value, 3))),
@@ -81,6 +86,7 @@ internal static class BenchCommand
         Console.WriteLine($"time to 1st token  {result.TimeToFirstTokenMs,10:F1} ms");
         Console.WriteLine($"peak memory        {result.PeakWorkingSetBytes / 1048576.0,10:F1} MiB");
         Console.WriteLine($"allocated/token    {result.AllocatedBytesPerToken,10:F0} bytes");
+        Console.WriteLine($"kv cache           {result.KvCacheBytes / 1048576.0,10:F1} MiB ({result.KvCacheType.Name()}, {result.KvCacheTokens} tokens)");
         Console.WriteLine();
         Console.WriteLine("streams   aggregate decode tokens/s   per stream   vs 1 stream");
         double one = result.ConcurrentDecodeTokensPerSecond.First().Value / result.ConcurrentDecodeTokensPerSecond.First().Key;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Umbra.Inference.Generation;
+using Umbra.Inference.Model;
 using Umbra.Protocol.Hub;
 using Umbra.Provider.Engine;
 using Umbra.Provider.Forwarding;
@@ -29,6 +30,7 @@ internal static class ProviderCommand
         var keys = new Option<string>("--keys") { Description = "Where the identity and inference keys live: software (a key file in --data-dir), tpm, or secure-enclave (macOS)", DefaultValueFactory = _ => "software" };
         var tpm = new Option<string?>("--tpm") { Description = "With --keys tpm: the TPM device (default /dev/tpmrm0) or a swtpm server as host:port" };
         var kvTokens = KvTokensOption();
+        var kvType = KvTypeOption();
         var maxSequences = MaxSequencesOption();
         var rotate = new Option<double>("--rotate-keys-minutes") { Description = "Rotate the inference key this often (0: never)", DefaultValueFactory = _ => 60 };
         var unload = new Option<double>("--unload-after-minutes")
@@ -39,7 +41,7 @@ internal static class ProviderCommand
 
         var cmd = new Command("provider", "Serve sealed requests from a coordinator (built-in engine, or forwarding to a local server)")
         {
-            coordinator, model, id, ctx, dataDir, forwardTo, forwardModel, token, verbose, keys, tpm, rotate, kvTokens, maxSequences, unload,
+            coordinator, model, id, ctx, dataDir, forwardTo, forwardModel, token, verbose, keys, tpm, rotate, kvTokens, kvType, maxSequences, unload,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
@@ -60,7 +62,7 @@ internal static class ProviderCommand
             Func<IReadOnlyList<ModelCapacity>>? capacity = null;
             var (handler, offers, cleanup) = r.GetValue(forwardTo) is { } forward
                 ? Forwarding(Url(forward, "--forward-to", "http://", "http", "https"), r.GetValue(forwardModel), r.GetValue(id), r.GetValue(ctx), r.GetValue(model), keyring, loggerFactory)
-                : Engine(r.GetValue(model), r.GetValue(id), r.GetValue(ctx), r.GetValue(forwardModel), keyring, loggerFactory, EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences)), c => capacity = c,
+                : Engine(r.GetValue(model), r.GetValue(id), r.GetValue(ctx), r.GetValue(forwardModel), keyring, loggerFactory, EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences), r.GetValue(kvType)), c => capacity = c,
                     TimeSpan.FromMinutes(unloadAfter));
             using (cleanup)
             {
@@ -94,6 +96,17 @@ internal static class ProviderCommand
         Description = "Tokens the KV cache holds for all concurrent requests, allocated once (default: twice the context); each request reserves its prompt plus max_tokens",
     };
 
+    /// <summary>--kv-type: how the KV cache stores keys and values.</summary>
+    internal static Option<string> KvTypeOption() => new("--kv-type")
+    {
+        Description = "How the KV cache stores keys and values: f16 (half the memory per token, and half what attention reads) or f32 (exact)",
+        DefaultValueFactory = _ => "f16",
+    };
+
+    /// <summary>The value of --kv-type, or a message naming the choices.</summary>
+    internal static KvCacheType ParseKvType(string? text) =>
+        KvCacheTypes.TryParse(text, out var type) ? type : throw new ArgumentException($"--kv-type takes f16 or f32; got '{text}'.");
+
     /// <summary>--max-sequences: how many requests are decoded together in one step.</summary>
     internal static Option<int> MaxSequencesOption() => new("--max-sequences")
     {
@@ -101,12 +114,16 @@ internal static class ProviderCommand
         DefaultValueFactory = _ => 16,
     };
 
-    internal static Func<int, EngineOptions> EngineOptionsFrom(int? kvTokens, int maxSequences)
+    internal static Func<int, EngineOptions> EngineOptionsFrom(int? kvTokens, int maxSequences, string? kvType = "f16")
     {
         if (kvTokens is int k)
             CliErrors.AtLeastOne(k, "--kv-tokens");
         CliErrors.AtLeastOne(maxSequences, "--max-sequences");
-        return context => new EngineOptions { TokenBudget = kvTokens ?? 2 * context, MaxSequences = maxSequences, StepTokens = Math.Max(128, maxSequences) };
+        var cacheType = ParseKvType(kvType);
+        return context => new EngineOptions
+        {
+            TokenBudget = kvTokens ?? 2 * context, MaxSequences = maxSequences, StepTokens = Math.Max(128, maxSequences), KvCacheType = cacheType,
+        };
     }
 
     internal static (IHubRequestHandler, IReadOnlyList<ModelOffer>, IDisposable) Engine(FileInfo? modelFile, string? id, int? ctx, string? forwardModel,

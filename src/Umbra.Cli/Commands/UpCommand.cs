@@ -26,11 +26,12 @@ internal static class UpCommand
         var ctx = new Option<int?>("--ctx-size") { Description = "Context length (default: the model's, at most 4096)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log requests (never their content)" };
         var kvTokens = ProviderCommand.KvTokensOption();
+        var kvType = ProviderCommand.KvTypeOption();
         var maxSequences = ProviderCommand.MaxSequencesOption();
 
         var cmd = new Command("up", "Start a coordinator and a provider on this machine and print the endpoint and an API key")
         {
-            port, dataDir, model, modelId, ctx, verbose, kvTokens, maxSequences,
+            port, dataDir, model, modelId, ctx, verbose, kvTokens, kvType, maxSequences,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
@@ -44,7 +45,7 @@ internal static class UpCommand
             var keyring = trust.Keyring;
             Func<IReadOnlyList<ModelCapacity>>? capacity = null;
             var (handler, offers, engine) = ProviderCommand.Engine(modelFile, r.GetValue(modelId), r.GetValue(ctx), null, keyring, loggers,
-                ProviderCommand.EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences)), c => capacity = c);
+                ProviderCommand.EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences), r.GetValue(kvType)), c => capacity = c);
             using var _ = engine;
 
             // The in-process provider joins with a token made for this run; nothing else can join the hub.

@@ -26,7 +26,10 @@ public sealed record EngineBenchmarkResult(
     long PeakWorkingSetBytes,
     double AllocatedBytesPerToken,
     int Threads,
-    IReadOnlyDictionary<int, IReadOnlyDictionary<string, double>> DecodeStepMs);
+    IReadOnlyDictionary<int, IReadOnlyDictionary<string, double>> DecodeStepMs,
+    KvCacheType KvCacheType,
+    long KvCacheBytes,
+    int KvCacheTokens);
 
 /// <summary>
 /// Measures a model on this machine through the batching engine: prefill (one prompt of random, seeded,
@@ -40,7 +43,7 @@ public static class EngineBenchmark
     public static readonly IReadOnlyList<int> DefaultConcurrency = [1, 2, 4, 8, 16];
 
     public static async Task<EngineBenchmarkResult> RunAsync(LlamaModel model, int promptTokens, int generatedTokens,
-        IReadOnlyList<int>? concurrency = null, ulong seed = 1, CancellationToken cancellationToken = default)
+        IReadOnlyList<int>? concurrency = null, KvCacheType kvCacheType = KvCacheType.F16, ulong seed = 1, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(promptTokens, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(generatedTokens, 1);
@@ -66,7 +69,7 @@ public static class EngineBenchmark
         int room = needed + Lead(most);
         // Each sequence reserves whole cache blocks: a budget of exactly most × room would leave the last stream
         // waiting for a block until the first finished.
-        var options = new EngineOptions { TokenBudget = most * (room + KvCache.DefaultBlockSize), MaxSequences = most, StepTokens = stepTokens };
+        var options = new EngineOptions { TokenBudget = most * (room + KvCache.DefaultBlockSize), MaxSequences = most, StepTokens = stepTokens, KvCacheType = kvCacheType };
         using var engine = new BatchEngine(model, room, reusePrefix: false, options);
 
         // Warm-up: page in the weights and let the JIT promote the hot loops to fully optimized code (after 30
@@ -114,7 +117,10 @@ public static class EngineBenchmark
             Process.GetCurrentProcess().PeakWorkingSet64,
             allocatedPerToken,
             Environment.ProcessorCount,
-            stepMs);
+            stepMs,
+            kvCacheType,
+            engine.CacheBytes,
+            engine.Capacity.TokenBudget);
     }
 
     /// <summary>

@@ -42,12 +42,15 @@ internal sealed class BatchEngine : IDisposable
         _reusePrefix = reusePrefix;
         _maxSequences = options.MaxSequences;
         _endOfGeneration = model.Tokenizer.EndOfGenerationIds;
-        _cache = new KvCache(model.Config, Math.Max(options.TokenBudget ?? contextLength, contextLength));
+        _cache = new KvCache(model.Config, Math.Max(options.TokenBudget ?? contextLength, contextLength), options.KvCacheType);
         _pass = new ForwardPass(model, _cache, options.StepTokens, options.MaxSequences, contextLength);
         _rows = new EngineSequence?[options.MaxSequences];
     }
 
     public int ContextLength { get; }
+
+    /// <summary>Bytes the KV cache holds, allocated once.</summary>
+    public long CacheBytes => _cache.Bytes;
 
     /// <summary>Tokens evaluated so far, prompt and generated, over all sequences.</summary>
     public long Evaluated => Interlocked.Read(ref _evaluated);

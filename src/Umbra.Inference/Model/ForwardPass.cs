@@ -25,7 +25,7 @@ internal sealed unsafe class ForwardPass
     private int _count, _logitCount;
 
     private readonly float[] _x, _xb, _q, _k, _v, _attnOut, _gate, _up, _cos, _sin, _final, _logits;
-    private readonly float[][] _scores, _ropeScratch, _spare, _sigmoid;
+    private readonly float[][] _scores, _ropeScratch, _spare, _sigmoid, _widened;
     private readonly float[] _zeros;
     private readonly int _maxContext;
     private readonly bool _grouped;
@@ -70,8 +70,11 @@ internal sealed unsafe class ForwardPass
         _ropeScratch = new float[parts][];
         _spare = new float[parts][];
         _sigmoid = new float[parts][];
+        _widened = new float[parts][];
         for (int p = 0; p < parts; p++)
         {
+            // The head-by-head path widens F16 keys and values a block at a time; the grouped kernel as it loads them.
+            _widened[p] = new float[!_grouped && cache.Type == KvCacheType.F16 ? cache.BlockSize * _c.HeadDim : 0];
             _scores[p] = new float[(long)GroupedAttention.Heads * maxContext];
             _ropeScratch[p] = new float[2 * _c.RopeDimensions];
             _spare[p] = new float[_c.HeadDim];
@@ -214,6 +217,7 @@ internal sealed unsafe class ForwardPass
         foreach (var buffer in _sigmoid) Array.Clear(buffer);
         foreach (var buffer in _scores) Array.Clear(buffer);
         foreach (var buffer in _spare) Array.Clear(buffer);
+        foreach (var buffer in _widened) Array.Clear(buffer);
         Clear();
     }
 
@@ -222,8 +226,6 @@ internal sealed unsafe class ForwardPass
         int n = _count, heads = _c.HeadCount, hd = _c.HeadDim, kvDim = _c.KvDim;
         int group = heads / _c.HeadCountKv;
         float scale = 1f / MathF.Sqrt(hd);
-        var keys = _cache.Keys[_layer];
-        var values = _cache.Values[_layer];
         var scores = _scores[part];
         if (!_grouped)
         {
@@ -232,8 +234,8 @@ internal sealed unsafe class ForwardPass
             for (int item = start; item < end; item++)
             {
                 int i = item / heads, h = item % heads;
-                Ops.Attend(_q.AsSpan(i * _qDim + h * hd, hd), keys, values, _seq[i].Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, _cache.HeadOffset(h / group),
-                    scale, scores, _attnOut.AsSpan(i * _qDim + h * hd, hd));
+                Ops.Attend(_q.AsSpan(i * _qDim + h * hd, hd), _cache.Type, _cache.KeyBytes(_layer), _cache.ValueBytes(_layer), _seq[i].Blocks, _cache.BlockSize,
+                    _pos[i] + 1, kvDim, _cache.HeadOffset(h / group), scale, scores, _attnOut.AsSpan(i * _qDim + h * hd, hd), _widened[part]);
             }
             return;
         }
@@ -243,13 +245,14 @@ internal sealed unsafe class ForwardPass
         int perToken = _c.HeadCountKv * runs;
         long count = (long)n * perToken;
         int first = (int)(count * part / parts), last = (int)(count * (part + 1) / parts);
-        fixed (float* q = _q, output = _attnOut, k = keys, v = values, sc = scores, zero = _zeros, spare = _spare[part])
+        byte* k = _cache.KeyData(_layer), v = _cache.ValueData(_layer);
+        fixed (float* q = _q, output = _attnOut, sc = scores, zero = _zeros, spare = _spare[part])
         {
             for (int item = first; item < last; item++)
             {
                 int i = item / perToken, g = item % perToken / runs, run = item % runs;
                 int h = g * group + run * width;
-                GroupedAttention.Attend(q + i * _qDim + h * hd, Math.Min(width, group - run * width), hd, k, v,
+                GroupedAttention.Attend(q + i * _qDim + h * hd, Math.Min(width, group - run * width), hd, k, v, _cache.Type,
                     _seq[i].Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, _cache.HeadOffset(g), scale, sc, _maxContext, output + i * _qDim + h * hd, zero, spare);
             }
         }

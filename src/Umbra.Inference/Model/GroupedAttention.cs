@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Umbra.Inference.Tensors;
 
 namespace Umbra.Inference.Model;
 
@@ -30,21 +31,59 @@ internal static unsafe class GroupedAttention
 
     /// <summary>
     /// Query heads q[h] (h &lt; <paramref name="heads"/>, each <paramref name="hd"/> values, consecutive) against positions
-    /// 0..<paramref name="length"/>−1 of a sequence in the block cache (<see cref="KvCache"/>: the key-value head's part
-    /// at <paramref name="kvOffset"/> in each block of blockSize × <paramref name="kvDim"/> values, keys transposed,
-    /// value rows <paramref name="hd"/> apart): scores q·k × <paramref name="scale"/>, softmax,
+    /// 0..<paramref name="length"/>−1 of a sequence in the block cache (<see cref="KvCache"/>: elements of
+    /// <paramref name="type"/>, the key-value head's part at element <paramref name="kvOffset"/> in each block of
+    /// blockSize × <paramref name="kvDim"/> elements, keys transposed, value rows <paramref name="hd"/> apart), every
+    /// element widened to float as it is loaded: scores q·k × <paramref name="scale"/>, softmax,
     /// then the weighted sum of values into output[h]. <paramref name="scores"/> holds <see cref="Heads"/> rows of
     /// <paramref name="stride"/> ≥ length floats; <paramref name="zero"/> is <paramref name="hd"/> zeros and
     /// <paramref name="spare"/> hd floats of scratch, standing in for the heads past <paramref name="heads"/>.
     /// </summary>
-    public static void Attend(float* q, int heads, int hd, float* keys, float* values, ReadOnlySpan<int> blocks, int blockSize,
+    public static void Attend(float* q, int heads, int hd, byte* keys, byte* values, KvCacheType type, ReadOnlySpan<int> blocks, int blockSize,
         int length, int kvDim, int kvOffset, float scale, float* scores, int stride, float* output, float* zero, float* spare)
     {
         Debug.Assert(heads is >= 1 and <= Heads, "A pass takes 1 to 8 query heads.");
-        if (heads > 4)
-            Attend<Eight>(q, heads, hd, keys, values, blocks, blockSize, length, kvDim, kvOffset, scale, scores, stride, output, zero, spare);
-        else
-            Attend<Four>(q, heads, hd, keys, values, blocks, blockSize, length, kvDim, kvOffset, scale, scores, stride, output, zero, spare);
+        switch (heads > 4, type == KvCacheType.F16)
+        {
+            case (true, true):
+                Attend<Eight, HalfElements>(q, heads, hd, keys, values, blocks, blockSize, length, kvDim, kvOffset, scale, scores, stride, output, zero, spare);
+                break;
+            case (true, false):
+                Attend<Eight, FloatElements>(q, heads, hd, keys, values, blocks, blockSize, length, kvDim, kvOffset, scale, scores, stride, output, zero, spare);
+                break;
+            case (false, true):
+                Attend<Four, HalfElements>(q, heads, hd, keys, values, blocks, blockSize, length, kvDim, kvOffset, scale, scores, stride, output, zero, spare);
+                break;
+            default:
+                Attend<Four, FloatElements>(q, heads, hd, keys, values, blocks, blockSize, length, kvDim, kvOffset, scale, scores, stride, output, zero, spare);
+                break;
+        }
+    }
+
+    /// <summary>How the cache stores its elements: the JIT compiles <see cref="Attend{TWidth, TElements}"/> once per kind.</summary>
+    private interface IElements
+    {
+        static abstract int Bytes { get; }
+
+        /// <summary>8 consecutive elements at <paramref name="p"/> as floats.</summary>
+        static abstract Vector256<float> Load8(byte* p);
+    }
+
+    private readonly struct FloatElements : IElements
+    {
+        public static int Bytes => sizeof(float);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Load8(byte* p) => Vector256.Load((float*)p);
+    }
+
+    /// <summary>binary16, widened as it is loaded (<see cref="Fp16.ToSingleFinite8"/>: four instructions per 8 values).</summary>
+    private readonly struct HalfElements : IElements
+    {
+        public static int Bytes => sizeof(ushort);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Load8(byte* p) => Fp16.ToSingleFinite8(p);
     }
 
     /// <summary>How many heads a kernel takes: the JIT compiles <see cref="Attend{TWidth}"/> once per width, dropping the upper four for 4.</summary>
@@ -67,10 +106,12 @@ internal static unsafe class GroupedAttention
     /// <see cref="Attend"/> 4 or 8 heads wide. Each head's accumulator is its own local, so they stay in registers;
     /// heads past <paramref name="heads"/> read zeros and write to <paramref name="spare"/>.
     /// </summary>
-    private static void Attend<TWidth>(float* q, int heads, int hd, float* keys, float* values, ReadOnlySpan<int> blocks, int blockSize,
+    private static void Attend<TWidth, TElements>(float* q, int heads, int hd, byte* keys, byte* values, ReadOnlySpan<int> blocks, int blockSize,
         int length, int kvDim, int kvOffset, float scale, float* scores, int stride, float* output, float* zero, float* spare)
         where TWidth : struct, IWidth
+        where TElements : struct, IElements
     {
+        var e = TElements.Bytes;
         var width = TWidth.Wide ? 8 : 4;
         float* q0 = q, q1 = heads > 1 ? q + hd : zero, q2 = heads > 2 ? q + 2 * hd : zero, q3 = heads > 3 ? q + 3 * hd : zero;
         float* q4 = heads > 4 ? q + 4 * hd : zero, q5 = heads > 5 ? q + 5 * hd : zero, q6 = heads > 6 ? q + 6 * hd : zero, q7 = heads > 7 ? q + 7 * hd : zero;
@@ -79,34 +120,35 @@ internal static unsafe class GroupedAttention
         for (int t = 0, b = 0; t < length; b++)
         {
             var n = Math.Min(blockSize, length - t);
-            var k = keys + (long)blocks[b] * blockSize * kvDim + kvOffset;
+            var k = keys + ((long)blocks[b] * blockSize * kvDim + kvOffset) * e;
             // The next block's keys and values are asked for a line per step of the key loop below, not in one burst:
             // with blocks of a multiple of 16 slots, the passes over the first half of the slots walk the next block's
-            // keys (blockSize × hd / 16 lines, hd per pass), those over the second half its values.
+            // keys (blockSize × hd × e / 64 lines, hd steps per pass: a line a step for F32, one every other step for
+            // F16), those over the second half its values.
             var hasNext = t + n < length;
             var stepwise = blockSize % (2 * Slots) == 0;
-            long next = hasNext ? (long)blocks[b + 1] * blockSize * kvDim + kvOffset : 0;
+            long next = hasNext ? ((long)blocks[b + 1] * blockSize * kvDim + kvOffset) * e : 0;
             if (hasNext && !stepwise)
-                PrefetchBlock(keys, values, next, blockSize * hd);
-            for (var s0 = 0; s0 < n; s0 += Slots, k += Slots)
+                PrefetchBlock(keys + next, values + next, blockSize * hd * e);
+            for (var s0 = 0; s0 < n; s0 += Slots, k += Slots * e)
             {
                 // Key d of slots s0..s0+7 lies at k + d × blockSize: one load serves every head.
                 Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
                 var kd = k;
                 // Without a next block (or stepwise requests), the key about to be loaded: a line already asked for.
-                var line = (byte*)k;
-                long lineStep = blockSize * sizeof(float);
+                var line = k;
+                long lineStep = blockSize * e, keyStep = blockSize * e;
                 if (hasNext && stepwise)
                 {
+                    lineStep = 16 * e;
                     line = s0 < blockSize / 2
-                        ? (byte*)(keys + next) + (long)(s0 / Slots) * hd * 64
-                        : (byte*)(values + next) + (long)((s0 - blockSize / 2) / Slots) * hd * 64;
-                    lineStep = 64;
+                        ? keys + next + (long)(s0 / Slots) * hd * lineStep
+                        : values + next + (long)((s0 - blockSize / 2) / Slots) * hd * lineStep;
                 }
-                for (var d = 0; d < hd; d++, kd += blockSize, line += lineStep)
+                for (var d = 0; d < hd; d++, kd += keyStep, line += lineStep)
                 {
                     Sse.Prefetch0(line);
-                    var kv = Vector256.Load(kd);
+                    var kv = TElements.Load8(kd);
                     a0 = Fma.MultiplyAdd(Vector256.Create(q0[d]), kv, a0);
                     a1 = Fma.MultiplyAdd(Vector256.Create(q1[d]), kv, a1);
                     a2 = Fma.MultiplyAdd(Vector256.Create(q2[d]), kv, a2);
@@ -156,10 +198,10 @@ internal static unsafe class GroupedAttention
             for (int t = 0, b = 0; t < length; b++)
             {
                 var n = Math.Min(blockSize, length - t);
-                var v = values + (long)blocks[b] * blockSize * kvDim + kvOffset + j;
-                for (var s = 0; s < n; s++, t++, v += hd)
+                var v = values + ((long)blocks[b] * blockSize * kvDim + kvOffset + j) * e;
+                for (var s = 0; s < n; s++, t++, v += hd * e)
                 {
-                    var vv = Vector256.Load(v);
+                    var vv = TElements.Load8(v);
                     a0 = Fma.MultiplyAdd(Vector256.Create(p0[t]), vv, a0);
                     a1 = Fma.MultiplyAdd(Vector256.Create(p1[t]), vv, a1);
                     a2 = Fma.MultiplyAdd(Vector256.Create(p2[t]), vv, a2);
@@ -187,12 +229,11 @@ internal static unsafe class GroupedAttention
         }
     }
 
-    /// <summary>The next block's keys and values of this head in one burst, for block sizes the stepwise requests do not fit.</summary>
+    /// <summary>The next block's keys and values of this head (<paramref name="bytes"/> each) in one burst, for block sizes the stepwise requests do not fit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchBlock(float* keys, float* values, long offset, int count)
+    private static void PrefetchBlock(byte* k, byte* v, int bytes)
     {
-        byte* k = (byte*)(keys + offset), v = (byte*)(values + offset);
-        for (var i = 0; i < count * sizeof(float); i += 64)
+        for (var i = 0; i < bytes; i += 64)
         {
             Sse.Prefetch0(k + i);
             Sse.Prefetch0(v + i);

@@ -16,14 +16,14 @@ public sealed class InferenceSession
     private readonly ForwardPass _pass;
     private readonly int _vocab;
 
-    internal InferenceSession(LlamaModel model, int contextLength)
+    internal InferenceSession(LlamaModel model, int contextLength, KvCacheType kvCacheType)
     {
         var c = model.Config;
         if (contextLength <= 0 || contextLength > c.ContextLength)
             throw new ArgumentOutOfRangeException(nameof(contextLength), $"Context length must be between 1 and the model's {c.ContextLength}.");
         ContextLength = contextLength;
         _vocab = c.VocabSize;
-        _cache = new KvCache(c, contextLength);
+        _cache = new KvCache(c, contextLength, kvCacheType);
         _sequence = _cache.CreateSequence(contextLength);
         _cache.TryReserve(_sequence, contextLength);
         _pass = new ForwardPass(model, _cache, Math.Min(ChunkTokens, contextLength), 1, contextLength);

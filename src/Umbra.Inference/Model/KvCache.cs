@@ -1,35 +1,58 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Umbra.Inference.Model;
 
 /// <summary>
 /// The keys and values of every sequence, allocated once for a token budget and handed out in fixed-size
 /// blocks through per-sequence block tables (<see cref="KvSequence"/>), so sequences of any length share it
 /// without fragmentation: a finished sequence's blocks go straight back to the free list. A block is zeroed
-/// when it is freed, so nothing of a finished request stays in memory. Not thread-safe: one evaluator owns it.
+/// when it is freed, so nothing of a finished request stays in memory. Keys and values are stored as
+/// <see cref="KvCacheType"/> says (binary16 by default), in pinned arrays, so the attention kernels read them
+/// through pointers taken once. Not thread-safe: one evaluator owns it (its writes of different positions may run
+/// in parallel).
 /// </summary>
-internal sealed class KvCache
+internal sealed unsafe class KvCache
 {
     public const int DefaultBlockSize = 16;
 
     private readonly int[] _free;
     private int _freeCount;
 
-    public KvCache(ModelConfig config, int tokenBudget, int blockSize = DefaultBlockSize)
+    /// <summary>The largest finite binary16, where F16 storage clamps.</summary>
+    private const float HalfMax = 65504f;
+
+    // Per layer, pinned for the cache's life so the pointers below stay valid.
+    private readonly byte[][] _keys;
+    private readonly byte[][] _values;
+    private readonly nint[] _keyData;
+    private readonly nint[] _valueData;
+
+    public KvCache(ModelConfig config, int tokenBudget, KvCacheType type = KvCacheType.F16, int blockSize = DefaultBlockSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(tokenBudget, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
         BlockSize = blockSize;
         KvDim = config.KvDim;
         HeadDim = config.HeadDim;
+        Type = type;
+        ElementBytes = type.ElementBytes();
         TotalBlocks = (tokenBudget + blockSize - 1) / blockSize;
-        long perLayer = (long)TotalBlocks * blockSize * KvDim;
+        long perLayer = (long)TotalBlocks * blockSize * KvDim * ElementBytes;
         if (perLayer > Array.MaxLength)
-            throw new ArgumentOutOfRangeException(nameof(tokenBudget), $"A budget of {tokenBudget} tokens needs {perLayer} values per layer, more than one array holds.");
-        Keys = new float[config.BlockCount][];
-        Values = new float[config.BlockCount][];
+            throw new ArgumentOutOfRangeException(nameof(tokenBudget),
+                $"A budget of {tokenBudget} tokens needs {perLayer} bytes of {type.Name()} keys per layer, more than one array holds; lower the token budget.");
+        _keys = new byte[config.BlockCount][];
+        _values = new byte[config.BlockCount][];
+        _keyData = new nint[config.BlockCount];
+        _valueData = new nint[config.BlockCount];
         for (int l = 0; l < config.BlockCount; l++)
         {
-            Keys[l] = new float[perLayer];
-            Values[l] = new float[perLayer];
+            _keys[l] = GC.AllocateArray<byte>((int)perLayer, pinned: true);
+            _values[l] = GC.AllocateArray<byte>((int)perLayer, pinned: true);
+            _keyData[l] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_keys[l]));
+            _valueData[l] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_values[l]));
         }
         _free = new int[TotalBlocks];
         // Hand out low blocks first (popped from the end).
@@ -44,16 +67,42 @@ internal sealed class KvCache
     public int FreeBlocks => _freeCount;
     public int TokenBudget => TotalBlocks * BlockSize;
 
-    /// <summary>
-    /// Per layer: block b holds BlockSize × KvDim values at b × BlockSize × KvDim, head by head: key-value head h's
-    /// part of the block starts at <see cref="HeadOffset"/>(h) and holds BlockSize × HeadDim values. There, keys are
-    /// transposed (value d of slot s at d × BlockSize + s) and values are not (slot s's row at s × HeadDim).
-    /// Attention reads one head's keys and values for every position, so each block gives it one run to stream
-    /// rather than a strided row per slot, and the transposed keys let it score 8 positions per vector.
-    /// </summary>
-    public float[][] Keys { get; }
+    /// <summary>How keys and values are stored.</summary>
+    public KvCacheType Type { get; }
 
-    public float[][] Values { get; }
+    /// <summary>Bytes per key or value: 2 for F16, 4 for F32.</summary>
+    public int ElementBytes { get; }
+
+    /// <summary>Bytes the whole cache holds, keys and values of every layer.</summary>
+    public long Bytes => 2L * _keys.Length * _keys[0].Length;
+
+    /// <summary>
+    /// Layer <paramref name="layer"/>'s keys: block b holds BlockSize × KvDim elements at b × BlockSize × KvDim, head by
+    /// head: key-value head h's part of the block starts at <see cref="HeadOffset"/>(h) and holds BlockSize × HeadDim
+    /// elements. There, keys are transposed (value d of slot s at d × BlockSize + s) and values
+    /// (<see cref="ValueData"/>) are not (slot s's row at s × HeadDim). Attention reads one head's keys and values for
+    /// every position, so each block gives it one run to stream rather than a strided row per slot, and the
+    /// transposed keys let it score 8 positions per vector. Offsets count elements of <see cref="ElementBytes"/>.
+    /// </summary>
+    public byte* KeyData(int layer) => (byte*)_keyData[layer];
+
+    /// <summary>Layer <paramref name="layer"/>'s values, laid out as <see cref="KeyData"/> says.</summary>
+    public byte* ValueData(int layer) => (byte*)_valueData[layer];
+
+    /// <summary>Layer <paramref name="layer"/>'s keys as stored (for the head-by-head path and tests).</summary>
+    public ReadOnlySpan<byte> KeyBytes(int layer) => _keys[layer];
+
+    /// <summary>Layer <paramref name="layer"/>'s values as stored.</summary>
+    public ReadOnlySpan<byte> ValueBytes(int layer) => _values[layer];
+
+    /// <summary>Element <paramref name="index"/> of layer <paramref name="layer"/>'s keys as a float (tests).</summary>
+    public float Key(int layer, long index) => Read(_keys[layer], index);
+
+    /// <summary>Element <paramref name="index"/> of layer <paramref name="layer"/>'s values as a float (tests).</summary>
+    public float Value(int layer, long index) => Read(_values[layer], index);
+
+    /// <summary>Elements per layer, of keys and of values alike.</summary>
+    public long ElementsPerLayer => _keys[0].Length / ElementBytes;
 
     public int BlocksFor(int positions) => (positions + BlockSize - 1) / BlockSize;
 
@@ -97,15 +146,16 @@ internal sealed class KvCache
             int slot = p % BlockSize;
             int n = Math.Min(BlockSize - slot, sequence.Length - p);
             int block = sequence.Blocks[p / BlockSize] * BlockSize * KvDim;
-            for (int l = 0; l < Keys.Length; l++)
+            int e = ElementBytes;
+            for (int l = 0; l < _keys.Length; l++)
             {
                 for (int h = 0; h < KvDim / HeadDim; h++)
                 {
                     int head = block + HeadOffset(h);
-                    Array.Clear(Values[l], head + slot * HeadDim, n * HeadDim);
+                    Array.Clear(_values[l], (head + slot * HeadDim) * e, n * HeadDim * e);
                     // Keys transposed: the slots' column in each of the head's HeadDim rows.
                     for (int d = 0; d < HeadDim; d++)
-                        Array.Clear(Keys[l], head + d * BlockSize + slot, n);
+                        Array.Clear(_keys[l], (head + d * BlockSize + slot) * e, n * e);
                 }
             }
             p += n;
@@ -121,25 +171,56 @@ internal sealed class KvCache
     /// </summary>
     public void Write(int layer, KvSequence sequence, int position, ReadOnlySpan<float> keys, ReadOnlySpan<float> values)
     {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(keys.Length, KvDim);
+        ArgumentOutOfRangeException.ThrowIfNotEqual(values.Length, KvDim);
         int block = sequence.Blocks[position / BlockSize] * BlockSize * KvDim, slot = position % BlockSize;
-        var k = Keys[layer];
-        var v = Values[layer];
+        if (Type == KvCacheType.F32)
+        {
+            var k = MemoryMarshal.Cast<byte, float>(_keys[layer].AsSpan());
+            var v = MemoryMarshal.Cast<byte, float>(_values[layer].AsSpan());
+            for (int h = 0; h < KvDim / HeadDim; h++)
+            {
+                int head = block + HeadOffset(h);
+                values.Slice(h * HeadDim, HeadDim).CopyTo(v.Slice(head + slot * HeadDim, HeadDim));
+                for (int d = 0; d < HeadDim; d++)
+                    k[head + d * BlockSize + slot] = keys[h * HeadDim + d];
+            }
+            return;
+        }
+        var hk = MemoryMarshal.Cast<byte, Half>(_keys[layer].AsSpan());
+        var hv = MemoryMarshal.Cast<byte, Half>(_values[layer].AsSpan());
+        // A head at a time through scratch on the stack: writes of different positions run in parallel.
+        Span<float> clamped = HeadDim <= 512 ? stackalloc float[HeadDim] : new float[HeadDim];
+        Span<Half> halves = HeadDim <= 512 ? stackalloc Half[HeadDim] : new Half[HeadDim];
         for (int h = 0; h < KvDim / HeadDim; h++)
         {
             int head = block + HeadOffset(h);
-            values.Slice(h * HeadDim, HeadDim).CopyTo(v.AsSpan(head + slot * HeadDim, HeadDim));
+            ToHalf(values.Slice(h * HeadDim, HeadDim), clamped, hv.Slice(head + slot * HeadDim, HeadDim));
+            ToHalf(keys.Slice(h * HeadDim, HeadDim), clamped, halves);
             for (int d = 0; d < HeadDim; d++)
-                k[head + d * BlockSize + slot] = keys[h * HeadDim + d];
+                hk[head + d * BlockSize + slot] = halves[d];
         }
     }
 
+    /// <summary>The nearest binary16 of each value, magnitudes past the largest finite one clamped to it (NaN stays NaN).</summary>
+    private static void ToHalf(ReadOnlySpan<float> source, Span<float> scratch, Span<Half> destination)
+    {
+        TensorPrimitives.Min(source, HalfMax, scratch);
+        TensorPrimitives.Max(scratch, -HalfMax, scratch);
+        TensorPrimitives.ConvertToHalf(scratch, destination);
+    }
+
+    private float Read(byte[] layer, long index) => Type == KvCacheType.F32
+        ? MemoryMarshal.Cast<byte, float>(layer)[checked((int)index)]
+        : (float)MemoryMarshal.Cast<byte, Half>(layer)[checked((int)index)];
+
     private void Free(int block)
     {
-        int offset = block * BlockSize * KvDim, count = BlockSize * KvDim;
-        for (int l = 0; l < Keys.Length; l++)
+        int offset = block * BlockSize * KvDim * ElementBytes, count = BlockSize * KvDim * ElementBytes;
+        for (int l = 0; l < _keys.Length; l++)
         {
-            Array.Clear(Keys[l], offset, count);
-            Array.Clear(Values[l], offset, count);
+            Array.Clear(_keys[l], offset, count);
+            Array.Clear(_values[l], offset, count);
         }
         _free[_freeCount++] = block;
     }

@@ -91,9 +91,12 @@ public sealed class LlamaModel : IDisposable
         return (ChatTemplate.BuiltIn(family), false);
     }
 
-    /// <summary>Starts a new sequence with a KV cache of <paramref name="contextLength"/> positions (default: the model's).</summary>
-    public InferenceSession CreateSession(int? contextLength = null) =>
-        new(this, contextLength ?? Config.ContextLength);
+    /// <summary>
+    /// Starts a new sequence with a KV cache of <paramref name="contextLength"/> positions (default: the model's),
+    /// storing keys and values as <paramref name="kvCacheType"/> says.
+    /// </summary>
+    public InferenceSession CreateSession(int? contextLength = null, KvCacheType kvCacheType = KvCacheType.F16) =>
+        new(this, contextLength ?? Config.ContextLength, kvCacheType);
 
     public void Dispose() => File.Dispose();
 }

@@ -180,23 +180,23 @@ internal static class Ops
 
     /// <summary>
     /// q · k for the first <paramref name="n"/> slots of one block of transposed keys (value d of slot s at
-    /// <paramref name="offset"/> + d × <paramref name="blockSize"/> + s): 4 slots per 128-bit vector where the
+    /// d × <paramref name="blockSize"/> + s of <paramref name="keys"/>): 4 slots per 128-bit vector where the
     /// block is a whole number of them (ARM64's NEON and SSE alike), else slot by slot.
     /// </summary>
-    private static void ScoreBlock(ReadOnlySpan<float> q, float[] keys, int offset, int blockSize, int n, Span<float> scores)
+    private static void ScoreBlock(ReadOnlySpan<float> q, ReadOnlySpan<float> keys, int blockSize, int n, Span<float> scores)
     {
         int hd = q.Length;
         if (Vector128.IsHardwareAccelerated && blockSize % Vector128<float>.Count == 0)
         {
-            if (offset < 0 || (long)offset + (long)hd * blockSize > keys.Length)
-                throw new ArgumentOutOfRangeException(nameof(offset), "The block lies outside the cache.");
+            if ((long)hd * blockSize > keys.Length)
+                throw new ArgumentOutOfRangeException(nameof(keys), "The block lies outside the cache.");
             Span<float> lanes = stackalloc float[Vector128<float>.Count];
-            ref float k = ref MemoryMarshal.GetArrayDataReference(keys);
+            ref float k = ref MemoryMarshal.GetReference(keys);
             for (int s0 = 0; s0 < n; s0 += Vector128<float>.Count)
             {
                 var acc = Vector128<float>.Zero;
                 for (int d = 0; d < hd; d++)
-                    acc += Vector128.Create(q[d]) * Vector128.LoadUnsafe(ref k, (nuint)(offset + d * blockSize + s0));
+                    acc += Vector128.Create(q[d]) * Vector128.LoadUnsafe(ref k, (nuint)(d * blockSize + s0));
                 acc.CopyTo(lanes);
                 lanes[..Math.Min(Vector128<float>.Count, n - s0)].CopyTo(scores[s0..]);
             }
@@ -206,19 +206,20 @@ internal static class Ops
         {
             float dot = 0;
             for (int d = 0; d < hd; d++)
-                dot += q[d] * keys[offset + d * blockSize + s];
+                dot += q[d] * keys[d * blockSize + s];
             scores[s] = dot;
         }
     }
 
     /// <summary>
     /// One query head against the positions 0..<paramref name="length"/>−1 of a sequence in a block cache (the
-    /// <see cref="KvCache"/> layout: blocks of blockSize × kvDim values, the key-value head's part at
-    /// <paramref name="kvOffset"/> inside each block, its keys transposed): scores q·k/√d, softmax, then the weighted sum of values into
-    /// <paramref name="output"/>.
+    /// <see cref="KvCache"/> layout: elements of <paramref name="type"/>, blocks of blockSize × kvDim of them, the
+    /// key-value head's part at element <paramref name="kvOffset"/> inside each block, its keys transposed): scores
+    /// q·k/√d, softmax, then the weighted sum of values into <paramref name="output"/>. F16 elements are widened a
+    /// block at a time into <paramref name="widened"/> (blockSize × hd floats; unused for F32).
     /// </summary>
-    public static void Attend(ReadOnlySpan<float> q, float[] keys, float[] values, ReadOnlySpan<int> blocks, int blockSize,
-        int length, int kvDim, int kvOffset, float scale, Span<float> scores, Span<float> output)
+    public static void Attend(ReadOnlySpan<float> q, KvCacheType type, ReadOnlySpan<byte> keys, ReadOnlySpan<byte> values, ReadOnlySpan<int> blocks,
+        int blockSize, int length, int kvDim, int kvOffset, float scale, Span<float> scores, Span<float> output, Span<float> widened)
     {
         int hd = q.Length;
         var att = scores[..length];
@@ -227,7 +228,7 @@ internal static class Ops
             int n = Math.Min(blockSize, length - t);
             int baseOffset = blocks[b] * blockSize * kvDim + kvOffset;
             // Keys transposed: value d of the block's slots lies at d × blockSize.
-            ScoreBlock(q, keys, baseOffset, blockSize, n, att.Slice(t, n));
+            ScoreBlock(q, HeadBlock(type, keys, baseOffset, hd * blockSize, widened), blockSize, n, att.Slice(t, n));
             t += n;
         }
         TensorPrimitives.Multiply(att, scale, att);
@@ -236,10 +237,20 @@ internal static class Ops
         for (int t = 0, b = 0; t < length; b++)
         {
             int n = Math.Min(blockSize, length - t);
-            int baseOffset = blocks[b] * blockSize * kvDim + kvOffset;
+            var block = HeadBlock(type, values, blocks[b] * blockSize * kvDim + kvOffset, n * hd, widened);
             for (int s = 0; s < n; s++)
-                TensorPrimitives.MultiplyAdd(values.AsSpan(baseOffset + s * hd, hd), att[t + s], output, output);
+                TensorPrimitives.MultiplyAdd(block.Slice(s * hd, hd), att[t + s], output, output);
             t += n;
         }
+    }
+
+    /// <summary>Elements offset..offset+count−1 of a layer's keys or values as floats: in place for F32, widened into <paramref name="widened"/> for F16.</summary>
+    private static ReadOnlySpan<float> HeadBlock(KvCacheType type, ReadOnlySpan<byte> layer, int offset, int count, Span<float> widened)
+    {
+        if (type == KvCacheType.F32)
+            return MemoryMarshal.Cast<byte, float>(layer).Slice(offset, count);
+        var block = widened[..count];
+        TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(layer).Slice(offset, count), block);
+        return block;
     }
 }

@@ -138,6 +138,17 @@ public sealed class BatchEngineTests : IDisposable
     }
 
     [Fact]
+    public void The_default_F16_cache_takes_half_the_memory_of_F32_for_the_same_budget()
+    {
+        using var f16 = new BatchEngine(_model, 128, reusePrefix: false, new EngineOptions { TokenBudget = 512 });
+        using var f32 = new BatchEngine(_model, 128, reusePrefix: false, new EngineOptions { TokenBudget = 512, KvCacheType = KvCacheType.F32 });
+        Assert.Equal(f16.Capacity.TokenBudget, f32.Capacity.TokenBudget);
+        Assert.Equal(KvCacheType.F16.BytesPerToken(_model.Config) * 512, f16.CacheBytes);
+        Assert.Equal(2 * f16.CacheBytes, f32.CacheBytes);
+        Assert.Throws<ArgumentException>(() => new BatchEngine(_model, 128, reusePrefix: false, new EngineOptions { KvCacheType = (KvCacheType)7 }));
+    }
+
+    [Fact]
     public void Freed_blocks_are_zeroed_and_reused()
     {
         var cache = new KvCache(_model.Config, 64);
@@ -148,10 +159,14 @@ public sealed class BatchEngineTests : IDisposable
         Assert.False(cache.TryReserve(cache.CreateSequence(64), 20));
         pass.Add(a, Prompt(16, 1), wantLogits: true);
         pass.Run();
-        Assert.Contains(cache.Keys[0], v => v != 0);
+        Assert.Contains(cache.KeyBytes(0).ToArray(), b => b != 0);
         cache.Release(a);
         Assert.Equal(4, cache.FreeBlocks);
-        Assert.All(cache.Keys.Concat(cache.Values), layer => Assert.DoesNotContain(layer, v => v != 0));
+        for (var l = 0; l < _model.Config.BlockCount; l++)
+        {
+            Assert.DoesNotContain(cache.KeyBytes(l).ToArray(), b => b != 0);
+            Assert.DoesNotContain(cache.ValueBytes(l).ToArray(), b => b != 0);
+        }
     }
 
     private sealed class AllocationProbe(int tokens) : ISequenceSink

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Umbra.Inference.Model;
 
 namespace Umbra.Inference.Tests.Model;
@@ -5,7 +6,9 @@ namespace Umbra.Inference.Tests.Model;
 /// <summary>
 /// The grouped-query attention kernel and the head-by-head one against attention computed directly from the keys
 /// and values, laid out in scattered cache blocks as <see cref="KvCache"/> lays them out (keys transposed), on
-/// lengths that end mid-block and runs of 1 to 8 query heads (both the 4-wide and the 8-wide kernel).
+/// lengths that end mid-block and runs of 1 to 8 query heads (both the 4-wide and the 8-wide kernel), with the
+/// cache in F32 and in F16 (where the direct computation takes the values as the cache rounded them, so the bound
+/// stays as tight).
 /// </summary>
 public unsafe class GroupedAttentionTests
 {
@@ -26,6 +29,12 @@ public unsafe class GroupedAttentionTests
     [InlineData(64, 2, 23, 12, 1)]     // blocks of 12: the grouped kernel does not apply, head by head does
     public void Grouped_heads_get_what_each_head_gets_alone(int hd, int heads, int length, int blockSize, int kvHead)
     {
+        foreach (var type in new[] { KvCacheType.F32, KvCacheType.F16 })
+            Attend_matches_direct(type, hd, heads, length, blockSize, kvHead);
+    }
+
+    private static void Attend_matches_direct(KvCacheType type, int hd, int heads, int length, int blockSize, int kvHead)
+    {
         const int kvHeads = 3;
         var kvDim = kvHeads * hd;
         var rng = new Random(hd + heads + length);
@@ -45,6 +54,14 @@ public unsafe class GroupedAttentionTests
                     values[head + t % blockSize * hd + d] = logicalValues[t * kvDim + h * hd + d];
                 }
             }
+        if (type == KvCacheType.F16)
+        {
+            // What the direct computation sees is what the cache holds.
+            Round(logicalKeys);
+            Round(logicalValues);
+        }
+        var keyBytes = Store(keys, type);
+        var valueBytes = Store(values, type);
         var q = Random(rng, heads * hd);
         var scale = 1f / MathF.Sqrt(hd);
         var grouped = new float[heads * hd];
@@ -54,18 +71,20 @@ public unsafe class GroupedAttentionTests
         var groupedRuns = GroupedAttention.IsSupported(hd, blockSize);
         if (groupedRuns)
         {
-            fixed (float* pq = q, pk = keys, pv = values, ps = scores, po = grouped, pz = zero, psp = spare)
-                GroupedAttention.Attend(pq, heads, hd, pk, pv, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, ps, 128, po, pz, psp);
+            fixed (float* pq = q, ps = scores, po = grouped, pz = zero, psp = spare)
+            fixed (byte* pk = keyBytes, pv = valueBytes)
+                GroupedAttention.Attend(pq, heads, hd, pk, pv, type, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, ps, 128, po, pz, psp);
         }
         for (var h = 0; h < heads; h++)
         {
             var alone = new float[hd];
-            Ops.Attend(q.AsSpan(h * hd, hd), keys, values, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, new float[length], alone);
+            Ops.Attend(q.AsSpan(h * hd, hd), type, keyBytes, valueBytes, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, new float[length], alone,
+                new float[blockSize * hd]);
             var expected = Naive(q.AsSpan(h * hd, hd), logicalKeys, logicalValues, length, kvDim, kvHead * hd, scale);
             for (var j = 0; j < hd; j++)
             {
-                Assert.True(Math.Abs(expected[j] - alone[j]) <= 1e-5 * (1 + Math.Abs(expected[j])), $"head by head, head {h} value {j}: {alone[j]} vs {expected[j]}");
-                Assert.True(!groupedRuns || Math.Abs(expected[j] - grouped[h * hd + j]) <= 1e-5 * (1 + Math.Abs(expected[j])), $"grouped, head {h} value {j}: {grouped[h * hd + j]} vs {expected[j]}");
+                Assert.True(Math.Abs(expected[j] - alone[j]) <= 1e-5 * (1 + Math.Abs(expected[j])), $"{type} head by head, head {h} value {j}: {alone[j]} vs {expected[j]}");
+                Assert.True(!groupedRuns || Math.Abs(expected[j] - grouped[h * hd + j]) <= 1e-5 * (1 + Math.Abs(expected[j])), $"{type} grouped, head {h} value {j}: {grouped[h * hd + j]} vs {expected[j]}");
             }
         }
     }
@@ -90,6 +109,17 @@ public unsafe class GroupedAttentionTests
             for (var d = 0; d < hd; d++)
                 output[d] += weights[t] / sum * values[t * kvDim + offset + d];
         return output;
+    }
+
+    /// <summary>The cache's bytes for these floats: as they are (F32) or each as its nearest binary16 (F16).</summary>
+    private static byte[] Store(float[] values, KvCacheType type) => type == KvCacheType.F32
+        ? MemoryMarshal.AsBytes(values.AsSpan()).ToArray()
+        : MemoryMarshal.AsBytes(values.Select(v => (Half)v).ToArray().AsSpan()).ToArray();
+
+    private static void Round(float[] values)
+    {
+        for (var i = 0; i < values.Length; i++)
+            values[i] = (float)(Half)values[i];
     }
 
     private static float[] Random(Random rng, int n)

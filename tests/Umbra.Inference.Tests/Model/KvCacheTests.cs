@@ -27,14 +27,16 @@ public class KvCacheTests : IDisposable
     }
 
     [Theory]
-    [InlineData(20, 0)]   // a whole block and a partial one
-    [InlineData(20, 18)]  // inside the partial block: positions 16 and 17 stay
-    [InlineData(37, 5)]   // from mid-block across whole blocks
-    [InlineData(32, 16)]  // block-aligned
-    public void Wipe_zeroes_exactly_the_positions_from_its_start(int length, int from)
+    [InlineData(20, 0, KvCacheType.F16)]   // a whole block and a partial one
+    [InlineData(20, 18, KvCacheType.F16)]  // inside the partial block: positions 16 and 17 stay
+    [InlineData(37, 5, KvCacheType.F16)]   // from mid-block across whole blocks
+    [InlineData(32, 16, KvCacheType.F16)]  // block-aligned
+    [InlineData(20, 18, KvCacheType.F32)]
+    [InlineData(37, 5, KvCacheType.F32)]
+    public void Wipe_zeroes_exactly_the_positions_from_its_start(int length, int from, KvCacheType type)
     {
         var c = _model.Config;
-        var cache = new KvCache(c, 64);
+        var cache = new KvCache(c, 64, type);
         var seq = cache.CreateSequence(64);
         Assert.True(cache.TryReserve(seq, length));
         // Keep the blocks out of order, as a busy cache hands them out.
@@ -48,31 +50,71 @@ public class KvCacheTests : IDisposable
 
         for (var l = 0; l < c.BlockCount; l++)
         {
-            var keysLeft = cache.Keys[l].Count(v => v != 0);
-            var valuesLeft = cache.Values[l].Count(v => v != 0);
+            var keysLeft = Count(cache, l, keys: true);
+            var valuesLeft = Count(cache, l, keys: false);
             Assert.Equal(from * c.KvDim, keysLeft);
             Assert.Equal(from * c.KvDim, valuesLeft);
             for (var p = 0; p < from; p++)
             {
-                Assert.Equal(Row(p, l, 1), Read(cache, cache.Keys[l], seq, p, transposed: true));
-                Assert.Equal(Row(p, l, 2), Read(cache, cache.Values[l], seq, p, transposed: false));
+                Assert.Equal(Stored(Row(p, l, 1), type), Read(cache, l, seq, p, keys: true));
+                Assert.Equal(Stored(Row(p, l, 2), type), Read(cache, l, seq, p, keys: false));
             }
         }
     }
+
+    [Fact]
+    public void F16_takes_half_the_memory_of_F32_and_stores_each_value_as_its_nearest_half_clamped_to_the_finite_range()
+    {
+        var c = _model.Config;
+        var f16 = new KvCache(c, 64, KvCacheType.F16);
+        var f32 = new KvCache(c, 64, KvCacheType.F32);
+        Assert.Equal(f32.Bytes / 2, f16.Bytes);
+        Assert.Equal(KvCacheType.F16.BytesPerToken(c) * 64, f16.Bytes);
+        var seq = f16.CreateSequence(64);
+        Assert.True(f16.TryReserve(seq, 1));
+        // Ordinary values, a tie that rounds to even, a subnormal, and magnitudes past the largest half.
+        float[] special = [0.1f, -3.14159f, 1 + 1f / 2048, 1e-6f, 70000f, -1e9f, float.PositiveInfinity, -0f];
+        var keys = Enumerable.Range(0, c.KvDim).Select(i => special[i % special.Length] * (i % 3 == 0 ? 1 : -1)).ToArray();
+        var values = keys.Select(v => -v).ToArray();
+        f16.Write(0, seq, 0, keys, values);
+        Assert.Equal(Stored(keys, KvCacheType.F16), Read(f16, 0, seq, 0, keys: true));
+        Assert.Equal(Stored(values, KvCacheType.F16), Read(f16, 0, seq, 0, keys: false));
+        var read = Read(f16, 0, seq, 0, keys: true);
+        Assert.Contains(65504f, read.Select(Math.Abs));
+        Assert.All(read, v => Assert.True(float.IsFinite(v)));
+        Assert.Contains(1f, read); // 1 + 2^-11 is halfway between 1 and the next half up: ties go to even
+    }
+
+    /// <summary>What the cache holds for these values: the values themselves (F32), or each one's nearest half within ±65504 (F16).</summary>
+    private static float[] Stored(float[] row, KvCacheType type) => type == KvCacheType.F32
+        ? row
+        : row.Select(v => (float)(Half)Math.Clamp(v, -65504f, 65504f)).ToArray();
 
     /// <summary>Distinct non-zero values for position p of layer l (kind 1 keys, 2 values).</summary>
     private float[] Row(int p, int l, int kind) =>
         Enumerable.Range(0, _model.Config.KvDim).Select(i => kind * 100_000f + l * 10_000 + p * 100 + i + 1).ToArray();
 
     /// <summary>Position p's KvDim values, read back through the documented layout.</summary>
-    private static float[] Read(KvCache cache, float[] layer, KvSequence seq, int p, bool transposed)
+    internal static float[] Read(KvCache cache, int layer, KvSequence seq, int p, bool keys)
     {
         var row = new float[cache.KvDim];
         var block = seq.Blocks[p / cache.BlockSize] * cache.BlockSize * cache.KvDim;
         var slot = p % cache.BlockSize;
         for (var h = 0; h < cache.KvDim / cache.HeadDim; h++)
             for (var d = 0; d < cache.HeadDim; d++)
-                row[h * cache.HeadDim + d] = layer[block + cache.HeadOffset(h) + (transposed ? d * cache.BlockSize + slot : slot * cache.HeadDim + d)];
+            {
+                var index = block + cache.HeadOffset(h) + (keys ? d * cache.BlockSize + slot : slot * cache.HeadDim + d);
+                row[h * cache.HeadDim + d] = keys ? cache.Key(layer, index) : cache.Value(layer, index);
+            }
         return row;
+    }
+
+    /// <summary>Elements of a layer's keys or values that are not zero.</summary>
+    internal static long Count(KvCache cache, int layer, bool keys)
+    {
+        long count = 0;
+        for (long i = 0; i < cache.ElementsPerLayer; i++)
+            count += (keys ? cache.Key(layer, i) : cache.Value(layer, i)) != 0 ? 1 : 0;
+        return count;
     }
 }
