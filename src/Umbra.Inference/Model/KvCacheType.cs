@@ -6,7 +6,7 @@ public enum KvCacheType
     /// <summary>
     /// IEEE binary16 (the default, as in llama.cpp): half the memory of F32, so twice the tokens per gigabyte and half
     /// the bytes attention reads. Values round to the nearest binary16 (relative error at most 2⁻¹¹); magnitudes past
-    /// 65504 are stored as ±65504.
+    /// 65504 are stored as ±65504, and those below 2⁻¹⁴ (the subnormal range) as 0 or ±2⁻¹⁴, whichever is nearer.
     /// </summary>
     F16,
 
