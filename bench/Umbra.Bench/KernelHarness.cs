@@ -91,9 +91,14 @@ internal static unsafe class KernelHarness
     }
 
     /// <summary>The cache's bytes for these floats, as <paramref name="type"/> stores them.</summary>
-    private static byte[] Bytes(float[] values, KvCacheType type) => type == KvCacheType.F32
-        ? MemoryMarshal.AsBytes(values.AsSpan()).ToArray()
-        : MemoryMarshal.AsBytes(values.Select(v => (Half)v).ToArray().AsSpan()).ToArray();
+    private static byte[] Bytes(float[] values, KvCacheType type)
+    {
+        if (type == KvCacheType.F32)
+            return MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        var halves = new Half[values.Length];
+        KvCache.ToHalf(values, new float[values.Length], halves);
+        return MemoryMarshal.AsBytes(halves.AsSpan()).ToArray();
+    }
 
     /// <summary>The activation quantization alone, which runs before every product: µs per vector of 2048 and 5632 values.</summary>
     private static void QuantizeTimes(int runs)

@@ -39,6 +39,8 @@ public sealed class ArgumentErrorTests : IDisposable
         (await Umbra("bench", "--model", TestPaths.Stories260K, "--kv-type", "q8_0")).AssertCleanError("--kv-type takes f16 or f32; got 'q8_0'.");
         (await Umbra("provider", "--coordinator", "ws://127.0.0.1:9/v1/providers/connect", "--model", TestPaths.Stories260K, "--kv-type", "f64",
             "--data-dir", _home.File("p"))).AssertCleanError("--kv-type takes f16 or f32; got 'f64'.");
+        (await Umbra("up", "--port", "0", "--model", TestPaths.Stories260K, "--kv-type", "bf16", "--data-dir", _home.File("u")))
+            .AssertCleanError("--kv-type takes f16 or f32; got 'bf16'.");
     }
 
     [Fact]

@@ -28,7 +28,7 @@ internal static class BenchCommand
             var levels = ParseLevels(r.GetValue(concurrency)!);
             var cacheType = ProviderCommand.ParseKvType(r.GetValue(kvType));
             using var m = LlamaModel.Load(r.GetValue(model)!.FullName);
-            var result = await EngineBenchmark.RunAsync(m, prompt, generated, levels, cacheType, cancellationToken: ct);
+            var result = await EngineBenchmark.RunAsync(m, prompt, generated, levels, kvCacheType: cacheType, cancellationToken: ct);
             if (r.GetValue(json)) PrintJson(result);
             else PrintTable(result);
             return 0;

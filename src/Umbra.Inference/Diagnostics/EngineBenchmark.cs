@@ -43,7 +43,7 @@ public static class EngineBenchmark
     public static readonly IReadOnlyList<int> DefaultConcurrency = [1, 2, 4, 8, 16];
 
     public static async Task<EngineBenchmarkResult> RunAsync(LlamaModel model, int promptTokens, int generatedTokens,
-        IReadOnlyList<int>? concurrency = null, KvCacheType kvCacheType = KvCacheType.F16, ulong seed = 1, CancellationToken cancellationToken = default)
+        IReadOnlyList<int>? concurrency = null, ulong seed = 1, KvCacheType kvCacheType = KvCacheType.F16, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(promptTokens, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(generatedTokens, 1);

@@ -234,8 +234,13 @@ internal sealed unsafe class ForwardPass
             for (int item = start; item < end; item++)
             {
                 int i = item / heads, h = item % heads;
-                Ops.Attend(_q.AsSpan(i * _qDim + h * hd, hd), _cache.Type, _cache.KeyBytes(_layer), _cache.ValueBytes(_layer), _seq[i].Blocks, _cache.BlockSize,
-                    _pos[i] + 1, kvDim, _cache.HeadOffset(h / group), scale, scores, _attnOut.AsSpan(i * _qDim + h * hd, hd), _widened[part]);
+                var q = _q.AsSpan(i * _qDim + h * hd, hd);
+                var output = _attnOut.AsSpan(i * _qDim + h * hd, hd);
+                int length = _pos[i] + 1, kvOffset = _cache.HeadOffset(h / group);
+                if (_cache.Type == KvCacheType.F16)
+                    Ops.Attend(q, _cache.Keys<Half>(_layer), _cache.Values<Half>(_layer), _seq[i].Blocks, _cache.BlockSize, length, kvDim, kvOffset, scale, scores, output, _widened[part]);
+                else
+                    Ops.Attend(q, _cache.Keys<float>(_layer), _cache.Values<float>(_layer), _seq[i].Blocks, _cache.BlockSize, length, kvDim, kvOffset, scale, scores, output, _widened[part]);
             }
             return;
         }

@@ -23,9 +23,9 @@ internal sealed unsafe class KvCache
     /// <summary>The largest finite binary16, where F16 storage clamps.</summary>
     private const float HalfMax = 65504f;
 
-    // Per layer, pinned for the cache's life so the pointers below stay valid.
-    private readonly byte[][] _keys;
-    private readonly byte[][] _values;
+    // Per layer, float[] (F32) or Half[] (F16), pinned for the cache's life so the pointers below stay valid.
+    private readonly Array[] _keys;
+    private readonly Array[] _values;
     private readonly nint[] _keyData;
     private readonly nint[] _valueData;
 
@@ -38,21 +38,20 @@ internal sealed unsafe class KvCache
         HeadDim = config.HeadDim;
         Type = type;
         ElementBytes = type.ElementBytes();
-        TotalBlocks = (tokenBudget + blockSize - 1) / blockSize;
-        long perLayer = (long)TotalBlocks * blockSize * KvDim * ElementBytes;
+        long blocks = ((long)tokenBudget + blockSize - 1) / blockSize;
+        long perLayer = blocks * blockSize * KvDim;
         if (perLayer > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(tokenBudget),
-                $"A budget of {tokenBudget} tokens needs {perLayer} bytes of {type.Name()} keys per layer, more than one array holds; lower the token budget.");
-        _keys = new byte[config.BlockCount][];
-        _values = new byte[config.BlockCount][];
+                $"A budget of {tokenBudget} tokens needs {perLayer} keys per layer, more than one array holds; lower the token budget.");
+        TotalBlocks = (int)blocks;
+        _keys = new Array[config.BlockCount];
+        _values = new Array[config.BlockCount];
         _keyData = new nint[config.BlockCount];
         _valueData = new nint[config.BlockCount];
         for (int l = 0; l < config.BlockCount; l++)
         {
-            _keys[l] = GC.AllocateArray<byte>((int)perLayer, pinned: true);
-            _values[l] = GC.AllocateArray<byte>((int)perLayer, pinned: true);
-            _keyData[l] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_keys[l]));
-            _valueData[l] = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_values[l]));
+            _keys[l] = Allocate((int)perLayer, out _keyData[l]);
+            _values[l] = Allocate((int)perLayer, out _valueData[l]);
         }
         _free = new int[TotalBlocks];
         // Hand out low blocks first (popped from the end).
@@ -74,7 +73,7 @@ internal sealed unsafe class KvCache
     public int ElementBytes { get; }
 
     /// <summary>Bytes the whole cache holds, keys and values of every layer.</summary>
-    public long Bytes => 2L * _keys.Length * _keys[0].Length;
+    public long Bytes => 2L * _keys.Length * _keys[0].Length * ElementBytes;
 
     /// <summary>
     /// Layer <paramref name="layer"/>'s keys: block b holds BlockSize × KvDim elements at b × BlockSize × KvDim, head by
@@ -89,11 +88,11 @@ internal sealed unsafe class KvCache
     /// <summary>Layer <paramref name="layer"/>'s values, laid out as <see cref="KeyData"/> says.</summary>
     public byte* ValueData(int layer) => (byte*)_valueData[layer];
 
-    /// <summary>Layer <paramref name="layer"/>'s keys as stored (for the head-by-head path and tests).</summary>
-    public ReadOnlySpan<byte> KeyBytes(int layer) => _keys[layer];
+    /// <summary>Layer <paramref name="layer"/>'s keys as stored, float (F32) or Half (F16): for the head-by-head path.</summary>
+    public ReadOnlySpan<T> Keys<T>(int layer) where T : unmanaged => (T[])_keys[layer];
 
-    /// <summary>Layer <paramref name="layer"/>'s values as stored.</summary>
-    public ReadOnlySpan<byte> ValueBytes(int layer) => _values[layer];
+    /// <summary>Layer <paramref name="layer"/>'s values as stored, float (F32) or Half (F16).</summary>
+    public ReadOnlySpan<T> Values<T>(int layer) where T : unmanaged => (T[])_values[layer];
 
     /// <summary>Element <paramref name="index"/> of layer <paramref name="layer"/>'s keys as a float (tests).</summary>
     public float Key(int layer, long index) => Read(_keys[layer], index);
@@ -102,7 +101,7 @@ internal sealed unsafe class KvCache
     public float Value(int layer, long index) => Read(_values[layer], index);
 
     /// <summary>Elements per layer, of keys and of values alike.</summary>
-    public long ElementsPerLayer => _keys[0].Length / ElementBytes;
+    public long ElementsPerLayer => _keys[0].Length;
 
     public int BlocksFor(int positions) => (positions + BlockSize - 1) / BlockSize;
 
@@ -146,16 +145,15 @@ internal sealed unsafe class KvCache
             int slot = p % BlockSize;
             int n = Math.Min(BlockSize - slot, sequence.Length - p);
             int block = sequence.Blocks[p / BlockSize] * BlockSize * KvDim;
-            int e = ElementBytes;
             for (int l = 0; l < _keys.Length; l++)
             {
                 for (int h = 0; h < KvDim / HeadDim; h++)
                 {
                     int head = block + HeadOffset(h);
-                    Array.Clear(_values[l], (head + slot * HeadDim) * e, n * HeadDim * e);
+                    Array.Clear(_values[l], head + slot * HeadDim, n * HeadDim);
                     // Keys transposed: the slots' column in each of the head's HeadDim rows.
                     for (int d = 0; d < HeadDim; d++)
-                        Array.Clear(_keys[l], (head + d * BlockSize + slot) * e, n * e);
+                        Array.Clear(_keys[l], head + d * BlockSize + slot, n);
                 }
             }
             p += n;
@@ -176,42 +174,52 @@ internal sealed unsafe class KvCache
         int block = sequence.Blocks[position / BlockSize] * BlockSize * KvDim, slot = position % BlockSize;
         if (Type == KvCacheType.F32)
         {
-            var k = MemoryMarshal.Cast<byte, float>(_keys[layer].AsSpan());
-            var v = MemoryMarshal.Cast<byte, float>(_values[layer].AsSpan());
+            var k = (float[])_keys[layer];
+            var v = (float[])_values[layer];
             for (int h = 0; h < KvDim / HeadDim; h++)
             {
                 int head = block + HeadOffset(h);
-                values.Slice(h * HeadDim, HeadDim).CopyTo(v.Slice(head + slot * HeadDim, HeadDim));
+                values.Slice(h * HeadDim, HeadDim).CopyTo(v.AsSpan(head + slot * HeadDim, HeadDim));
                 for (int d = 0; d < HeadDim; d++)
                     k[head + d * BlockSize + slot] = keys[h * HeadDim + d];
             }
             return;
         }
-        var hk = MemoryMarshal.Cast<byte, Half>(_keys[layer].AsSpan());
-        var hv = MemoryMarshal.Cast<byte, Half>(_values[layer].AsSpan());
+        var hk = (Half[])_keys[layer];
+        var hv = (Half[])_values[layer];
         // A head at a time through scratch on the stack: writes of different positions run in parallel.
         Span<float> clamped = HeadDim <= 512 ? stackalloc float[HeadDim] : new float[HeadDim];
         Span<Half> halves = HeadDim <= 512 ? stackalloc Half[HeadDim] : new Half[HeadDim];
         for (int h = 0; h < KvDim / HeadDim; h++)
         {
             int head = block + HeadOffset(h);
-            ToHalf(values.Slice(h * HeadDim, HeadDim), clamped, hv.Slice(head + slot * HeadDim, HeadDim));
+            ToHalf(values.Slice(h * HeadDim, HeadDim), clamped, hv.AsSpan(head + slot * HeadDim, HeadDim));
             ToHalf(keys.Slice(h * HeadDim, HeadDim), clamped, halves);
             for (int d = 0; d < HeadDim; d++)
                 hk[head + d * BlockSize + slot] = halves[d];
         }
+        // The scratch held a head of this request's keys: nothing of it stays on the stack (or the heap).
+        clamped.Clear();
+        halves.Clear();
     }
 
     /// <summary>
-    /// The nearest binary16 of each value with neither infinities nor subnormals: magnitudes past the largest finite
-    /// half clamp to it (NaN stays NaN), and those below the smallest normal one, 2⁻¹⁴, go to the nearer of 0 and
-    /// ±2⁻¹⁴ (an absolute error of at most 2⁻¹⁵ ≈ 3·10⁻⁵). The attention kernel widens halves with a multiply that
-    /// costs an Intel core a microcode assist of about 100 cycles for each vector holding a subnormal.
+    /// The nearest binary16 of each value with neither infinities, NaNs nor subnormals, which the attention kernel's
+    /// widening (<see cref="Tensors.Fp16.ToSingleFinite8"/>) cannot read or reads slowly: magnitudes past the largest
+    /// finite half clamp to it; those below the smallest normal one, 2⁻¹⁴, go to the nearer of 0 and ±2⁻¹⁴ (an
+    /// absolute error of at most 2⁻¹⁵ ≈ 3·10⁻⁵; widening a vector holding a subnormal costs an Intel core a microcode
+    /// assist of about 100 cycles); NaN becomes 0, so every attention path reads the same (a NaN key or value comes
+    /// from a NaN in the residual stream, which carries it to the logits anyway).
     /// </summary>
     internal static void ToHalf(ReadOnlySpan<float> source, Span<float> scratch, Span<Half> destination)
     {
         TensorPrimitives.Min(source, HalfMax, scratch);
         TensorPrimitives.Max(scratch, -HalfMax, scratch);
+        for (int i = 0; i < scratch.Length; i++)
+        {
+            if (float.IsNaN(scratch[i]))
+                scratch[i] = 0;
+        }
         TensorPrimitives.ConvertToHalf(scratch, destination);
         var bits = MemoryMarshal.Cast<Half, ushort>(destination);
         for (int i = 0; i < bits.Length; i++)
@@ -222,13 +230,27 @@ internal sealed unsafe class KvCache
         }
     }
 
-    private float Read(byte[] layer, long index) => Type == KvCacheType.F32
-        ? MemoryMarshal.Cast<byte, float>(layer)[checked((int)index)]
-        : (float)MemoryMarshal.Cast<byte, Half>(layer)[checked((int)index)];
+    private float Read(Array layer, long index) => Type == KvCacheType.F32
+        ? ((float[])layer)[index]
+        : (float)((Half[])layer)[index];
+
+    /// <summary>A zeroed, pinned array of <paramref name="length"/> elements of this cache's type, and where it starts.</summary>
+    private Array Allocate(int length, out nint data)
+    {
+        if (Type == KvCacheType.F32)
+        {
+            var floats = GC.AllocateArray<float>(length, pinned: true);
+            data = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(floats));
+            return floats;
+        }
+        var halves = GC.AllocateArray<Half>(length, pinned: true);
+        data = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(halves));
+        return halves;
+    }
 
     private void Free(int block)
     {
-        int offset = block * BlockSize * KvDim * ElementBytes, count = BlockSize * KvDim * ElementBytes;
+        int offset = block * BlockSize * KvDim, count = BlockSize * KvDim;
         for (int l = 0; l < _keys.Length; l++)
         {
             Array.Clear(_keys[l], offset, count);

@@ -213,13 +213,14 @@ internal static class Ops
 
     /// <summary>
     /// One query head against the positions 0..<paramref name="length"/>−1 of a sequence in a block cache (the
-    /// <see cref="KvCache"/> layout: elements of <paramref name="type"/>, blocks of blockSize × kvDim of them, the
+    /// <see cref="KvCache"/> layout: elements of float (F32) or Half (F16), blocks of blockSize × kvDim of them, the
     /// key-value head's part at element <paramref name="kvOffset"/> inside each block, its keys transposed): scores
-    /// q·k/√d, softmax, then the weighted sum of values into <paramref name="output"/>. F16 elements are widened a
-    /// block at a time into <paramref name="widened"/> (blockSize × hd floats; unused for F32).
+    /// q·k/√d, softmax, then the weighted sum of values into <paramref name="output"/>. Half elements are widened a
+    /// block at a time into <paramref name="widened"/> (blockSize × hd floats; unused for float).
     /// </summary>
-    public static void Attend(ReadOnlySpan<float> q, KvCacheType type, ReadOnlySpan<byte> keys, ReadOnlySpan<byte> values, ReadOnlySpan<int> blocks,
+    public static void Attend<T>(ReadOnlySpan<float> q, ReadOnlySpan<T> keys, ReadOnlySpan<T> values, ReadOnlySpan<int> blocks,
         int blockSize, int length, int kvDim, int kvOffset, float scale, Span<float> scores, Span<float> output, Span<float> widened)
+        where T : unmanaged
     {
         int hd = q.Length;
         var att = scores[..length];
@@ -228,7 +229,7 @@ internal static class Ops
             int n = Math.Min(blockSize, length - t);
             int baseOffset = blocks[b] * blockSize * kvDim + kvOffset;
             // Keys transposed: value d of the block's slots lies at d × blockSize.
-            ScoreBlock(q, HeadBlock(type, keys, baseOffset, hd * blockSize, widened), blockSize, n, att.Slice(t, n));
+            ScoreBlock(q, HeadBlock(keys, baseOffset, hd * blockSize, widened), blockSize, n, att.Slice(t, n));
             t += n;
         }
         TensorPrimitives.Multiply(att, scale, att);
@@ -237,20 +238,23 @@ internal static class Ops
         for (int t = 0, b = 0; t < length; b++)
         {
             int n = Math.Min(blockSize, length - t);
-            var block = HeadBlock(type, values, blocks[b] * blockSize * kvDim + kvOffset, n * hd, widened);
+            var block = HeadBlock(values, blocks[b] * blockSize * kvDim + kvOffset, n * hd, widened);
             for (int s = 0; s < n; s++)
                 TensorPrimitives.MultiplyAdd(block.Slice(s * hd, hd), att[t + s], output, output);
             t += n;
         }
     }
 
-    /// <summary>Elements offset..offset+count−1 of a layer's keys or values as floats: in place for F32, widened into <paramref name="widened"/> for F16.</summary>
-    private static ReadOnlySpan<float> HeadBlock(KvCacheType type, ReadOnlySpan<byte> layer, int offset, int count, Span<float> widened)
+    /// <summary>Elements offset..offset+count−1 of a layer's keys or values as floats: in place for float, widened into <paramref name="widened"/> for Half.</summary>
+    private static ReadOnlySpan<float> HeadBlock<T>(ReadOnlySpan<T> layer, int offset, int count, Span<float> widened)
+        where T : unmanaged
     {
-        if (type == KvCacheType.F32)
-            return MemoryMarshal.Cast<byte, float>(layer).Slice(offset, count);
+        if (typeof(T) == typeof(float))
+            return MemoryMarshal.Cast<T, float>(layer.Slice(offset, count));
+        if (typeof(T) != typeof(Half))
+            throw new NotSupportedException($"The KV cache holds float or Half, not {typeof(T).Name}.");
         var block = widened[..count];
-        TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(layer).Slice(offset, count), block);
+        TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<T, Half>(layer.Slice(offset, count)), block);
         return block;
     }
 }

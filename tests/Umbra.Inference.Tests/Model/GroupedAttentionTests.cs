@@ -60,8 +60,15 @@ public unsafe class GroupedAttentionTests
             Round(logicalKeys);
             Round(logicalValues);
         }
-        var keyBytes = Store(keys, type);
-        var valueBytes = Store(values, type);
+        var keyBytes = MemoryMarshal.AsBytes(keys.AsSpan()).ToArray();
+        var valueBytes = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        var keyHalves = Halves(keys);
+        var valueHalves = Halves(values);
+        if (type == KvCacheType.F16)
+        {
+            keyBytes = MemoryMarshal.AsBytes(keyHalves.AsSpan()).ToArray();
+            valueBytes = MemoryMarshal.AsBytes(valueHalves.AsSpan()).ToArray();
+        }
         var q = Random(rng, heads * hd);
         var scale = 1f / MathF.Sqrt(hd);
         var grouped = new float[heads * hd];
@@ -78,8 +85,11 @@ public unsafe class GroupedAttentionTests
         for (var h = 0; h < heads; h++)
         {
             var alone = new float[hd];
-            Ops.Attend(q.AsSpan(h * hd, hd), type, keyBytes, valueBytes, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, new float[length], alone,
-                new float[blockSize * hd]);
+            if (type == KvCacheType.F16)
+                Ops.Attend<Half>(q.AsSpan(h * hd, hd), keyHalves, valueHalves, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, new float[length], alone,
+                    new float[blockSize * hd]);
+            else
+                Ops.Attend<float>(q.AsSpan(h * hd, hd), keys, values, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, new float[length], alone, []);
             var expected = Naive(q.AsSpan(h * hd, hd), logicalKeys, logicalValues, length, kvDim, kvHead * hd, scale);
             for (var j = 0; j < hd; j++)
             {
@@ -111,15 +121,19 @@ public unsafe class GroupedAttentionTests
         return output;
     }
 
-    /// <summary>The cache's bytes for these floats: as they are (F32) or each as its nearest binary16 (F16).</summary>
-    private static byte[] Store(float[] values, KvCacheType type) => type == KvCacheType.F32
-        ? MemoryMarshal.AsBytes(values.AsSpan()).ToArray()
-        : MemoryMarshal.AsBytes(values.Select(v => (Half)v).ToArray().AsSpan()).ToArray();
+    /// <summary>These floats as the F16 cache stores them (<see cref="KvCache.ToHalf"/>).</summary>
+    private static Half[] Halves(float[] values)
+    {
+        var halves = new Half[values.Length];
+        KvCache.ToHalf(values, new float[values.Length], halves);
+        return halves;
+    }
 
     private static void Round(float[] values)
     {
+        var halves = Halves(values);
         for (var i = 0; i < values.Length; i++)
-            values[i] = (float)(Half)values[i];
+            values[i] = (float)halves[i];
     }
 
     private static float[] Random(Random rng, int n)

@@ -73,7 +73,7 @@ public class KvCacheTests : IDisposable
         var seq = f16.CreateSequence(64);
         Assert.True(f16.TryReserve(seq, 1));
         // Ordinary values, a tie that rounds to even, values in the subnormal range, and magnitudes past the largest half.
-        float[] special = [0.1f, -3.14159f, 1 + 1f / 2048, 1e-6f, 4e-5f, 2e-5f, 70000f, -1e9f, float.PositiveInfinity, -0f];
+        float[] special = [0.1f, -3.14159f, 1 + 1f / 2048, 1e-6f, 4e-5f, 2e-5f, MathF.Pow(2, -15), 70000f, -1e9f, float.PositiveInfinity, -0f, float.NaN];
         var keys = Enumerable.Range(0, c.KvDim).Select(i => special[i % special.Length] * (i % 3 == 0 ? 1 : -1)).ToArray();
         var values = keys.Select(v => -v).ToArray();
         f16.Write(0, seq, 0, keys, values);
@@ -81,29 +81,33 @@ public class KvCacheTests : IDisposable
         Assert.Equal(Stored(values, KvCacheType.F16), Read(f16, 0, seq, 0, keys: false));
         var read = Read(f16, 0, seq, 0, keys: true);
         Assert.Contains(65504f, read.Select(Math.Abs));
-        Assert.All(read, v => Assert.True(float.IsFinite(v)));
-        Assert.Contains(1f, read); // 1 + 2^-11 is halfway between 1 and the next half up: ties go to even
-        // Nothing subnormal is stored: 4e-5 goes up to 2^-14, 2e-5 and 1e-6 down to 0.
+        Assert.All(read, v => Assert.True(float.IsFinite(v))); // NaN too is stored as 0
+        Assert.Contains(1f, read.Select(Math.Abs)); // 1 + 2^-11 is halfway between 1 and the next half up: ties go to even
+        // Nothing subnormal is stored: 4e-5 and the tie 2^-15 go up to 2^-14, 2e-5 and 1e-6 down to 0.
         Assert.Contains(MathF.Pow(2, -14), read.Select(Math.Abs));
         Assert.All(read, v => Assert.True(v == 0 || Math.Abs(v) >= MathF.Pow(2, -14), $"{v} is subnormal as a half"));
     }
 
     /// <summary>
     /// What the cache holds for these values: the values themselves (F32), or each one's nearest half within ±65504
-    /// and outside the subnormal range, below 2⁻¹⁴, where the nearer of 0 and ±2⁻¹⁴ stands in (F16).
+    /// and outside the subnormal range, below 2⁻¹⁴, where the nearer of 0 and ±2⁻¹⁴ stands in; NaN as 0 (F16).
     /// </summary>
     private static float[] Stored(float[] row, KvCacheType type) => type == KvCacheType.F32
         ? row
         : row.Select(v =>
         {
-            var h = (float)(Half)Math.Clamp(v, -65504f, 65504f);
+            var h = float.IsNaN(v) ? 0 : (float)(Half)Math.Clamp(v, -65504f, 65504f);
             var min = MathF.Pow(2, -14);
             return Math.Abs(h) >= min ? h : Math.Abs(h) >= min / 2 ? MathF.CopySign(min, h) : MathF.CopySign(0, h);
         }).ToArray();
 
-    /// <summary>Distinct non-zero values for position p of layer l (kind 1 keys, 2 values).</summary>
+    /// <summary>
+    /// Non-zero values for position p of layer l (kind 1 keys, 2 values), distinct within a layer and exact as halves
+    /// up to 2048 (positions 0..31 of a 64-value row; past that, pairs round together): keys positive, values
+    /// negative, each layer half the one before, so a slot or transposition error in the F16 cache shows too.
+    /// </summary>
     private float[] Row(int p, int l, int kind) =>
-        Enumerable.Range(0, _model.Config.KvDim).Select(i => kind * 100_000f + l * 10_000 + p * 100 + i + 1).ToArray();
+        Enumerable.Range(0, _model.Config.KvDim).Select(i => (kind == 1 ? 1 : -1) * (p * _model.Config.KvDim + i + 1) / (float)(1 << l)).ToArray();
 
     /// <summary>Position p's KvDim values, read back through the documented layout.</summary>
     internal static float[] Read(KvCache cache, int layer, KvSequence seq, int p, bool keys)
