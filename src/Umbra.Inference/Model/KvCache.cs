@@ -37,7 +37,6 @@ internal sealed unsafe class KvCache
         KvDim = config.KvDim;
         HeadDim = config.HeadDim;
         Type = type;
-        ElementBytes = type.ElementBytes();
         long blocks = ((long)tokenBudget + blockSize - 1) / blockSize;
         long perLayer = blocks * blockSize * KvDim;
         if (perLayer > Array.MaxLength)
@@ -70,7 +69,7 @@ internal sealed unsafe class KvCache
     public KvCacheType Type { get; }
 
     /// <summary>Bytes per key or value: 2 for F16, 4 for F32.</summary>
-    public int ElementBytes { get; }
+    public int ElementBytes => Type.ElementBytes();
 
     /// <summary>Bytes the whole cache holds, keys and values of every layer.</summary>
     public long Bytes => 2L * _keys.Length * _keys[0].Length * ElementBytes;
@@ -215,17 +214,15 @@ internal sealed unsafe class KvCache
     {
         TensorPrimitives.Min(source, HalfMax, scratch);
         TensorPrimitives.Max(scratch, -HalfMax, scratch);
-        for (int i = 0; i < scratch.Length; i++)
-        {
-            if (float.IsNaN(scratch[i]))
-                scratch[i] = 0;
-        }
         TensorPrimitives.ConvertToHalf(scratch, destination);
+        // One pass over the halves: after the clamp, a magnitude past infinity's (0x7c00) can only be a NaN.
         var bits = MemoryMarshal.Cast<Half, ushort>(destination);
         for (int i = 0; i < bits.Length; i++)
         {
             int h = bits[i], magnitude = h & 0x7fff;
-            if (magnitude is > 0 and < 0x0400)
+            if (magnitude > 0x7c00)
+                bits[i] = 0;
+            else if (magnitude is > 0 and < 0x0400)
                 bits[i] = (ushort)((h & 0x8000) | (magnitude >= 0x0200 ? 0x0400 : 0));
         }
     }

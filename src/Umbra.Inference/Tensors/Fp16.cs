@@ -92,12 +92,13 @@ internal static class Fp16
 
     /// <summary>
     /// The 8 finite halves at <paramref name="p"/> as floats in four instructions (AVX2), for data that holds no
-    /// infinity or NaN (the F16 KV cache, which clamps what it stores, and stores no subnormal either). Sign-extended to 32 bits and shifted left 13,
-    /// a half's sign lands in bit 31 and its exponent and mantissa in bits 27..13, where a float keeps the low bits of
-    /// its own; masked, that float is the half's value times 2⁻¹¹², for normal and subnormal halves alike, and one
-    /// multiply by 2¹¹² makes it exact. A subnormal half makes that multiply's operand subnormal, which costs an
-    /// Intel core a microcode assist (see the class notes) of about 100 cycles, six times the whole conversion's cost
-    /// where 6 % of the values are subnormal, so data meant for it leaves subnormals out. An infinity or NaN comes out as a finite value from 2¹⁶ on.
+    /// infinity or NaN (the F16 KV cache, which clamps what it stores, and stores no subnormal either).
+    /// Sign-extended to 32 bits and shifted left 13, a half's sign lands in bit 31 and its exponent and mantissa in
+    /// bits 27..13, where a float keeps the low bits of its own; masked, that float is the half's value times 2⁻¹¹²,
+    /// for normal and subnormal halves alike, and one multiply by 2¹¹² makes it exact. A subnormal half makes that
+    /// multiply's operand subnormal, which costs an Intel core a microcode assist (see the class notes) of about 100
+    /// cycles, six times the whole conversion's cost where 6 % of the values are subnormal, so data meant for it
+    /// leaves subnormals out. An infinity or NaN comes out as a finite value from 2¹⁶ on.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Vector256<float> ToSingleFinite8(byte* p)
