@@ -346,8 +346,10 @@ internal sealed class BatchEngine : IDisposable
         Complete(s);
     }
 
-    private static void Complete(EngineSequence s)
+    private void Complete(EngineSequence s)
     {
+        // Publish first: whoever awaits the completion next reads the capacity with this sequence gone.
+        PublishCounts();
         s.Registration.Dispose();
         s.Completion.TrySetResult();
     }
