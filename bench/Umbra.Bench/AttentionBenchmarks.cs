@@ -44,16 +44,22 @@ public unsafe class AttentionBenchmarks
         _widened = new float[BlockSize * HeadDim];
     }
 
-    /// <summary>The 8 heads in one pass of the grouped kernel (AVX2 + FMA).</summary>
+    /// <summary>The 8 heads in one pass of the grouped kernel, 256-bit (AVX2 + FMA).</summary>
     [Benchmark(Baseline = true)]
-    public void Grouped()
+    public void Grouped() => RunGrouped(wide: false);
+
+    /// <summary>The same pass through the 512-bit kernel (AVX-512 F), where this CPU runs it; else the 256-bit one again.</summary>
+    [Benchmark]
+    public void GroupedWide() => RunGrouped(wide: GroupedAttention.IsWideSupported(HeadDim, BlockSize));
+
+    private void RunGrouped(bool wide)
     {
         fixed (float* q = _q, scores = _scores, output = _output, zero = _zero, spare = _spare, kf = _keys, vf = _values)
         fixed (Half* kh = _keyHalves, vh = _valueHalves)
         {
             var f16 = Cache == KvCacheType.F16;
             GroupedAttention.Attend(q, Group, HeadDim, f16 ? (byte*)kh : (byte*)kf, f16 ? (byte*)vh : (byte*)vf, Cache, _blocks, BlockSize, Positions,
-                HeadDim, 0, 0.125f, scores, Positions, output, zero, spare);
+                HeadDim, 0, 0.125f, scores, Positions, output, zero, spare, wide);
         }
     }
 

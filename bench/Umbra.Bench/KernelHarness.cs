@@ -10,18 +10,22 @@ namespace Umbra.Bench;
 /// feed-forward matrices (gate/up 5632 x 2048 and down 2048 x 5632, hot in cache), the best of many runs per vector
 /// count, in ms per vector including the activation quantization. `-- kernels [runs]`. With `stream` after the runs, the matrices are
 /// many (about 400 MB in all, more than the caches hold) and each product reads the next one, as a decode step
-/// reads every layer's weights from memory: `-- kernels 5 stream`.
+/// reads every layer's weights from memory: `-- kernels 5 stream`. With `attention` after the runs, only the
+/// attention figures: `-- kernels 9 attention` or `-- kernels 9 stream attention`.
 /// </summary>
 internal static unsafe class KernelHarness
 {
     public static int Run(string[] args)
     {
         var runs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20;
-        var stream = args.Length > 1 && args[1] == "stream";
-        int[] counts = stream ? [1, 8, 16] : [1, 8, 16, 64];
-        foreach (var (rows, columns) in new[] { (5632, 2048), (2048, 5632) })
-            Run(rows, columns, runs, stream, counts);
-        QuantizeTimes(runs);
+        var stream = args.Skip(1).Contains("stream");
+        if (!args.Skip(1).Contains("attention"))
+        {
+            int[] counts = stream ? [1, 8, 16] : [1, 8, 16, 64];
+            foreach (var (rows, columns) in new[] { (5632, 2048), (2048, 5632) })
+                Run(rows, columns, runs, stream, counts);
+            QuantizeTimes(runs);
+        }
         AttentionTimes(runs, stream);
         return 0;
     }
@@ -29,15 +33,19 @@ internal static unsafe class KernelHarness
     /// <summary>
     /// Grouped-query attention of TinyLlama's shape (head size 64, 8 query heads per key-value head, 4 key-value
     /// heads, 16-token cache blocks): µs per (token, key-value head) item, 4 heads per pass (two passes) against 8
-    /// (one), with the cache in F32 and in F16. Hot, one cache in L2 read over and over; with `stream`, as many
+    /// (one), with the cache in F32 and in F16, 256-bit and (where the CPU runs it) 512-bit. Hot, one cache in L2 read over and over; with `stream`, as many
     /// caches as fill about 400 MB (F32), each attended in turn, as a step of many long sequences reads them.
     /// </summary>
     private static void AttentionTimes(int runs, bool stream)
     {
         const int hd = 64, kvHeads = 4, blockSize = 16, group = 8;
         Console.WriteLine($"grouped-query attention, one thread, {(stream ? "caches streamed from memory" : "cache hot")}, best after a second's warm-up; µs per token and key-value head ({group} query heads)");
-        Console.WriteLine("| positions | F32, 4 heads per pass | F32, 8 heads per pass | F16, 8 heads per pass |");
-        Console.WriteLine("|---|---:|---:|---:|");
+        var wideRuns = GroupedAttention.IsWideSupported(hd, blockSize);
+        var kernels = new List<(KvCacheType Type, int Width, bool Wide)> { (KvCacheType.F32, 4, false), (KvCacheType.F32, 8, false), (KvCacheType.F16, 8, false) };
+        if (wideRuns)
+            kernels.AddRange([(KvCacheType.F32, 8, true), (KvCacheType.F16, 8, true)]);
+        Console.WriteLine("| positions | " + string.Join(" | ", kernels.Select(c => $"{c.Type}, {c.Width} heads per pass{(c.Wide ? ", 512-bit" : "")}")) + " |");
+        Console.WriteLine("|---|" + string.Concat(kernels.Select(_ => "---:|")));
         foreach (var length in new[] { 160, 1024 })
         {
             var blocksCount = (length + blockSize - 1) / blockSize;
@@ -47,13 +55,13 @@ internal static unsafe class KernelHarness
             var values = Enumerable.Range(0, blocksCount * blockSize * kvDim).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
             var q = Enumerable.Range(0, group * hd).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
             var blocks = Enumerable.Range(0, blocksCount).Reverse().ToArray();
-            var scores = new float[Umbra.Inference.Model.GroupedAttention.Heads * length];
+            var scores = new float[GroupedAttention.Heads * length];
             var output = new float[group * hd];
             var zero = new float[hd];
             var spare = new float[hd];
             var copies = stream ? (int)(400L * 1024 * 1024 / (2L * keys.Length * sizeof(float))) : 1;
             var cells = new List<string>();
-            foreach (var (type, width) in new[] { (KvCacheType.F32, 4), (KvCacheType.F32, 8), (KvCacheType.F16, 8) })
+            foreach (var (type, width, wide) in kernels)
             {
                 var keyBytes = Bytes(keys, type);
                 var valueBytes = Bytes(values, type);
@@ -76,8 +84,8 @@ internal static unsafe class KernelHarness
                         var start = Stopwatch.GetTimestamp();
                         for (var c = 0; c < copies; c++)
                             for (var h = 0; h < group; h += width)
-                                Umbra.Inference.Model.GroupedAttention.Attend(pq + h * hd, width, hd, k + (long)c * size, v + (long)c * size, type, blocks, blockSize,
-                                    length, kvDim, blockSize * hd, 1f / 8, ps, length, po + h * hd, pz, psp);
+                                GroupedAttention.Attend(pq + h * hd, width, hd, k + (long)c * size, v + (long)c * size, type, blocks, blockSize,
+                                    length, kvDim, blockSize * hd, 1f / 8, ps, length, po + h * hd, pz, psp, wide);
                         if (warm.ElapsedMilliseconds >= 1000)
                             best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMicroseconds / copies);
                     }

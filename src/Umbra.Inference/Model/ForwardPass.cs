@@ -28,7 +28,7 @@ internal sealed unsafe class ForwardPass
     private readonly float[][] _scores, _ropeScratch, _spare, _sigmoid, _widened;
     private readonly float[] _zeros;
     private readonly int _maxContext;
-    private readonly bool _grouped;
+    private readonly bool _grouped, _wideAttention;
     private readonly WorkerPool.ActionJob _attentionJob, _swiGluJob, _ropeJob;
     private int _layer;
 
@@ -65,6 +65,7 @@ internal sealed unsafe class ForwardPass
         int parts = WorkerPool.Shared.Size;
         _maxContext = maxContext;
         _grouped = GroupedAttention.IsSupported(_c.HeadDim, cache.BlockSize);
+        _wideAttention = GroupedAttention.IsWideSupported(_c.HeadDim, cache.BlockSize);
         _zeros = new float[_c.HeadDim];
         _scores = new float[parts][];
         _ropeScratch = new float[parts][];
@@ -258,7 +259,7 @@ internal sealed unsafe class ForwardPass
                 int i = item / perToken, g = item % perToken / runs, run = item % runs;
                 int h = g * group + run * width;
                 GroupedAttention.Attend(q + i * _qDim + h * hd, Math.Min(width, group - run * width), hd, k, v, _cache.Type,
-                    _seq[i].Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, _cache.HeadOffset(g), scale, sc, _maxContext, output + i * _qDim + h * hd, zero, spare);
+                    _seq[i].Blocks, _cache.BlockSize, _pos[i] + 1, kvDim, _cache.HeadOffset(g), scale, sc, _maxContext, output + i * _qDim + h * hd, zero, spare, _wideAttention);
             }
         }
     }

@@ -16,7 +16,7 @@ namespace Umbra.Inference.Model;
 /// what attention costs once several sequences decode (their caches do not stay in L2). Needs AVX2 + FMA and a head size that is a multiple of 8; <see cref="IsSupported"/>
 /// says when the forward pass can use it, else it attends head by head (<see cref="Ops.Attend"/>).
 /// </summary>
-internal static unsafe class GroupedAttention
+internal static unsafe partial class GroupedAttention
 {
     /// <summary>Most query heads taken together.</summary>
     public const int Heads = 8;
@@ -39,10 +39,20 @@ internal static unsafe class GroupedAttention
     /// <paramref name="stride"/> ≥ length floats; <paramref name="zero"/> is <paramref name="hd"/> zeros and
     /// <paramref name="spare"/> hd floats of scratch, standing in for the heads past <paramref name="heads"/>.
     /// </summary>
+    /// <remarks>
+    /// With <paramref name="wide"/> (which <see cref="IsWideSupported"/> must allow), the 512-bit kernel runs
+    /// (<see cref="AttendWide{TWidth, TElements}"/>), else the 256-bit one.
+    /// </remarks>
     public static void Attend(float* q, int heads, int hd, byte* keys, byte* values, KvCacheType type, ReadOnlySpan<int> blocks, int blockSize,
-        int length, int kvDim, int kvOffset, float scale, float* scores, int stride, float* output, float* zero, float* spare)
+        int length, int kvDim, int kvOffset, float scale, float* scores, int stride, float* output, float* zero, float* spare, bool wide)
     {
         Debug.Assert(heads is >= 1 and <= Heads, "A pass takes 1 to 8 query heads.");
+        Debug.Assert(!wide || IsWideSupported(hd, blockSize), "The 512-bit kernel needs AVX-512 and sizes in 16s.");
+        if (wide)
+        {
+            AttendWide(q, heads, hd, keys, values, type, blocks, blockSize, length, kvDim, kvOffset, scale, scores, stride, output, zero, spare);
+            return;
+        }
         switch (heads > 4, type == KvCacheType.F16)
         {
             case (true, true):
@@ -67,6 +77,9 @@ internal static unsafe class GroupedAttention
 
         /// <summary>8 consecutive elements at <paramref name="p"/> as floats.</summary>
         static abstract Vector256<float> Load8(byte* p);
+
+        /// <summary>16 consecutive elements at <paramref name="p"/> as floats (AVX-512 F).</summary>
+        static abstract Vector512<float> Load16(byte* p);
     }
 
     private readonly struct FloatElements : IElements
@@ -75,6 +88,9 @@ internal static unsafe class GroupedAttention
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Load8(byte* p) => Vector256.Load((float*)p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Load16(byte* p) => Vector512.Load((float*)p);
     }
 
     /// <summary>binary16, widened as it is loaded (<see cref="Fp16.ToSingleFinite8"/>: four instructions per 8 values).</summary>
@@ -84,6 +100,9 @@ internal static unsafe class GroupedAttention
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Load8(byte* p) => Fp16.ToSingleFinite8(p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Load16(byte* p) => Fp16.ToSingleFinite16(p);
     }
 
     /// <summary>How many heads a kernel takes: the JIT compiles <see cref="Attend{TWidth}"/> once per width, dropping the upper four for 4.</summary>

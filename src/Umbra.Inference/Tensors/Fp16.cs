@@ -106,4 +106,12 @@ internal static class Fp16
         var wide = Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32((short*)p), 13) & Vector256.Create(unchecked((int)0x8FFFE000));
         return wide.AsSingle() * Vector256.Create((127 + 112) << 23).AsSingle();
     }
+
+    /// <summary><see cref="ToSingleFinite8"/> for 16 halves at once (AVX-512 F), with the same result lane for lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector512<float> ToSingleFinite16(byte* p)
+    {
+        var wide = Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(Vector256.Load((short*)p)), 13) & Vector512.Create(unchecked((int)0x8FFFE000));
+        return wide.AsSingle() * Vector512.Create((127 + 112) << 23).AsSingle();
+    }
 }

@@ -6,8 +6,8 @@ namespace Umbra.Inference.Tests.Model;
 /// <summary>
 /// The grouped-query attention kernel and the head-by-head one against attention computed directly from the keys
 /// and values, laid out in scattered cache blocks as <see cref="KvCache"/> lays them out (keys transposed), on
-/// lengths that end mid-block and runs of 1 to 8 query heads (both the 4-wide and the 8-wide kernel), with the
-/// cache in F32 and in F16 (where the direct computation takes the values as the cache rounded them, so the bound
+/// lengths that end mid-block and runs of 1 to 8 query heads (both the 4-wide and the 8-wide kernel, 256-bit and,
+/// where the CPU runs it, 512-bit), with the cache in F32 and in F16 (where the direct computation takes the values as the cache rounded them, so the bound
 /// stays as tight).
 /// </summary>
 public unsafe class GroupedAttentionTests
@@ -27,6 +27,9 @@ public unsafe class GroupedAttentionTests
     [InlineData(64, 8, 21, 8, 1)]      // blocks of 8
     [InlineData(32, 6, 70, 32, 2)]     // blocks of 32
     [InlineData(64, 2, 23, 12, 1)]     // blocks of 12: the grouped kernel does not apply, head by head does
+    [InlineData(32, 8, 100, 48, 1)]    // blocks of 48: the 512-bit kernel's requests turn from keys to values mid-pass
+    [InlineData(16, 8, 1, 16, 2)]      // the smallest head the 512-bit kernel takes, one position
+    [InlineData(80, 8, 50, 16, 1)]     // a head size of 80: 256-bit only
     public void Grouped_heads_get_what_each_head_gets_alone(int hd, int heads, int length, int blockSize, int kvHead)
     {
         foreach (var type in new[] { KvCacheType.F32, KvCacheType.F16 })
@@ -76,11 +79,21 @@ public unsafe class GroupedAttentionTests
         var zero = new float[hd];
         var spare = new float[hd];
         var groupedRuns = GroupedAttention.IsSupported(hd, blockSize);
-        if (groupedRuns)
+        var wideRuns = GroupedAttention.IsWideSupported(hd, blockSize);
+        var wide = new float[heads * hd];
+        fixed (float* pq = q, ps = scores, pz = zero, psp = spare)
+        fixed (byte* pk = keyBytes, pv = valueBytes)
         {
-            fixed (float* pq = q, ps = scores, po = grouped, pz = zero, psp = spare)
-            fixed (byte* pk = keyBytes, pv = valueBytes)
-                GroupedAttention.Attend(pq, heads, hd, pk, pv, type, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, ps, 128, po, pz, psp);
+            if (groupedRuns)
+            {
+                fixed (float* po = grouped)
+                    GroupedAttention.Attend(pq, heads, hd, pk, pv, type, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, ps, 128, po, pz, psp, wide: false);
+            }
+            if (wideRuns)
+            {
+                fixed (float* po = wide)
+                    GroupedAttention.Attend(pq, heads, hd, pk, pv, type, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, ps, 128, po, pz, psp, wide: true);
+            }
         }
         for (var h = 0; h < heads; h++)
         {
@@ -95,6 +108,7 @@ public unsafe class GroupedAttentionTests
             {
                 Assert.True(Math.Abs(expected[j] - alone[j]) <= 1e-5 * (1 + Math.Abs(expected[j])), $"{type} head by head, head {h} value {j}: {alone[j]} vs {expected[j]}");
                 Assert.True(!groupedRuns || Math.Abs(expected[j] - grouped[h * hd + j]) <= 1e-5 * (1 + Math.Abs(expected[j])), $"{type} grouped, head {h} value {j}: {grouped[h * hd + j]} vs {expected[j]}");
+                Assert.True(!wideRuns || Math.Abs(expected[j] - wide[h * hd + j]) <= 1e-5 * (1 + Math.Abs(expected[j])), $"{type} grouped 512-bit, head {h} value {j}: {wide[h * hd + j]} vs {expected[j]}");
             }
         }
     }

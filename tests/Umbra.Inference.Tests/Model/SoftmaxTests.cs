@@ -4,7 +4,8 @@ namespace Umbra.Inference.Tests.Model;
 
 /// <summary>
 /// The vectorized softmax against one computed in double precision, on awkward lengths, huge and masked scores and
-/// non-finite ones (the short-row library path and the vector path alike).
+/// non-finite ones (the short-row library path and the vector path alike), in its 256-bit form (<see cref="Ops.Softmax"/>)
+/// and its 512-bit one (<see cref="Ops.SoftmaxWide"/>, the 256-bit one again where the CPU lacks AVX-512).
 /// </summary>
 public class SoftmaxTests
 {
@@ -14,7 +15,10 @@ public class SoftmaxTests
     [InlineData(15)]
     [InlineData(16)]
     [InlineData(17)]
+    [InlineData(31)]
+    [InlineData(32)]
     [InlineData(33)]
+    [InlineData(47)]
     [InlineData(160)]
     [InlineData(1001)]
     public void Softmax_matches_the_double_precision_definition(int length)
@@ -36,37 +40,50 @@ public class SoftmaxTests
     [Fact]
     public void Scores_far_below_the_peak_underflow_to_zero()
     {
-        var x = new float[24];
+        var x = new float[40];
         Array.Fill(x, -500f);
         x[19] = 0;
-        var y = (float[])x.Clone();
-        Ops.Softmax(y);
-        Assert.Equal(1f, y[19]);
-        Assert.All(y.Where((_, i) => i != 19), v => Assert.Equal(0f, v));
+        foreach (var softmax in Forms)
+        {
+            var y = (float[])x.Clone();
+            softmax(y);
+            Assert.Equal(1f, y[19]);
+            Assert.All(y.Where((_, i) => i != 19), v => Assert.Equal(0f, v));
+        }
     }
 
     [Theory]
     [InlineData(37)]
     [InlineData(5)]
     [InlineData(64)]
+    [InlineData(75)]
     public void Equal_scores_share_equally_wherever_they_stand(int length)
     {
-        var x = new float[length];
-        Array.Fill(x, 3.25f);
-        Ops.Softmax(x);
-        Assert.All(x, v => Assert.Equal(x[0], v));
-        Assert.Equal(1.0 / length, x[0], 1e-7);
+        foreach (var softmax in Forms)
+        {
+            var x = new float[length];
+            Array.Fill(x, 3.25f);
+            softmax(x);
+            Assert.All(x, v => Assert.Equal(x[0], v));
+            Assert.Equal(1.0 / length, x[0], 1e-7);
+        }
     }
 
     [Fact]
     public void Masked_scores_get_no_weight()
     {
-        var x = Enumerable.Range(0, 21).Select(i => i % 3 == 0 ? float.NegativeInfinity : i * 0.1f).ToArray();
-        var y = (float[])x.Clone();
-        Ops.Softmax(y);
-        for (var i = 0; i < x.Length; i++)
-            Assert.True(i % 3 == 0 ? y[i] == 0 : y[i] > 0, $"element {i}: {y[i]}");
-        AssertSoftmax(x.Where(v => !float.IsNegativeInfinity(v)).ToArray());
+        foreach (var length in new[] { 21, 50 })
+        {
+            var x = Enumerable.Range(0, length).Select(i => i % 3 == 0 ? float.NegativeInfinity : i * 0.1f).ToArray();
+            foreach (var softmax in Forms)
+            {
+                var y = (float[])x.Clone();
+                softmax(y);
+                for (var i = 0; i < x.Length; i++)
+                    Assert.True(i % 3 == 0 ? y[i] == 0 : y[i] > 0, $"element {i} of {length}: {y[i]}");
+            }
+            AssertSoftmax(x.Where(v => !float.IsNegativeInfinity(v)).ToArray());
+        }
     }
 
     [Theory]
@@ -74,12 +91,15 @@ public class SoftmaxTests
     [InlineData(float.PositiveInfinity)]
     public void A_non_finite_score_makes_the_row_nan_as_the_definition_does(float bad)
     {
-        foreach (var length in new[] { 7, 29 })
+        foreach (var length in new[] { 7, 29, 45 })
         {
-            var x = Enumerable.Range(0, length).Select(i => i * 0.5f).ToArray();
-            x[length / 2] = bad;
-            Ops.Softmax(x);
-            Assert.Contains(x, float.IsNaN);
+            foreach (var softmax in Forms)
+            {
+                var x = Enumerable.Range(0, length).Select(i => i * 0.5f).ToArray();
+                x[length / 2] = bad;
+                softmax(x);
+                Assert.Contains(x, float.IsNaN);
+            }
         }
     }
 
@@ -88,10 +108,17 @@ public class SoftmaxTests
         var max = x.Max();
         var e = x.Select(v => Math.Exp((double)v - max)).ToArray();
         var sum = e.Sum();
-        var y = (float[])x.Clone();
-        Ops.Softmax(y);
-        for (var i = 0; i < x.Length; i++)
-            Assert.True(Math.Abs(y[i] - e[i] / sum) <= 1e-6 * (e[i] / sum) + 1e-9, $"element {i} of {x.Length}: {y[i]} vs {e[i] / sum}");
-        Assert.Equal(1.0, y.Sum(v => (double)v), 1e-5);
+        foreach (var softmax in Forms)
+        {
+            var y = (float[])x.Clone();
+            softmax(y);
+            for (var i = 0; i < x.Length; i++)
+                Assert.True(Math.Abs(y[i] - e[i] / sum) <= 1e-6 * (e[i] / sum) + 1e-9, $"element {i} of {x.Length}: {y[i]} vs {e[i] / sum}");
+            Assert.Equal(1.0, y.Sum(v => (double)v), 1e-5);
+        }
     }
+
+    private delegate void SoftmaxForm(Span<float> x);
+
+    private static readonly SoftmaxForm[] Forms = [Ops.Softmax, Ops.SoftmaxWide];
 }
