@@ -44,6 +44,17 @@ public sealed class ArgumentErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task Engine_options_with_a_forwarding_provider_are_refused_by_name()
+    {
+        const string Hub = "ws://127.0.0.1:9/v1/providers/connect";
+        string[] forwarding = ["provider", "--coordinator", Hub, "--forward-to", "http://127.0.0.1:9/v1", "--forward-model", "m", "--data-dir", _home.File("p")];
+        (await Umbra([.. forwarding, "--kv-type", "f32"]))
+            .AssertCleanError("--kv-type is for the built-in engine; with --forward-to the local server runs the model and keeps its own cache.");
+        (await Umbra([.. forwarding, "--kv-tokens", "4096", "--max-sequences", "4", "--unload-after-minutes", "5"]))
+            .AssertCleanError("--kv-tokens, --max-sequences, --unload-after-minutes are for the built-in engine;");
+    }
+
+    [Fact]
     public async Task Host_that_is_not_an_ip_address() =>
         (await Umbra("serve", "--model", TestPaths.Stories260K, "--host", "not-an-ip", "--port", "0")).AssertCleanError("--host must be an IP address");
 

@@ -51,6 +51,8 @@ internal static class ProviderCommand
                 throw new ArgumentException($"--unload-after-minutes must be 0 (never) or a number of minutes up to a year; got {unloadAfter}.");
             if (r.GetValue(ctx) is int c)
                 CliErrors.AtLeastOne(c, "--ctx-size");
+            if (r.GetValue(forwardTo) != null)
+                RefuseEngineOptions(r, kvTokens, kvType, maxSequences, unload);
             string directory = r.GetValue(dataDir)?.FullName ?? Path.Combine(DemoModel.DataDirectory, "provider");
             string providerId = ProviderIdentity.LoadOrCreateProviderId(directory);
             using var trust = ProviderTrustSetup.Open(r.GetValue(keys)!, directory, r.GetValue(tpm));
@@ -83,6 +85,17 @@ internal static class ProviderCommand
             return 0;
         }));
         return cmd;
+    }
+
+    /// <summary>
+    /// With --forward-to the local server runs the model and keeps its own cache: the built-in engine's options, given
+    /// explicitly, would be silently ignored, so they are refused by name.
+    /// </summary>
+    private static void RefuseEngineOptions(ParseResult r, params Option[] engineOnly)
+    {
+        var given = engineOnly.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+        if (given.Count > 0)
+            throw new ArgumentException($"{string.Join(", ", given)} {(given.Count == 1 ? "is" : "are")} for the built-in engine; with --forward-to the local server runs the model and keeps its own cache.");
     }
 
     private static Uri Url(string? text, string option, string kind, params string[] schemes) =>
