@@ -135,15 +135,20 @@ internal sealed class BatchEngine : IDisposable
 
     private void Shutdown()
     {
-        foreach (var s in _waiting.Concat(_running)) End(s, new ObjectDisposedException(nameof(TextGenerator), "The generator was disposed."));
+        List<EngineSequence> all;
         lock (_lock)
         {
-            foreach (var s in _incoming) End(s, new ObjectDisposedException(nameof(TextGenerator), "The generator was disposed."));
+            all = [.. _waiting, .. _running, .. _incoming];
             _incoming.Clear();
         }
         _waiting.Clear();
         _running.Clear();
         if (_retained != null) _cache.Release(_retained);
+        _retained = null;
+        // Outside the lock: ending a sequence disposes its cancellation registration, which waits for a callback
+        // in flight, and that callback (Wake) takes the lock.
+        foreach (var s in all) End(s, new ObjectDisposedException(nameof(TextGenerator), "The generator was disposed."));
+        PublishCounts();
         _pass.WipeScratch();
     }
 
@@ -342,8 +347,15 @@ internal sealed class BatchEngine : IDisposable
             _cache.Release(s.Kv);
             s.Kv = null;
         }
-        s.Sink.OnFailed(error);
-        Complete(s);
+        try
+        {
+            s.Sink.OnFailed(error);
+        }
+        finally
+        {
+            // Whatever the sink does, the caller awaiting the completion is released.
+            Complete(s);
+        }
     }
 
     private void Complete(EngineSequence s)
@@ -356,11 +368,13 @@ internal sealed class BatchEngine : IDisposable
 
     private void PublishCounts()
     {
-        int incoming;
-        lock (_lock) incoming = _incoming.Count;
-        Volatile.Write(ref _runningCount, _running.Count);
-        Volatile.Write(ref _waitingCount, _waiting.Count + incoming);
-        Volatile.Write(ref _tokensUsed, (_cache.TotalBlocks - _cache.FreeBlocks) * _cache.BlockSize);
+        // Under the lock, so a Submit (which counts itself in) cannot fall between the read and the write.
+        lock (_lock)
+        {
+            Volatile.Write(ref _runningCount, _running.Count);
+            Volatile.Write(ref _waitingCount, _waiting.Count + _incoming.Count);
+            Volatile.Write(ref _tokensUsed, (_cache.TotalBlocks - _cache.FreeBlocks) * _cache.BlockSize);
+        }
     }
 
     public void Dispose()

@@ -86,7 +86,7 @@ internal static unsafe partial class GroupedAttention
                     if (d == turn)
                         line = values + next;
                     Sse.Prefetch0(line);
-                    if (e == sizeof(float))
+                    if (e == sizeof(float) && hasNext)
                         Sse.Prefetch0(line + 64);
                     var kv = TElements.Load16(kd);
                     a0 = Avx512F.FusedMultiplyAdd(Vector512.Create(q0[d]), kv, a0);

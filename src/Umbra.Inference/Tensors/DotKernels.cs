@@ -6,7 +6,7 @@ namespace Umbra.Inference.Tensors;
 /// <summary>
 /// Dot products of weight rows, in any supported <see cref="GgmlType"/> layout, with float vectors. The widest
 /// instruction set the CPU offers is picked once at start-up; the runtime's own switches (for instance
-/// DOTNET_EnableAVX512F=0) narrow it. Nothing here allocates.
+/// DOTNET_EnableAVX512=0) narrow it. Nothing here allocates.
 /// </summary>
 public static class DotKernels
 {

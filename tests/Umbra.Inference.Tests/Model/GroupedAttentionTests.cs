@@ -12,33 +12,70 @@ namespace Umbra.Inference.Tests.Model;
 /// </summary>
 public unsafe class GroupedAttentionTests
 {
+    /// <summary>(head size, query heads, length, block size, key-value head).</summary>
+    public static TheoryData<int, int, int, int, int> Cases => new()
+    {
+        { 8, 1, 1, 16, 1 },
+        { 64, 4, 37, 16, 1 },
+        { 64, 3, 16, 16, 2 },
+        { 128, 2, 100, 16, 1 },
+        { 32, 1, 5, 16, 0 },
+        { 64, 8, 128, 16, 2 },    // the last head of the last block
+        { 64, 5, 33, 16, 1 },
+        { 128, 7, 64, 16, 1 },
+        { 8, 6, 1, 16, 1 },
+        { 64, 8, 29, 16, 1 },     // a block ending 13 slots in: a whole vector of 8, then 5
+        { 64, 4, 45, 16, 2 },
+        { 64, 8, 21, 8, 1 },      // blocks of 8
+        { 32, 6, 70, 32, 2 },     // blocks of 32
+        { 64, 2, 23, 12, 1 },     // blocks of 12: the grouped kernel does not apply, head by head does
+        { 32, 8, 100, 48, 1 },    // blocks of 48: the 512-bit kernel's requests turn from keys to values mid-pass
+        { 16, 8, 1, 16, 2 },      // the smallest head the 512-bit kernel takes, one position
+        { 72, 8, 50, 16, 1 },     // a head size of 72: 256-bit only, an odd number of 8-wide value slices
+        { 80, 3, 47, 16, 2 },
+    };
+
+    /// <summary>The cases the 512-bit kernel takes: head and block sizes in 16s.</summary>
+    public static TheoryData<int, int, int, int, int> WideCases
+    {
+        get
+        {
+            var wide = new TheoryData<int, int, int, int, int>();
+            foreach (var c in Cases)
+            {
+                if ((int)c[0] % 16 == 0 && (int)c[3] % 16 == 0)
+                    wide.Add((int)c[0], (int)c[1], (int)c[2], (int)c[3], (int)c[4]);
+            }
+            return wide;
+        }
+    }
+
     [Theory]
-    [InlineData(8, 1, 1, 16, 1)]
-    [InlineData(64, 4, 37, 16, 1)]
-    [InlineData(64, 3, 16, 16, 2)]
-    [InlineData(128, 2, 100, 16, 1)]
-    [InlineData(32, 1, 5, 16, 0)]
-    [InlineData(64, 8, 128, 16, 2)]    // the last head of the last block
-    [InlineData(64, 5, 33, 16, 1)]
-    [InlineData(128, 7, 64, 16, 1)]
-    [InlineData(8, 6, 1, 16, 1)]
-    [InlineData(64, 8, 29, 16, 1)]     // a block ending 13 slots in: a whole vector of 8, then 5
-    [InlineData(64, 4, 45, 16, 2)]
-    [InlineData(64, 8, 21, 8, 1)]      // blocks of 8
-    [InlineData(32, 6, 70, 32, 2)]     // blocks of 32
-    [InlineData(64, 2, 23, 12, 1)]     // blocks of 12: the grouped kernel does not apply, head by head does
-    [InlineData(32, 8, 100, 48, 1)]    // blocks of 48: the 512-bit kernel's requests turn from keys to values mid-pass
-    [InlineData(16, 8, 1, 16, 2)]      // the smallest head the 512-bit kernel takes, one position
-    [InlineData(80, 8, 50, 16, 1)]     // a head size of 80: 256-bit only
+    [MemberData(nameof(Cases))]
     public void Grouped_heads_get_what_each_head_gets_alone(int hd, int heads, int length, int blockSize, int kvHead)
     {
         foreach (var type in new[] { KvCacheType.F32, KvCacheType.F16 })
-            Attend_matches_direct(type, hd, heads, length, blockSize, kvHead);
+            Attend_matches_direct(type, hd, heads, length, blockSize, kvHead, wide: false);
     }
 
-    private static void Attend_matches_direct(KvCacheType type, int hd, int heads, int length, int blockSize, int kvHead)
+    [WideAttentionTheory]
+    [MemberData(nameof(WideCases))]
+    public void The_512_bit_kernel_gets_what_each_head_gets_alone(int hd, int heads, int length, int blockSize, int kvHead)
     {
-        const int kvHeads = 3;
+        Assert.True(GroupedAttention.IsWideSupported(hd, blockSize));
+        foreach (var type in new[] { KvCacheType.F32, KvCacheType.F16 })
+            Attend_matches_direct(type, hd, heads, length, blockSize, kvHead, wide: true);
+    }
+
+    /// <summary>
+    /// Runs the head-by-head path and, with <paramref name="wide"/>, the 512-bit grouped kernel, else the 256-bit one
+    /// (where the CPU runs it), against the direct computation. The scores rows are exactly <paramref name="length"/>
+    /// apart and start as NaN, and a guard of sentinels follows the scores and the outputs: a kernel that wrote past
+    /// a row or past its heads would show.
+    /// </summary>
+    private static void Attend_matches_direct(KvCacheType type, int hd, int heads, int length, int blockSize, int kvHead, bool wide)
+    {
+        const int kvHeads = 3, guard = 64;
         var kvDim = kvHeads * hd;
         var rng = new Random(hd + heads + length);
         int[] blocks = [5, 2, 7, 0, 3, 6, 1, 4];
@@ -74,26 +111,24 @@ public unsafe class GroupedAttentionTests
         }
         var q = Random(rng, heads * hd);
         var scale = 1f / MathF.Sqrt(hd);
-        var grouped = new float[heads * hd];
-        var scores = new float[GroupedAttention.Heads * 128];
+        var sentinel = BitConverter.Int32BitsToSingle(0x7fc0dead);
+        var grouped = new float[heads * hd + guard];
+        var scores = new float[GroupedAttention.Heads * length + guard];
+        Array.Fill(grouped, sentinel);
+        Array.Fill(scores, float.NaN, 0, GroupedAttention.Heads * length);
+        Array.Fill(scores, sentinel, GroupedAttention.Heads * length, guard);
         var zero = new float[hd];
         var spare = new float[hd];
-        var groupedRuns = GroupedAttention.IsSupported(hd, blockSize);
-        var wideRuns = GroupedAttention.IsWideSupported(hd, blockSize);
-        var wide = new float[heads * hd];
-        fixed (float* pq = q, ps = scores, pz = zero, psp = spare)
-        fixed (byte* pk = keyBytes, pv = valueBytes)
+        var kernel = wide ? "grouped 512-bit" : "grouped";
+        var groupedRuns = wide || GroupedAttention.IsSupported(hd, blockSize);
+        if (groupedRuns)
         {
-            if (groupedRuns)
-            {
-                fixed (float* po = grouped)
-                    GroupedAttention.Attend(pq, heads, hd, pk, pv, type, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, ps, 128, po, pz, psp, wide: false);
-            }
-            if (wideRuns)
-            {
-                fixed (float* po = wide)
-                    GroupedAttention.Attend(pq, heads, hd, pk, pv, type, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, ps, 128, po, pz, psp, wide: true);
-            }
+            fixed (float* pq = q, ps = scores, pz = zero, psp = spare, po = grouped)
+            fixed (byte* pk = keyBytes, pv = valueBytes)
+                GroupedAttention.Attend(pq, heads, hd, pk, pv, type, blocks, blockSize, length, kvDim, kvHead * blockSize * hd, scale, ps, length, po, pz, psp, wide);
+            Assert.True(grouped.Skip(heads * hd).All(v => BitConverter.SingleToInt32Bits(v) == 0x7fc0dead), $"{type} {kernel}: an output past the {heads} heads was written");
+            Assert.True(scores.Skip(GroupedAttention.Heads * length).All(v => BitConverter.SingleToInt32Bits(v) == 0x7fc0dead), $"{type} {kernel}: a score past the rows was written");
+            Assert.True(zero.All(v => v == 0), $"{type} {kernel}: the zero query was written");
         }
         for (var h = 0; h < heads; h++)
         {
@@ -107,8 +142,7 @@ public unsafe class GroupedAttentionTests
             for (var j = 0; j < hd; j++)
             {
                 Assert.True(Math.Abs(expected[j] - alone[j]) <= 1e-5 * (1 + Math.Abs(expected[j])), $"{type} head by head, head {h} value {j}: {alone[j]} vs {expected[j]}");
-                Assert.True(!groupedRuns || Math.Abs(expected[j] - grouped[h * hd + j]) <= 1e-5 * (1 + Math.Abs(expected[j])), $"{type} grouped, head {h} value {j}: {grouped[h * hd + j]} vs {expected[j]}");
-                Assert.True(!wideRuns || Math.Abs(expected[j] - wide[h * hd + j]) <= 1e-5 * (1 + Math.Abs(expected[j])), $"{type} grouped 512-bit, head {h} value {j}: {wide[h * hd + j]} vs {expected[j]}");
+                Assert.True(!groupedRuns || Math.Abs(expected[j] - grouped[h * hd + j]) <= 1e-5 * (1 + Math.Abs(expected[j])), $"{type} {kernel}, head {h} value {j}: {grouped[h * hd + j]} vs {expected[j]}");
             }
         }
     }
@@ -156,5 +190,15 @@ public unsafe class GroupedAttentionTests
         for (var i = 0; i < n; i++)
             v[i] = (float)(rng.NextDouble() * 2 - 1);
         return v;
+    }
+}
+
+/// <summary>A theory that runs where the CPU runs the 512-bit attention kernel (AVX-512, accelerated by .NET), skipped elsewhere.</summary>
+public sealed class WideAttentionTheoryAttribute : TheoryAttribute
+{
+    public WideAttentionTheoryAttribute()
+    {
+        if (!GroupedAttention.IsWideSupported(64, 16))
+            Skip = "This CPU (or .NET's setting for it) runs no 512-bit vectors.";
     }
 }

@@ -98,7 +98,21 @@ public class SoftmaxTests
                 var x = Enumerable.Range(0, length).Select(i => i * 0.5f).ToArray();
                 x[length / 2] = bad;
                 softmax(x);
-                Assert.Contains(x, float.IsNaN);
+                Assert.All(x, v => Assert.True(float.IsNaN(v), $"{v} in a row of {length} with a {bad}"));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_row_of_nothing_but_minus_infinity_is_nan()
+    {
+        foreach (var length in new[] { 3, 29, 45 })
+        {
+            foreach (var softmax in Forms)
+            {
+                var x = Enumerable.Repeat(float.NegativeInfinity, length).ToArray();
+                softmax(x);
+                Assert.All(x, v => Assert.True(float.IsNaN(v), $"{v} in a row of {length}"));
             }
         }
     }
