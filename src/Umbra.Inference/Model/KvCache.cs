@@ -23,11 +23,20 @@ internal sealed unsafe class KvCache
     /// <summary>The largest finite binary16, where F16 storage clamps.</summary>
     private const float HalfMax = 65504f;
 
-    // Per layer, float[] (F32) or Half[] (F16), pinned for the cache's life so the pointers below stay valid.
+    // Per layer, float[] (F32) or Half[] (F16), pinned for the cache's life so the pointers below stay valid. Each
+    // array's layer starts at its origin (in elements), the first element on a 64-byte line: every block's head part
+    // then starts on a line, so the 512-bit attention kernel's loads do not straddle two lines and its requests for
+    // the next block cover whole lines.
     private readonly Array[] _keys;
     private readonly Array[] _values;
+    private readonly int[] _keyOrigin;
+    private readonly int[] _valueOrigin;
     private readonly nint[] _keyData;
     private readonly nint[] _valueData;
+    private readonly long _perLayer;
+
+    /// <summary>The alignment of each layer's first element, a cache line.</summary>
+    private const int Alignment = 64;
 
     public KvCache(ModelConfig config, int tokenBudget, KvCacheType type = KvCacheType.F16, int blockSize = DefaultBlockSize)
     {
@@ -39,18 +48,21 @@ internal sealed unsafe class KvCache
         Type = type;
         long blocks = ((long)tokenBudget + blockSize - 1) / blockSize;
         long perLayer = blocks * blockSize * KvDim;
-        if (perLayer > Array.MaxLength)
+        if (perLayer + Alignment > Array.MaxLength)
             throw new ArgumentOutOfRangeException(nameof(tokenBudget),
                 $"A budget of {tokenBudget} tokens needs {perLayer} keys per layer, more than one array holds; lower the token budget.");
         TotalBlocks = (int)blocks;
         _keys = new Array[config.BlockCount];
         _values = new Array[config.BlockCount];
+        _keyOrigin = new int[config.BlockCount];
+        _valueOrigin = new int[config.BlockCount];
         _keyData = new nint[config.BlockCount];
         _valueData = new nint[config.BlockCount];
+        _perLayer = perLayer;
         for (int l = 0; l < config.BlockCount; l++)
         {
-            _keys[l] = Allocate((int)perLayer, out _keyData[l]);
-            _values[l] = Allocate((int)perLayer, out _valueData[l]);
+            _keys[l] = Allocate((int)perLayer, out _keyOrigin[l], out _keyData[l]);
+            _values[l] = Allocate((int)perLayer, out _valueOrigin[l], out _valueData[l]);
         }
         _free = new int[TotalBlocks];
         // Hand out low blocks first (popped from the end).
@@ -72,7 +84,7 @@ internal sealed unsafe class KvCache
     public int ElementBytes => Type.ElementBytes();
 
     /// <summary>Bytes the whole cache holds, keys and values of every layer.</summary>
-    public long Bytes => 2L * _keys.Length * _keys[0].Length * ElementBytes;
+    public long Bytes => 2L * _keys.Length * _perLayer * ElementBytes;
 
     /// <summary>
     /// Layer <paramref name="layer"/>'s keys: block b holds BlockSize × KvDim elements at b × BlockSize × KvDim, head by
@@ -88,19 +100,19 @@ internal sealed unsafe class KvCache
     public byte* ValueData(int layer) => (byte*)_valueData[layer];
 
     /// <summary>Layer <paramref name="layer"/>'s keys as stored, float (F32) or Half (F16): for the head-by-head path.</summary>
-    public ReadOnlySpan<T> Keys<T>(int layer) where T : unmanaged => (T[])_keys[layer];
+    public ReadOnlySpan<T> Keys<T>(int layer) where T : unmanaged => ((T[])_keys[layer]).AsSpan(_keyOrigin[layer], (int)_perLayer);
 
     /// <summary>Layer <paramref name="layer"/>'s values as stored, float (F32) or Half (F16).</summary>
-    public ReadOnlySpan<T> Values<T>(int layer) where T : unmanaged => (T[])_values[layer];
+    public ReadOnlySpan<T> Values<T>(int layer) where T : unmanaged => ((T[])_values[layer]).AsSpan(_valueOrigin[layer], (int)_perLayer);
 
     /// <summary>Element <paramref name="index"/> of layer <paramref name="layer"/>'s keys as a float (tests).</summary>
-    public float Key(int layer, long index) => Read(_keys[layer], index);
+    public float Key(int layer, long index) => Read(_keys[layer], _keyOrigin[layer] + index);
 
     /// <summary>Element <paramref name="index"/> of layer <paramref name="layer"/>'s values as a float (tests).</summary>
-    public float Value(int layer, long index) => Read(_values[layer], index);
+    public float Value(int layer, long index) => Read(_values[layer], _valueOrigin[layer] + index);
 
     /// <summary>Elements per layer, of keys and of values alike.</summary>
-    public long ElementsPerLayer => _keys[0].Length;
+    public long ElementsPerLayer => _perLayer;
 
     public int BlocksFor(int positions) => (positions + BlockSize - 1) / BlockSize;
 
@@ -149,10 +161,10 @@ internal sealed unsafe class KvCache
                 for (int h = 0; h < KvDim / HeadDim; h++)
                 {
                     int head = block + HeadOffset(h);
-                    Array.Clear(_values[l], head + slot * HeadDim, n * HeadDim);
+                    Array.Clear(_values[l], _valueOrigin[l] + head + slot * HeadDim, n * HeadDim);
                     // Keys transposed: the slots' column in each of the head's HeadDim rows.
                     for (int d = 0; d < HeadDim; d++)
-                        Array.Clear(_keys[l], head + d * BlockSize + slot, n);
+                        Array.Clear(_keys[l], _keyOrigin[l] + head + d * BlockSize + slot, n);
                 }
             }
             p += n;
@@ -173,26 +185,26 @@ internal sealed unsafe class KvCache
         int block = sequence.Blocks[position / BlockSize] * BlockSize * KvDim, slot = position % BlockSize;
         if (Type == KvCacheType.F32)
         {
-            var k = (float[])_keys[layer];
-            var v = (float[])_values[layer];
+            var k = ((float[])_keys[layer]).AsSpan(_keyOrigin[layer], (int)_perLayer);
+            var v = ((float[])_values[layer]).AsSpan(_valueOrigin[layer], (int)_perLayer);
             for (int h = 0; h < KvDim / HeadDim; h++)
             {
                 int head = block + HeadOffset(h);
-                values.Slice(h * HeadDim, HeadDim).CopyTo(v.AsSpan(head + slot * HeadDim, HeadDim));
+                values.Slice(h * HeadDim, HeadDim).CopyTo(v.Slice(head + slot * HeadDim, HeadDim));
                 for (int d = 0; d < HeadDim; d++)
                     k[head + d * BlockSize + slot] = keys[h * HeadDim + d];
             }
             return;
         }
-        var hk = (Half[])_keys[layer];
-        var hv = (Half[])_values[layer];
+        var hk = ((Half[])_keys[layer]).AsSpan(_keyOrigin[layer], (int)_perLayer);
+        var hv = ((Half[])_values[layer]).AsSpan(_valueOrigin[layer], (int)_perLayer);
         // A head at a time through scratch on the stack: writes of different positions run in parallel.
         Span<float> clamped = HeadDim <= 512 ? stackalloc float[HeadDim] : new float[HeadDim];
         Span<Half> halves = HeadDim <= 512 ? stackalloc Half[HeadDim] : new Half[HeadDim];
         for (int h = 0; h < KvDim / HeadDim; h++)
         {
             int head = block + HeadOffset(h);
-            ToHalf(values.Slice(h * HeadDim, HeadDim), clamped, hv.AsSpan(head + slot * HeadDim, HeadDim));
+            ToHalf(values.Slice(h * HeadDim, HeadDim), clamped, hv.Slice(head + slot * HeadDim, HeadDim));
             ToHalf(keys.Slice(h * HeadDim, HeadDim), clamped, halves);
             for (int d = 0; d < HeadDim; d++)
                 hk[head + d * BlockSize + slot] = halves[d];
@@ -231,18 +243,20 @@ internal sealed unsafe class KvCache
         ? ((float[])layer)[index]
         : (float)((Half[])layer)[index];
 
-    /// <summary>A zeroed, pinned array of <paramref name="length"/> elements of this cache's type, and where it starts.</summary>
-    private Array Allocate(int length, out nint data)
+    /// <summary>
+    /// A zeroed, pinned array of this cache's type with room for <paramref name="length"/> elements from a 64-byte
+    /// line on: the element at <paramref name="origin"/>, whose address is <paramref name="data"/>.
+    /// </summary>
+    private Array Allocate(int length, out int origin, out nint data)
     {
-        if (Type == KvCacheType.F32)
-        {
-            var floats = GC.AllocateArray<float>(length, pinned: true);
-            data = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(floats));
-            return floats;
-        }
-        var halves = GC.AllocateArray<Half>(length, pinned: true);
-        data = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(halves));
-        return halves;
+        Array array = Type == KvCacheType.F32
+            ? GC.AllocateArray<float>(length + Alignment / sizeof(float), pinned: true)
+            : GC.AllocateArray<Half>(length + Alignment / 2, pinned: true);
+        nint start = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
+        // Array data is at least 8-byte aligned, so the distance to the next line is a whole number of elements.
+        origin = (int)((Alignment - start % Alignment) % Alignment) / ElementBytes;
+        data = start + origin * ElementBytes;
+        return array;
     }
 
     private void Free(int block)
@@ -250,8 +264,8 @@ internal sealed unsafe class KvCache
         int offset = block * BlockSize * KvDim, count = BlockSize * KvDim;
         for (int l = 0; l < _keys.Length; l++)
         {
-            Array.Clear(_keys[l], offset, count);
-            Array.Clear(_values[l], offset, count);
+            Array.Clear(_keys[l], _keyOrigin[l] + offset, count);
+            Array.Clear(_values[l], _valueOrigin[l] + offset, count);
         }
         _free[_freeCount++] = block;
     }

@@ -62,6 +62,39 @@ public class KvCacheTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(KvCacheType.F32)]
+    [InlineData(KvCacheType.F16)]
+    public unsafe void Each_layer_starts_on_a_cache_line_and_attention_reads_there_what_was_written(KvCacheType type)
+    {
+        var c = _model.Config;
+        var cache = new KvCache(c, 40, type);
+        var seq = cache.CreateSequence(40);
+        Assert.True(cache.TryReserve(seq, 40));
+        for (var p = 0; p < 40; p++)
+            for (var l = 0; l < c.BlockCount; l++)
+                cache.Write(l, seq, p, Row(p, l, 1), Row(p, l, 2));
+        for (var l = 0; l < c.BlockCount; l++)
+        {
+            Assert.Equal(0, (long)cache.KeyData(l) % 64);
+            Assert.Equal(0, (long)cache.ValueData(l) % 64);
+            var keySpan = type == KvCacheType.F32 ? cache.Keys<float>(l).ToArray() : [.. cache.Keys<Half>(l).ToArray().Select(h => (float)h)];
+            var valueSpan = type == KvCacheType.F32 ? cache.Values<float>(l).ToArray() : [.. cache.Values<Half>(l).ToArray().Select(h => (float)h)];
+            Assert.Equal(cache.ElementsPerLayer, keySpan.Length);
+            for (long i = 0; i < cache.ElementsPerLayer; i++)
+            {
+                // The pointer the grouped kernel reads, the span the head-by-head path reads, and the element accessor agree.
+                var key = type == KvCacheType.F32 ? ((float*)cache.KeyData(l))[i] : (float)((Half*)cache.KeyData(l))[i];
+                var value = type == KvCacheType.F32 ? ((float*)cache.ValueData(l))[i] : (float)((Half*)cache.ValueData(l))[i];
+                Assert.Equal(cache.Key(l, i), key);
+                Assert.Equal(cache.Value(l, i), value);
+                Assert.Equal(key, keySpan[i]);
+                Assert.Equal(value, valueSpan[i]);
+            }
+            Assert.Equal(40 * c.KvDim, Count(cache, l, keys: true));
+        }
+    }
+
     [Fact]
     public void F16_takes_half_the_memory_of_F32_and_stores_each_value_as_its_nearest_half_clamped_to_the_finite_range()
     {
