@@ -33,6 +33,7 @@ public sealed class BenchCommandTests : IDisposable
         Assert.All(concurrent.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0, json));
         Assert.True(root.GetProperty("time_to_first_token_ms").GetDouble() > 0, json);
         Assert.Equal("f32", root.GetProperty("kv_cache_type").GetString());
+        Assert.Matches(KernelsPattern, root.GetProperty("kernels").GetString());
         Assert.True(root.GetProperty("kv_cache_tokens").GetInt32() >= 2 * (16 + 4), json);
         // The tiny shape: 2 layers, 2 key-value heads of 16; keys and values, 4 bytes each.
         Assert.Equal(root.GetProperty("kv_cache_tokens").GetInt64() * 2 * 2 * 32 * 4, root.GetProperty("kv_cache_bytes").GetInt64());
@@ -52,6 +53,10 @@ public sealed class BenchCommandTests : IDisposable
         }
     }
 
+    /// <summary>The kernels line: the instruction-set path, the float products, the integer dots, the attention kernel.</summary>
+    private const string KernelsPattern =
+        @"(scalar|portable|avx2|avxvnni|avx512) path: float products (scalar|128-bit|256-bit|512-bit), integer dots (scalar|128-bit|256-bit vpmaddubsw|256-bit vpdpbusd), attention (grouped 256-bit|grouped 512-bit|head by head)";
+
     [Fact]
     public async Task Table_shows_the_step_breakdown_by_stream_count()
     {
@@ -61,6 +66,7 @@ public sealed class BenchCommandTests : IDisposable
         var result = (await ProcessRunner.RunAsync(_home, "bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--concurrency", "1,2")).AssertSuccess();
         Assert.Contains("decode step, ms", result.Stdout, StringComparison.Ordinal);
         Assert.Matches(@"kv cache +[0-9.]+ MiB \(f16, [0-9]+ tokens\)", result.Stdout);
+        Assert.Matches("kernels +" + KernelsPattern, result.Stdout);
         Assert.Contains("1 stream", result.Stdout, StringComparison.Ordinal);
         foreach (var phase in new[] { "qkv", "rope_kv_write", "attention", "attention_output", "gate_up", "swiglu", "down", "logits", "total" })
             Assert.Contains(phase, result.Stdout, StringComparison.Ordinal);

@@ -67,6 +67,7 @@ internal static class BenchCommand
             ["peak_memory_bytes"] = result.PeakWorkingSetBytes,
             ["allocated_bytes_per_token"] = Math.Round(result.AllocatedBytesPerToken),
             ["threads"] = result.Threads,
+            ["kernels"] = result.Kernels,
             ["kv_cache_type"] = result.KvCacheType.Name(),
             ["kv_cache_bytes"] = result.KvCacheBytes,
             ["kv_cache_tokens"] = result.KvCacheTokens,
@@ -81,6 +82,7 @@ internal static class BenchCommand
     {
         Console.WriteLine($"model              {result.Model} ({result.Architecture}, {result.WeightTypes})");
         Console.WriteLine($"threads            {result.Threads}");
+        Console.WriteLine($"kernels            {result.Kernels}");
         Console.WriteLine($"prefill            {result.PrefillTokensPerSecond,10:F2} tokens/s ({result.PromptTokens} tokens)");
         Console.WriteLine($"decode             {result.DecodeTokensPerSecond,10:F2} tokens/s ({result.GeneratedTokens} tokens)");
         Console.WriteLine($"time to 1st token  {result.TimeToFirstTokenMs,10:F1} ms");

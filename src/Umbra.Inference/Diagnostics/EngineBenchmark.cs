@@ -9,6 +9,7 @@ namespace Umbra.Inference.Diagnostics;
 /// <param name="DecodeTokensPerSecond">One stream's decode speed.</param>
 /// <param name="ConcurrentDecodeTokensPerSecond">Aggregate decode speed (all streams together) by number of concurrent streams.</param>
 /// <param name="AllocatedBytesPerToken">Managed bytes the engine thread allocated per generated token while one stream decoded.</param>
+/// <param name="Kernels">Which kernels ran: the instruction-set path, the integer dots, the attention kernel.</param>
 /// <param name="DecodeStepMs">
 /// By number of concurrent streams: mean milliseconds of a step in which every stream decodes, by phase of the
 /// forward pass (names in <c>StepTimings.PhaseNames</c>, plus "total"). A level with no such step is left out.
@@ -29,7 +30,8 @@ public sealed record EngineBenchmarkResult(
     IReadOnlyDictionary<int, IReadOnlyDictionary<string, double>> DecodeStepMs,
     KvCacheType KvCacheType,
     long KvCacheBytes,
-    int KvCacheTokens);
+    int KvCacheTokens,
+    string Kernels);
 
 /// <summary>
 /// Measures a model on this machine through the batching engine: prefill (one prompt of random, seeded,
@@ -120,7 +122,8 @@ public static class EngineBenchmark
             stepMs,
             kvCacheType,
             engine.CacheBytes,
-            engine.Capacity.TokenBudget);
+            engine.Capacity.TokenBudget,
+            KernelReport.Describe(model.Config));
     }
 
     /// <summary>

@@ -98,13 +98,15 @@ public static class DotKernels
         }
     }
 
+    /// <summary>Whether <paramref name="path"/>'s integer dots are vpdpbusd: the Avx512 path's are 256-bit (see <see cref="DotPath.Avx512"/>), VNNI where the CPU has it.</summary>
+    internal static bool UsesVnni(DotPath path) => path == DotPath.AvxVnni || (path == DotPath.Avx512 && AvxVnni.IsSupported);
+
     /// <summary>The quantized-activation kernel for a quantized type, or null for the float formats.</summary>
     private static unsafe delegate*<byte*, long, int, int, byte*, long, int, int, float*, long, void> ResolveMatMul(DotPath path, GgmlType type)
     {
         if (!IsSupported(path))
             throw new PlatformNotSupportedException($"This CPU cannot run the {path} dot kernels.");
-        // The Avx512 path's integer dots are 256-bit (see DotPath.Avx512): VNNI where the CPU has it.
-        var vnni = path == DotPath.AvxVnni || (path == DotPath.Avx512 && AvxVnni.IsSupported);
+        var vnni = UsesVnni(path);
         var x86 = path is DotPath.Avx2 or DotPath.AvxVnni or DotPath.Avx512;
         return type switch
         {
