@@ -65,19 +65,29 @@ internal sealed class BatchEngine : IDisposable
     {
         if (sequence.Prompt.Length + sequence.MaxTokens > ContextLength)
             throw new ContextLengthExceededException(sequence.Prompt.Length + sequence.MaxTokens, ContextLength);
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_stopping, this);
-            _incoming.Add(sequence);
-            Interlocked.Increment(ref _waitingCount);
-            if (_thread == null)
-            {
-                _thread = new Thread(Loop) { IsBackground = true, Name = "umbra-engine" };
-                _thread.Start();
-            }
-            Monitor.Pulse(_lock);
-        }
+        // Registered before the engine can see the sequence, so ending it always disposes this registration. Outside
+        // the lock: a token already cancelled runs the callback (which takes the lock) here and now.
         sequence.Registration = sequence.CancellationToken.Register(static s => ((BatchEngine)s!).Wake(), this);
+        try
+        {
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_stopping, this);
+                _incoming.Add(sequence);
+                Interlocked.Increment(ref _waitingCount);
+                if (_thread == null)
+                {
+                    _thread = new Thread(Loop) { IsBackground = true, Name = "umbra-engine" };
+                    _thread.Start();
+                }
+                Monitor.Pulse(_lock);
+            }
+        }
+        catch
+        {
+            sequence.Registration.Dispose();
+            throw;
+        }
     }
 
     private void Wake()
