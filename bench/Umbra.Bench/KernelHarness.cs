@@ -8,10 +8,12 @@ namespace Umbra.Bench;
 /// <summary>
 /// A quick stopwatch view of the quantized kernels without BenchmarkDotNet's minutes: one thread, TinyLlama's
 /// feed-forward matrices (gate/up 5632 x 2048 and down 2048 x 5632, hot in cache), the best of many runs per vector
-/// count, in ms per vector including the activation quantization. `-- kernels [runs]`. With `stream` after the runs, the matrices are
+/// count after half a second's warm-up, in ms per vector including the activation quantization. `-- kernels [runs]`. With `stream` after the runs, the matrices are
 /// many (about 400 MB in all, more than the caches hold) and each product reads the next one, as a decode step
 /// reads every layer's weights from memory: `-- kernels 5 stream`. With `attention` after the runs, only the
-/// attention figures: `-- kernels 9 attention` or `-- kernels 9 stream attention`.
+/// attention figures: `-- kernels 9 attention` or `-- kernels 9 stream attention`. With `l2`, one matrix of 1024 x 2048,
+/// which stays in a core's L2, so the figures are the kernels' arithmetic alone: `-- kernels 2000 l2` (many runs, for
+/// the best to be a quiet one).
 /// </summary>
 internal static unsafe class KernelHarness
 {
@@ -22,7 +24,8 @@ internal static unsafe class KernelHarness
         if (!args.Skip(1).Contains("attention"))
         {
             int[] counts = stream ? [1, 8, 16] : [1, 8, 16, 64];
-            foreach (var (rows, columns) in new[] { (5632, 2048), (2048, 5632) })
+            (int, int)[] shapes = args.Skip(1).Contains("l2") ? [(1024, 2048)] : [(5632, 2048), (2048, 5632)];
+            foreach (var (rows, columns) in shapes)
                 Run(rows, columns, runs, stream, counts);
             QuantizeTimes(runs);
         }
@@ -176,14 +179,17 @@ internal static unsafe class KernelHarness
                 fixed (float* xp = x)
                 fixed (float* yp = y)
                 {
-                    for (var i = 0; i < runs; i++)
+                    // Warm up for half a second first, so the quantization and the helpers run optimized code.
+                    var warm = Stopwatch.StartNew();
+                    for (var i = 0; i < runs || warm.ElapsedMilliseconds < 500; i++)
                     {
                         var start = Stopwatch.GetTimestamp();
                         for (var v = 0; v < count; v++)
                             QuantizedActivations.Quantize(format, xp + v * columns, columns, xq + v * stride);
                         for (var c = 0; c < copies; c++)
                             DotKernels.MatMul(DotKernels.BestPath, type, w + c * matrixBytes, rowBytes, 0, rows, xq, stride, count, columns, yp, rows);
-                        best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds / count / copies);
+                        if (warm.ElapsedMilliseconds >= 500)
+                            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds / count / copies);
                     }
                 }
                 NativeMemory.AlignedFree(xq);

@@ -15,6 +15,13 @@ internal unsafe interface IQ8WeightBlocks
     /// <summary>Whether each block's integer sum starts from a per-block int of the activation (<see cref="StartOffset"/>) rather than 0.</summary>
     static abstract bool HasStart { get; }
 
+    /// <summary>
+    /// Whether a group's 8 dots may be summed as vpmaddubsw pair sums in 16-bit lanes and widened once: true where
+    /// <see cref="Dot"/> is vpmaddubsw + vpmaddwd and the weights are unsigned and small enough that 8 pair sums
+    /// cannot leave a short (Q4_0's nibbles: 8 × 2 × 15 × 127 = 30,480 ≤ 32,767).
+    /// </summary>
+    static abstract bool ShortSums { get; }
+
     /// <summary>Byte offset of those ints in a Q8 activation vector of <paramref name="n"/> values.</summary>
     static abstract int StartOffset(int n);
 

@@ -126,15 +126,25 @@ internal static unsafe class Q4KIntDot
             Vector256<float> f0, Vector256<float> f1)
         {
             var xs = (sbyte*)x;
-            var p = T.Dot(default, w0.AsByte(), Vector256.Load(xs));
-            var q = T.Dot(default, w1.AsByte(), Vector256.Load(xs + 32));
-            p = T.Dot(p, w2.AsByte(), Vector256.Load(xs + 64));
-            q = T.Dot(q, w3.AsByte(), Vector256.Load(xs + 96));
-            p = T.Dot(p, w4.AsByte(), Vector256.Load(xs + 128));
-            q = T.Dot(q, w5.AsByte(), Vector256.Load(xs + 160));
-            p = T.Dot(p, w6.AsByte(), Vector256.Load(xs + 192));
-            q = T.Dot(q, w7.AsByte(), Vector256.Load(xs + 224));
-            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q) * f0, Vector256.Create(*(float*)(x + scaleRel)), acc);
+            Vector256<int> sum;
+            if (!T.FullByteRange)
+            {
+                // vpmaddubsw: the nibbles' pair sums added as shorts, widened once (the same ints).
+                sum = KernelHelpers.NibbleDots8(w0, w1, w2, w3, w4, w5, w6, w7, xs);
+            }
+            else
+            {
+                var p = T.Dot(default, w0.AsByte(), Vector256.Load(xs));
+                var q = T.Dot(default, w1.AsByte(), Vector256.Load(xs + 32));
+                p = T.Dot(p, w2.AsByte(), Vector256.Load(xs + 64));
+                q = T.Dot(q, w3.AsByte(), Vector256.Load(xs + 96));
+                p = T.Dot(p, w4.AsByte(), Vector256.Load(xs + 128));
+                q = T.Dot(q, w5.AsByte(), Vector256.Load(xs + 160));
+                p = T.Dot(p, w6.AsByte(), Vector256.Load(xs + 192));
+                q = T.Dot(q, w7.AsByte(), Vector256.Load(xs + 224));
+                sum = p + q;
+            }
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum) * f0, Vector256.Create(*(float*)(x + scaleRel)), acc);
             return Fma.MultiplyAddNegated(f1, Vector256.Load((float*)(x + auxRel)), acc);
         }
     }

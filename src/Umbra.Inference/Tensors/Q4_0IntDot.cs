@@ -84,6 +84,9 @@ internal static unsafe class Q4_0IntDot
 
         public static bool HasStart => true;
 
+        // Nibbles (0..15) against |x| ≤ 127: 8 vpmaddubsw pair sums stay within a short.
+        public static bool ShortSums => !T.FullByteRange;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int StartOffset(int n) => Q8Neg8SumsOffset(n);
 

@@ -130,14 +130,27 @@ internal static unsafe class Q6KIntDot
         {
             var xs = (sbyte*)x;
             var starts = (int*)(x + auxRel);
-            var p = T.Dot(Vector256.Load(starts), w0.AsByte(), Vector256.Load(xs));
-            var q = T.Dot(Vector256.Load(starts + 8), w4.AsByte(), Vector256.Load(xs + 128));
-            p = T.Dot(p, w1.AsByte(), Vector256.Load(xs + 32));
-            q = T.Dot(q, w5.AsByte(), Vector256.Load(xs + 160));
-            p = T.Dot(p, w2.AsByte(), Vector256.Load(xs + 64));
-            q = T.Dot(q, w6.AsByte(), Vector256.Load(xs + 192));
-            p = T.Dot(p, w3.AsByte(), Vector256.Load(xs + 96));
-            q = T.Dot(q, w7.AsByte(), Vector256.Load(xs + 224));
+            Vector256<int> p, q;
+            if (!T.FullByteRange)
+            {
+                // vpmaddubsw: two pair sums of 6-bit values (2 × 2 × 63 × 128 = 32,256) still fit a short, so pairs of
+                // registers are added before widening: 6 multiplies per half instead of 8, the same ints.
+                p = Vector256.Load(starts) + KernelHelpers.WidenPairs(KernelHelpers.Pairs(w0, Vector256.Load(xs)) + KernelHelpers.Pairs(w1, Vector256.Load(xs + 32)))
+                    + KernelHelpers.WidenPairs(KernelHelpers.Pairs(w2, Vector256.Load(xs + 64)) + KernelHelpers.Pairs(w3, Vector256.Load(xs + 96)));
+                q = Vector256.Load(starts + 8) + KernelHelpers.WidenPairs(KernelHelpers.Pairs(w4, Vector256.Load(xs + 128)) + KernelHelpers.Pairs(w5, Vector256.Load(xs + 160)))
+                    + KernelHelpers.WidenPairs(KernelHelpers.Pairs(w6, Vector256.Load(xs + 192)) + KernelHelpers.Pairs(w7, Vector256.Load(xs + 224)));
+            }
+            else
+            {
+                p = T.Dot(Vector256.Load(starts), w0.AsByte(), Vector256.Load(xs));
+                q = T.Dot(Vector256.Load(starts + 8), w4.AsByte(), Vector256.Load(xs + 128));
+                p = T.Dot(p, w1.AsByte(), Vector256.Load(xs + 32));
+                q = T.Dot(q, w5.AsByte(), Vector256.Load(xs + 160));
+                p = T.Dot(p, w2.AsByte(), Vector256.Load(xs + 64));
+                q = T.Dot(q, w6.AsByte(), Vector256.Load(xs + 192));
+                p = T.Dot(p, w3.AsByte(), Vector256.Load(xs + 96));
+                q = T.Dot(q, w7.AsByte(), Vector256.Load(xs + 224));
+            }
             var sum = Fma.MultiplyAdd(Avx.ConvertToVector256Single(q), f1, Avx.ConvertToVector256Single(p) * f0);
             return Fma.MultiplyAdd(sum, Vector256.Create(*(float*)(x + scaleRel)), acc);
         }

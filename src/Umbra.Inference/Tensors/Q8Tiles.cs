@@ -123,15 +123,8 @@ internal static unsafe class Q8Tiles
             var a = acc;
             for (var end = a + t; a < end; a++, xg += stride)
             {
-                var p = TBlocks.Dot(TBlocks.HasStart ? Vector256.Load((int*)(xg + gi)) : default, w0, Vector256.Load((sbyte*)xg));
-                var q = TBlocks.Dot(default, w1, Vector256.Load((sbyte*)xg + 32));
-                p = TBlocks.Dot(p, w2, Vector256.Load((sbyte*)xg + 64));
-                q = TBlocks.Dot(q, w3, Vector256.Load((sbyte*)xg + 96));
-                p = TBlocks.Dot(p, w4, Vector256.Load((sbyte*)xg + 128));
-                q = TBlocks.Dot(q, w5, Vector256.Load((sbyte*)xg + 160));
-                p = TBlocks.Dot(p, w6, Vector256.Load((sbyte*)xg + 192));
-                q = TBlocks.Dot(q, w7, Vector256.Load((sbyte*)xg + 224));
-                *a = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q), dw * Vector256.Load((float*)(xg + gs)), *a);
+                var sum = Dot8<TBlocks>(TBlocks.HasStart ? Vector256.Load((int*)(xg + gi)) : default, w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg);
+                *a = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), dw * Vector256.Load((float*)(xg + gs)), *a);
             }
         }
     }
@@ -164,35 +157,92 @@ internal static unsafe class Q8Tiles
             for (var end = pa + t; pa < end; pa++, pb++, xg += stride)
             {
                 var start = TBlocks.HasStart ? Vector256.Load((int*)(xg + gi)) : default;
-                var x0 = Vector256.Load((sbyte*)xg);
-                var x1 = Vector256.Load((sbyte*)xg + 32);
-                var p = TBlocks.Dot(start, a0, x0);
-                var pp = TBlocks.Dot(start, b0, x0);
-                var q = TBlocks.Dot(default, a1, x1);
-                var qq = TBlocks.Dot(default, b1, x1);
-                x0 = Vector256.Load((sbyte*)xg + 64);
-                x1 = Vector256.Load((sbyte*)xg + 96);
-                p = TBlocks.Dot(p, a2, x0);
-                pp = TBlocks.Dot(pp, b2, x0);
-                q = TBlocks.Dot(q, a3, x1);
-                qq = TBlocks.Dot(qq, b3, x1);
-                x0 = Vector256.Load((sbyte*)xg + 128);
-                x1 = Vector256.Load((sbyte*)xg + 160);
-                p = TBlocks.Dot(p, a4, x0);
-                pp = TBlocks.Dot(pp, b4, x0);
-                q = TBlocks.Dot(q, a5, x1);
-                qq = TBlocks.Dot(qq, b5, x1);
-                x0 = Vector256.Load((sbyte*)xg + 192);
-                x1 = Vector256.Load((sbyte*)xg + 224);
-                p = TBlocks.Dot(p, a6, x0);
-                pp = TBlocks.Dot(pp, b6, x0);
-                q = TBlocks.Dot(q, a7, x1);
-                qq = TBlocks.Dot(qq, b7, x1);
+                Dot8Paired<TBlocks>(start, a0, a1, a2, a3, a4, a5, a6, a7, b0, b1, b2, b3, b4, b5, b6, b7, (sbyte*)xg, out var sa, out var sb);
                 var dx = Vector256.Load((float*)(xg + gs));
-                *pa = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q), da * dx, *pa);
-                *pb = Fma.MultiplyAdd(Avx.ConvertToVector256Single(pp + qq), db * dx, *pb);
+                *pa = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sa), da * dx, *pa);
+                *pb = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sb), db * dx, *pb);
             }
         }
+    }
+
+    /// <summary>
+    /// <paramref name="start"/> + the 8 integer dots of one group: weight register k against the 32 activation bytes
+    /// at <paramref name="x"/> + 32k, block i's whole sum in lane i. With <see cref="IQ8WeightBlocks.ShortSums"/>, the
+    /// 8 vpmaddubsw pair sums are added in 16-bit lanes and widened once (9 multiplies instead of 16); else two chains
+    /// of <see cref="IQ8WeightBlocks.Dot"/>. Integer sums are exact, so either gives the same ints.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Dot8<TBlocks>(Vector256<int> start, Vector256<sbyte> w0, Vector256<sbyte> w1, Vector256<sbyte> w2, Vector256<sbyte> w3,
+        Vector256<sbyte> w4, Vector256<sbyte> w5, Vector256<sbyte> w6, Vector256<sbyte> w7, sbyte* x)
+        where TBlocks : struct, IQ8WeightBlocks
+    {
+        if (TBlocks.ShortSums)
+            return start + KernelHelpers.NibbleDots8(w0, w1, w2, w3, w4, w5, w6, w7, x);
+        var p = TBlocks.Dot(start, w0, Vector256.Load(x));
+        var q = TBlocks.Dot(default, w1, Vector256.Load(x + 32));
+        p = TBlocks.Dot(p, w2, Vector256.Load(x + 64));
+        q = TBlocks.Dot(q, w3, Vector256.Load(x + 96));
+        p = TBlocks.Dot(p, w4, Vector256.Load(x + 128));
+        q = TBlocks.Dot(q, w5, Vector256.Load(x + 160));
+        p = TBlocks.Dot(p, w6, Vector256.Load(x + 192));
+        q = TBlocks.Dot(q, w7, Vector256.Load(x + 224));
+        return p + q;
+    }
+
+    /// <summary><see cref="Dot8{TBlocks}"/> for two rows' groups (a, b) against the same activations, each activation load feeding both.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot8Paired<TBlocks>(Vector256<int> start,
+        Vector256<sbyte> a0, Vector256<sbyte> a1, Vector256<sbyte> a2, Vector256<sbyte> a3, Vector256<sbyte> a4, Vector256<sbyte> a5, Vector256<sbyte> a6, Vector256<sbyte> a7,
+        Vector256<sbyte> b0, Vector256<sbyte> b1, Vector256<sbyte> b2, Vector256<sbyte> b3, Vector256<sbyte> b4, Vector256<sbyte> b5, Vector256<sbyte> b6, Vector256<sbyte> b7,
+        sbyte* x, out Vector256<int> sa, out Vector256<int> sb)
+        where TBlocks : struct, IQ8WeightBlocks
+    {
+        var x0 = Vector256.Load(x);
+        var x1 = Vector256.Load(x + 32);
+        if (TBlocks.ShortSums)
+        {
+            var s = KernelHelpers.Pairs(a0, x0) + KernelHelpers.Pairs(a1, x1);
+            var ss = KernelHelpers.Pairs(b0, x0) + KernelHelpers.Pairs(b1, x1);
+            x0 = Vector256.Load(x + 64);
+            x1 = Vector256.Load(x + 96);
+            s += KernelHelpers.Pairs(a2, x0) + KernelHelpers.Pairs(a3, x1);
+            ss += KernelHelpers.Pairs(b2, x0) + KernelHelpers.Pairs(b3, x1);
+            x0 = Vector256.Load(x + 128);
+            x1 = Vector256.Load(x + 160);
+            s += KernelHelpers.Pairs(a4, x0) + KernelHelpers.Pairs(a5, x1);
+            ss += KernelHelpers.Pairs(b4, x0) + KernelHelpers.Pairs(b5, x1);
+            x0 = Vector256.Load(x + 192);
+            x1 = Vector256.Load(x + 224);
+            s += KernelHelpers.Pairs(a6, x0) + KernelHelpers.Pairs(a7, x1);
+            ss += KernelHelpers.Pairs(b6, x0) + KernelHelpers.Pairs(b7, x1);
+            sa = start + KernelHelpers.WidenPairs(s);
+            sb = start + KernelHelpers.WidenPairs(ss);
+            return;
+        }
+        var p = TBlocks.Dot(start, a0, x0);
+        var pp = TBlocks.Dot(start, b0, x0);
+        var q = TBlocks.Dot(default, a1, x1);
+        var qq = TBlocks.Dot(default, b1, x1);
+        x0 = Vector256.Load(x + 64);
+        x1 = Vector256.Load(x + 96);
+        p = TBlocks.Dot(p, a2, x0);
+        pp = TBlocks.Dot(pp, b2, x0);
+        q = TBlocks.Dot(q, a3, x1);
+        qq = TBlocks.Dot(qq, b3, x1);
+        x0 = Vector256.Load(x + 128);
+        x1 = Vector256.Load(x + 160);
+        p = TBlocks.Dot(p, a4, x0);
+        pp = TBlocks.Dot(pp, b4, x0);
+        q = TBlocks.Dot(q, a5, x1);
+        qq = TBlocks.Dot(qq, b5, x1);
+        x0 = Vector256.Load(x + 192);
+        x1 = Vector256.Load(x + 224);
+        p = TBlocks.Dot(p, a6, x0);
+        pp = TBlocks.Dot(pp, b6, x0);
+        q = TBlocks.Dot(q, a7, x1);
+        qq = TBlocks.Dot(qq, b7, x1);
+        sa = p + q;
+        sb = pp + qq;
     }
 
     /// <summary>

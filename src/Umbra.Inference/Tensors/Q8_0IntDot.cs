@@ -95,6 +95,8 @@ internal static unsafe class Q8_0IntDot
 
         public static bool HasStart => true;
 
+        public static bool ShortSums => false;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int StartOffset(int n) => Q8Neg128SumsOffset(n);
 
@@ -127,6 +129,9 @@ internal static unsafe class Q8_0IntDot
         public static int BlockBytes => Bytes;
 
         public static bool HasStart => false;
+
+        // |w| ≤ 127 against |x| ≤ 127: one pair sum takes a short's whole range.
+        public static bool ShortSums => false;
 
         public static int StartOffset(int n) => 0;
 

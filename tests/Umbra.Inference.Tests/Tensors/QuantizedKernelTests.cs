@@ -202,6 +202,91 @@ public unsafe class QuantizedKernelTests
         }
     }
 
+    public static TheoryData<string, string, int, int> ExtremeCases()
+    {
+        var data = new TheoryData<string, string, int, int>();
+        foreach (var path in Enum.GetValues<DotPath>().Where(DotKernels.IsSupported))
+        {
+            // The ends of each format's range (Q4_0 −8 and 7, Q8_0 ±127, Q4_K 0 and 15, Q6_K −32 and 31), against
+            // activations that quantize to ±127.
+            foreach (var (type, low, high) in new[] { (GgmlType.Q4_0, -8, 7), (GgmlType.Q8_0, -127, 127), (GgmlType.Q4_K, 0, 15), (GgmlType.Q6_K, -32, 31) })
+                foreach (var weight in new[] { low, high })
+                    foreach (var sign in new[] { 1, -1 })
+                        data.Add(path.ToString(), type.ToString(), weight, sign);
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// The largest operands the integer formats can hold, against activations that quantize to ±127, on every path:
+    /// every block sums to the same extreme integer, and the product is exact (an integer below 2^24, scales of 1).
+    /// A kernel whose 16-bit intermediate sums (vpmaddubsw, and the AVX2 kernels' pair sums added as shorts before
+    /// widening) could overflow would be off here by a multiple of 65,536.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ExtremeCases))]
+    public void Extreme_weights_against_extreme_activations_sum_exactly(string pathName, string typeName, int weight, int sign)
+    {
+        var path = Enum.Parse<DotPath>(pathName);
+        var type = Enum.Parse<GgmlType>(typeName);
+        // Whole groups of 8 blocks and 3 left over for the 32-value formats; 3 super-blocks for the K formats.
+        var n = TestVectors.BlockSize(type) == 32 ? 2048 + 3 * 32 : 3 * 256;
+        const int count = 17; // a full tile and one more
+        var rowBytes = (int)GgmlTypeInfo.RowSize(type, n);
+        var w = new byte[3 * rowBytes];
+        var block = GgmlTypeInfo.Geometry(type).TypeSize;
+        for (var b = 0; b < w.Length / block; b++)
+            ExtremeBlock(type, weight).CopyTo(w, b * block);
+        Assert.Equal(Enumerable.Repeat((float)weight, n), TestVectors.Decode(type, w[..rowBytes], n));
+        var x = Enumerable.Repeat(127f * sign, count * n).ToArray();
+        var (xq, stride) = Prepare(QuantizedActivations.FormatFor(type), x, n, count);
+        var y = new float[count * 3];
+        fixed (byte* wp = w)
+        fixed (byte* xp = xq)
+        fixed (float* yp = y)
+            DotKernels.MatMul(path, type, wp, rowBytes, 0, 3, xp, stride, count, n, yp, 3);
+        var expected = (float)((long)weight * 127 * sign * n);
+        for (var i = 0; i < y.Length; i++)
+            Assert.True(y[i] == expected, $"{path} {type}: weights {weight} against {127 * sign}: output {i} is {y[i]}, expected {expected}.");
+    }
+
+    /// <summary>
+    /// One block of <paramref name="type"/> whose every value is <paramref name="value"/>, written directly with
+    /// scales of 1 at the end of the stored range (the quantizers would give Q4_0's 7 as nibble 0 under a scale of −0.875).
+    /// </summary>
+    private static byte[] ExtremeBlock(GgmlType type, int value)
+    {
+        const byte one = 0x3C; // high byte of binary16 1.0 (0x3C00)
+        var block = new byte[GgmlTypeInfo.Geometry(type).TypeSize];
+        switch (type)
+        {
+            case GgmlType.Q4_0:
+                block[1] = one;
+                block.AsSpan(2).Fill((byte)((value + 8) * 0x11));
+                break;
+            case GgmlType.Q8_0:
+                block[1] = one;
+                block.AsSpan(2).Fill((byte)(sbyte)value);
+                break;
+            case GgmlType.Q4_K:
+                // d = 1, dmin = 0; every sub-block's 6-bit scale 1 and min 0 (scale bytes 0..3 and the low nibbles of 8..11).
+                block[1] = one;
+                block.AsSpan(Q4KFormat.ScalesOffset, 4).Fill(1);
+                block.AsSpan(Q4KFormat.ScalesOffset + 8, 4).Fill(1);
+                block.AsSpan(Q4KFormat.QsOffset).Fill((byte)(value * 0x11));
+                break;
+            case GgmlType.Q6_K:
+                // q = value + 32 in 0..63: its low nibbles in ql, its top 2 bits in every 2-bit field of qh.
+                var q = value + 32;
+                block.AsSpan(0, Q6KFormat.QhOffset).Fill((byte)((q & 0xF) * 0x11));
+                block.AsSpan(Q6KFormat.QhOffset, Q6KFormat.ScalesOffset - Q6KFormat.QhOffset).Fill((byte)((q >> 4) * 0x55));
+                block.AsSpan(Q6KFormat.ScalesOffset, 16).Fill(1);
+                block[Q6KFormat.DOffset + 1] = one;
+                break;
+        }
+        return block;
+    }
+
     [Fact]
     public void The_best_path_is_supported_and_prefers_integer_dot_instructions_when_present()
     {
