@@ -22,6 +22,22 @@ internal unsafe interface IQ8WeightBlocks
     /// </summary>
     static abstract bool ShortSums { get; }
 
+    /// <summary>
+    /// Whether the group loop takes the weights as two 4-bit halves (<see cref="LoadSplitGroup"/>): Q8_0 on the
+    /// AVX2 path, whose w + 128 would saturate vpmaddubsw whole but whose nibbles can share shorts as Q4_0's do.
+    /// </summary>
+    static virtual bool SplitBytes => false;
+
+    /// <summary>
+    /// With <see cref="SplitBytes"/>: the group's unsigned bytes u (in <see cref="LoadGroup"/>'s layout) as their low
+    /// nibbles (<paramref name="l0"/>..) and high nibbles (<paramref name="h0"/>..), u = 16 h + l.
+    /// </summary>
+    static virtual void LoadSplitGroup(byte* blocks, out Vector256<sbyte> l0, out Vector256<sbyte> l1, out Vector256<sbyte> l2, out Vector256<sbyte> l3,
+        out Vector256<sbyte> l4, out Vector256<sbyte> l5, out Vector256<sbyte> l6, out Vector256<sbyte> l7,
+        out Vector256<sbyte> h0, out Vector256<sbyte> h1, out Vector256<sbyte> h2, out Vector256<sbyte> h3,
+        out Vector256<sbyte> h4, out Vector256<sbyte> h5, out Vector256<sbyte> h6, out Vector256<sbyte> h7) =>
+        throw new NotSupportedException("This block format does not split its bytes.");
+
     /// <summary>Byte offset of those ints in a Q8 activation vector of <paramref name="n"/> values.</summary>
     static abstract int StartOffset(int n);
 

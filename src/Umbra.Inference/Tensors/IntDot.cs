@@ -231,23 +231,24 @@ internal static unsafe class KernelHelpers
 
     /// <summary>
     /// Σ_k vpmaddubsw(w_k, x + 32k) for k = 0..7, added in 16-bit lanes and widened once, by pairs, to ints: lane i
-    /// holds the sum of its 4 bytes over all 8 registers, as 8 chained <see cref="Avx2IntDot.Dot"/>s would, with 9
-    /// multiplies instead of 16. Exact only for unsigned weights of 4 bits (0..15) against |x| ≤ 128: each short then
-    /// sums 16 products of at most 15 × 128, 30,720 at most, within a short's 32,767.
+    /// holds the sum of its 4 bytes over all 8 registers (times <paramref name="factor"/>), as 8 chained
+    /// <see cref="Avx2IntDot.Dot"/>s would, with 9 multiplies instead of 16. Exact only for unsigned weights of 4 bits
+    /// (0..15) against |x| ≤ 128: each short then sums 16 products of at most 15 × 128, 30,720 at most, within a
+    /// short's 32,767.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> NibbleDots8(Vector256<sbyte> w0, Vector256<sbyte> w1, Vector256<sbyte> w2, Vector256<sbyte> w3,
-        Vector256<sbyte> w4, Vector256<sbyte> w5, Vector256<sbyte> w6, Vector256<sbyte> w7, sbyte* x) =>
+        Vector256<sbyte> w4, Vector256<sbyte> w5, Vector256<sbyte> w6, Vector256<sbyte> w7, sbyte* x, short factor = 1) =>
         WidenPairs((Pairs(w0, Vector256.Load(x)) + Pairs(w1, Vector256.Load(x + 32))) + (Pairs(w2, Vector256.Load(x + 64)) + Pairs(w3, Vector256.Load(x + 96)))
-            + ((Pairs(w4, Vector256.Load(x + 128)) + Pairs(w5, Vector256.Load(x + 160))) + (Pairs(w6, Vector256.Load(x + 192)) + Pairs(w7, Vector256.Load(x + 224)))));
+            + ((Pairs(w4, Vector256.Load(x + 128)) + Pairs(w5, Vector256.Load(x + 160))) + (Pairs(w6, Vector256.Load(x + 192)) + Pairs(w7, Vector256.Load(x + 224)))), factor);
 
     /// <summary>vpmaddubsw: unsigned weight bytes against signed activations, adjacent products summed in 16-bit lanes (saturating).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<short> Pairs(Vector256<sbyte> w, Vector256<sbyte> x) => Avx2.MultiplyAddAdjacent(w.AsByte(), x);
 
-    /// <summary>vpmaddwd by ones: adjacent shorts summed into ints.</summary>
+    /// <summary>vpmaddwd by <paramref name="factor"/> (ones unless given): adjacent shorts summed into ints, times the factor.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> WidenPairs(Vector256<short> s) => Avx2.MultiplyAddAdjacent(s, Vector256<short>.One);
+    public static Vector256<int> WidenPairs(Vector256<short> s, short factor = 1) => Avx2.MultiplyAddAdjacent(s, Vector256.Create(factor));
 
     /// <summary>|w| as unsigned bytes and x with w's sign, so u × s = w × x for a vpmaddubsw/vpdpbusd (ggml's trick).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -65,7 +65,8 @@ internal static unsafe class Q8Tiles
                     var row = w + r * rowBytes;
                     var a = spans ? acc + (r - rc) * perRow : acc;
                     // Two rows at a time pay off once the tile is full; at 8 vectors they measured no faster (docs/ENGINE.md).
-                    var paired = t == Tile && r + 1 < chunkEnd;
+                    // Split bytes keep 16 weight registers per row: two rows' would not fit.
+                    var paired = t == Tile && r + 1 < chunkEnd && !TBlocks.SplitBytes;
                     // The first tile asks for the weights ahead, group by group; the others find them in cache.
                     var ahead = v0 == 0 ? KernelHelpers.PrefetchDistance(rowBytes, r, paired ? 2 : 1, r1, spans) : 0;
                     if (paired)
@@ -115,7 +116,16 @@ internal static unsafe class Q8Tiles
             var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
             if (ahead != 0)
                 KernelHelpers.PrefetchLines(blk + ahead, GroupBlocks * TBlocks.BlockBytes);
-            TBlocks.LoadGroup(blk, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7);
+            Vector256<sbyte> w0, w1, w2, w3, w4, w5, w6, w7, h0, h1, h2, h3, h4, h5, h6, h7;
+            if (TBlocks.SplitBytes)
+            {
+                TBlocks.LoadSplitGroup(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7, out h0, out h1, out h2, out h3, out h4, out h5, out h6, out h7);
+            }
+            else
+            {
+                TBlocks.LoadGroup(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7);
+                h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = default;
+            }
             var dw = KernelHelpers.Scales8(blk, offsets);
             var xg = xt + g * GroupBlocks * Qk;
             var gs = scaleRel + g * GroupBlocks * (sizeof(float) - Qk);
@@ -123,7 +133,10 @@ internal static unsafe class Q8Tiles
             var a = acc;
             for (var end = a + t; a < end; a++, xg += stride)
             {
-                var sum = Dot8<TBlocks>(TBlocks.HasStart ? Vector256.Load((int*)(xg + gi)) : default, w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg);
+                var start = TBlocks.HasStart ? Vector256.Load((int*)(xg + gi)) : default;
+                var sum = TBlocks.SplitBytes
+                    ? start + KernelHelpers.NibbleDots8(w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg) + KernelHelpers.NibbleDots8(h0, h1, h2, h3, h4, h5, h6, h7, (sbyte*)xg, 16)
+                    : Dot8<TBlocks>(start, w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg);
                 *a = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), dw * Vector256.Load((float*)(xg + gs)), *a);
             }
         }

@@ -62,8 +62,20 @@ internal static unsafe class Q8_0IntDot
         }
     }
 
-    public static void Avx2Path(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride) =>
-        Q8Tiles.Run<SignedBlocks>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
+    /// <summary>
+    /// The fewest vectors for which the AVX2 path splits each group's bytes into nibbles (<see cref="SplitBlocks"/>):
+    /// the split costs 32 operations per group and row and saves about 14 per vector, so it pays from a few vectors
+    /// on; one vector (a decode step) keeps the sign trick. Both give the same ints.
+    /// </summary>
+    public const int SplitMinVectors = 4;
+
+    public static void Avx2Path(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride)
+    {
+        if (count >= SplitMinVectors)
+            Q8Tiles.Run<SplitBlocks>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
+        else
+            Q8Tiles.Run<SignedBlocks>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
+    }
 
     public static void VnniPath(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride) =>
         Q8Tiles.Run<UnsignedBlocks>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
@@ -121,6 +133,67 @@ internal static unsafe class Q8_0IntDot
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Dot(Vector256<int> acc, Vector256<sbyte> w, Vector256<sbyte> x) => VnniIntDot.Dot(acc, w.AsByte(), x);
+    }
+
+    /// <summary>
+    /// Q8_0 blocks for vpmaddubsw taken as two 4-bit products (<see cref="Q8Tiles"/>): u = w + 128 = 16 h + l, so
+    /// Σ w x = 16 Σ h x + Σ l x − 128 Σ x, the last the activation's start. Each half's 8 pair sums share shorts as
+    /// Q4_0's do (<see cref="KernelHelpers.NibbleDots8"/>): per vector and group 16 + 2 multiplies and no sign or
+    /// absolute value, against the sign trick's 16 multiplies and 16 sign and absolute-value operations (the same two
+    /// ports on Intel cores), for 32 operations per group and row to split the bytes.
+    /// </summary>
+    private readonly struct SplitBlocks : IQ8WeightBlocks
+    {
+        public static int BlockBytes => Bytes;
+
+        public static bool HasStart => true;
+
+        public static bool ShortSums => false;
+
+        public static bool SplitBytes => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int StartOffset(int n) => Q8Neg128SumsOffset(n);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadGroup(byte* blocks, out Vector256<sbyte> w0, out Vector256<sbyte> w1, out Vector256<sbyte> w2, out Vector256<sbyte> w3,
+            out Vector256<sbyte> w4, out Vector256<sbyte> w5, out Vector256<sbyte> w6, out Vector256<sbyte> w7) =>
+            UnsignedBlocks.LoadGroup(blocks, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadSplitGroup(byte* blocks, out Vector256<sbyte> l0, out Vector256<sbyte> l1, out Vector256<sbyte> l2, out Vector256<sbyte> l3,
+            out Vector256<sbyte> l4, out Vector256<sbyte> l5, out Vector256<sbyte> l6, out Vector256<sbyte> l7,
+            out Vector256<sbyte> h0, out Vector256<sbyte> h1, out Vector256<sbyte> h2, out Vector256<sbyte> h3,
+            out Vector256<sbyte> h4, out Vector256<sbyte> h5, out Vector256<sbyte> h6, out Vector256<sbyte> h7)
+        {
+            UnsignedBlocks.LoadGroup(blocks, out var u0, out var u1, out var u2, out var u3, out var u4, out var u5, out var u6, out var u7);
+            (l0, h0) = Nibbles(u0);
+            (l1, h1) = Nibbles(u1);
+            (l2, h2) = Nibbles(u2);
+            (l3, h3) = Nibbles(u3);
+            (l4, h4) = Nibbles(u4);
+            (l5, h5) = Nibbles(u5);
+            (l6, h6) = Nibbles(u6);
+            (l7, h7) = Nibbles(u7);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<sbyte> LoadBlock(byte* block) => UnsignedBlocks.LoadBlock(block);
+
+        /// <summary>acc + Σ u x by 4-byte lane, as the two nibble products (the blocks after the last whole group).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Dot(Vector256<int> acc, Vector256<sbyte> u, Vector256<sbyte> x)
+        {
+            var (l, h) = Nibbles(u);
+            return acc + KernelHelpers.WidenPairs(KernelHelpers.Pairs(l, x)) + KernelHelpers.WidenPairs(KernelHelpers.Pairs(h, x), 16);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static (Vector256<sbyte> Low, Vector256<sbyte> High) Nibbles(Vector256<sbyte> u)
+        {
+            var mask = Vector256.Create((byte)0xF);
+            return ((u.AsByte() & mask).AsSByte(), ((u.AsUInt16() >>> 4).AsByte() & mask).AsSByte());
+        }
     }
 
     /// <summary>Q8_0 blocks for vpmaddubsw (<see cref="Q8Tiles"/>), which saturates on w + 128: each dot takes |w| and x with w's sign.</summary>
