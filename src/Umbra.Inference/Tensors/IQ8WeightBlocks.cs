@@ -26,7 +26,7 @@ internal unsafe interface IQ8WeightBlocks
     /// Whether the group loop takes the weights as two 4-bit halves (<see cref="LoadSplitGroup"/>): Q8_0 on the
     /// AVX2 path, whose w + 128 would saturate vpmaddubsw whole but whose nibbles can share shorts as Q4_0's do.
     /// </summary>
-    static virtual bool SplitBytes => false;
+    static abstract bool SplitBytes { get; }
 
     /// <summary>
     /// With <see cref="SplitBytes"/>: the group's unsigned bytes u (in <see cref="LoadGroup"/>'s layout) as their low

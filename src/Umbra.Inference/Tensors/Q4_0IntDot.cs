@@ -87,6 +87,8 @@ internal static unsafe class Q4_0IntDot
         // Nibbles (0..15) against |x| ≤ 127: 8 vpmaddubsw pair sums stay within a short.
         public static bool ShortSums => !T.FullByteRange;
 
+        public static bool SplitBytes => false;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int StartOffset(int n) => Q8Neg8SumsOffset(n);
 

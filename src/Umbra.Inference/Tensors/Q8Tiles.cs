@@ -11,9 +11,10 @@ namespace Umbra.Inference.Tensors;
 /// (transposed, unpacked) once per tile into 8 registers laid out as the activations are stored (see
 /// <see cref="QuantizedActivations.Q8Offset"/>). Then, per vector, 8 integer dots leave block i's whole sum in lane
 /// i, and one conversion and one multiply-add by the 8 blocks' scales finish the group. A full tile takes two rows
-/// at once, so each activation load feeds two dots. Blocks after the last whole group are summed one by one. Every
-/// (row, vector) pair goes through the same operations in the same order whatever the batch, the tile or the
-/// pairing, so batching never changes a product.
+/// at once (unless the weights are split into nibbles), so each activation load feeds two dots. Blocks after the
+/// last whole group are summed one by one. Every (row, vector) pair gets the same exact integer sums and then the
+/// same float operations in the same order whatever the batch, the tile, the pairing or the block loader, so
+/// batching never changes a product.
 /// </summary>
 internal static unsafe class Q8Tiles
 {

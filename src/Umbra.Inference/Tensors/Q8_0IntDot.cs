@@ -8,7 +8,8 @@ namespace Umbra.Inference.Tensors;
 /// <summary>
 /// Q8_0 rows × Q8 activations: per block, Σ w x in integers, then scaled once by d_w × d_x. The x86 paths are the
 /// shared tile loop (<see cref="Q8Tiles"/>) over this format's blocks: w + 128 against an accumulator that starts
-/// at −128 Σ x with vpdpbusd, or |w| against x with w's sign with vpmaddubsw.
+/// at −128 Σ x with vpdpbusd; with vpmaddubsw, |w| against x with w's sign for 1–3 vectors, and from 4 on w + 128
+/// split into two nibbles, each a 4-bit product from the same −128 Σ x start.
 /// </summary>
 internal static unsafe class Q8_0IntDot
 {
@@ -109,6 +110,8 @@ internal static unsafe class Q8_0IntDot
 
         public static bool ShortSums => false;
 
+        public static bool SplitBytes => false;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int StartOffset(int n) => Q8Neg128SumsOffset(n);
 
@@ -155,6 +158,7 @@ internal static unsafe class Q8_0IntDot
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static int StartOffset(int n) => Q8Neg128SumsOffset(n);
 
+        // The interface's whole-byte loader; the tiles take split groups (LoadSplitGroup) and never pair them.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void LoadGroup(byte* blocks, out Vector256<sbyte> w0, out Vector256<sbyte> w1, out Vector256<sbyte> w2, out Vector256<sbyte> w3,
             out Vector256<sbyte> w4, out Vector256<sbyte> w5, out Vector256<sbyte> w6, out Vector256<sbyte> w7) =>
@@ -203,8 +207,10 @@ internal static unsafe class Q8_0IntDot
 
         public static bool HasStart => false;
 
-        // |w| ≤ 127 against |x| ≤ 127: one pair sum takes a short's whole range.
+        // |w| ≤ 128 against |x| ≤ 127: one pair sum reaches 32,512, so no two can share a short.
         public static bool ShortSums => false;
+
+        public static bool SplitBytes => false;
 
         public static int StartOffset(int n) => 0;
 

@@ -219,9 +219,11 @@ public unsafe class QuantizedKernelTests
 
     /// <summary>
     /// The largest operands the integer formats can hold, against activations that quantize to ±127, on every path:
-    /// every block sums to the same extreme integer, and the product is exact (an integer below 2^24, scales of 1).
-    /// A kernel whose 16-bit intermediate sums (vpmaddubsw, and the AVX2 kernels' pair sums added as shorts before
-    /// widening) could overflow would be off here by a multiple of 65,536.
+    /// every block sums to the same extreme integer, and the product is exact (scales of 1; every partial sum is a
+    /// multiple of a block's sum with few enough significant bits for a float to hold it). A kernel whose 16-bit
+    /// intermediate sums (vpmaddubsw, and the AVX2 kernels' pair sums added as shorts before widening) could overflow
+    /// would be off here by a multiple of 65,536. Batches of 3 and 17 vectors: Q8_0 on the AVX2 path takes its sign
+    /// trick below 4 vectors and splits its bytes from 4 on.
     /// </summary>
     [Theory]
     [MemberData(nameof(ExtremeCases))]
@@ -231,23 +233,25 @@ public unsafe class QuantizedKernelTests
         var type = Enum.Parse<GgmlType>(typeName);
         // Whole groups of 8 blocks and 3 left over for the 32-value formats; 3 super-blocks for the K formats.
         var n = TestVectors.BlockSize(type) == 32 ? 2048 + 3 * 32 : 3 * 256;
-        const int count = 17; // a full tile and one more
         var rowBytes = (int)GgmlTypeInfo.RowSize(type, n);
         var w = new byte[3 * rowBytes];
         var block = GgmlTypeInfo.Geometry(type).TypeSize;
         for (var b = 0; b < w.Length / block; b++)
             ExtremeBlock(type, weight).CopyTo(w, b * block);
         Assert.Equal(Enumerable.Repeat((float)weight, n), TestVectors.Decode(type, w[..rowBytes], n));
-        var x = Enumerable.Repeat(127f * sign, count * n).ToArray();
-        var (xq, stride) = Prepare(QuantizedActivations.FormatFor(type), x, n, count);
-        var y = new float[count * 3];
-        fixed (byte* wp = w)
-        fixed (byte* xp = xq)
-        fixed (float* yp = y)
-            DotKernels.MatMul(path, type, wp, rowBytes, 0, 3, xp, stride, count, n, yp, 3);
         var expected = (float)((long)weight * 127 * sign * n);
-        for (var i = 0; i < y.Length; i++)
-            Assert.True(y[i] == expected, $"{path} {type}: weights {weight} against {127 * sign}: output {i} is {y[i]}, expected {expected}.");
+        foreach (var count in new[] { 3, 17 }) // 17: a full tile and one more
+        {
+            var x = Enumerable.Repeat(127f * sign, count * n).ToArray();
+            var (xq, stride) = Prepare(QuantizedActivations.FormatFor(type), x, n, count);
+            var y = new float[count * 3];
+            fixed (byte* wp = w)
+            fixed (byte* xp = xq)
+            fixed (float* yp = y)
+                DotKernels.MatMul(path, type, wp, rowBytes, 0, 3, xp, stride, count, n, yp, 3);
+            for (var i = 0; i < y.Length; i++)
+                Assert.True(y[i] == expected, $"{path} {type}, {count} vectors: weights {weight} against {127 * sign}: output {i} is {y[i]}, expected {expected}.");
+        }
     }
 
     /// <summary>
