@@ -242,6 +242,14 @@ internal static unsafe class KernelHelpers
         WidenPairs((Pairs(w0, Vector256.Load(x)) + Pairs(w1, Vector256.Load(x + 32))) + (Pairs(w2, Vector256.Load(x + 64)) + Pairs(w3, Vector256.Load(x + 96)))
             + ((Pairs(w4, Vector256.Load(x + 128)) + Pairs(w5, Vector256.Load(x + 160))) + (Pairs(w6, Vector256.Load(x + 192)) + Pairs(w7, Vector256.Load(x + 224)))), factor);
 
+    /// <summary>Each byte's low and high nibble (0..15) as bytes in place: b = 16 high + low.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector256<sbyte> Low, Vector256<sbyte> High) Nibbles(Vector256<byte> b)
+    {
+        var mask = Vector256.Create((byte)0xF);
+        return ((b & mask).AsSByte(), ((b.AsUInt16() >>> 4).AsByte() & mask).AsSByte());
+    }
+
     /// <summary>vpmaddubsw: unsigned weight bytes against signed activations, adjacent products summed in 16-bit lanes (saturating).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<short> Pairs(Vector256<sbyte> w, Vector256<sbyte> x) => Avx2.MultiplyAddAdjacent(w.AsByte(), x);

@@ -112,11 +112,9 @@ internal static unsafe class Q4KIntDot
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void Halves(Vector256<int> c, out Vector256<sbyte> first, out Vector256<sbyte> second)
         {
-            var mask = Vector256.Create((byte)0xF);
-            var lo = c.AsByte() & mask;
-            var hi = (c.AsUInt16() >>> 4).AsByte() & mask;
-            first = Avx2.Permute2x128(lo, hi, 0x20).AsSByte();
-            second = Avx2.Permute2x128(lo, hi, 0x31).AsSByte();
+            var (lo, hi) = KernelHelpers.Nibbles(c.AsByte());
+            first = Avx2.Permute2x128(lo, hi, 0x20);
+            second = Avx2.Permute2x128(lo, hi, 0x31);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -102,15 +102,10 @@ internal static unsafe class Q4_0IntDot
                 KernelHelpers.Load2x16(blk + 2 * Bytes, blk + 6 * Bytes), KernelHelpers.Load2x16(blk + 3 * Bytes, blk + 7 * Bytes),
                 out var c0, out var c1, out var c2, out var c3);
             // Low nibbles are values 0..15 of a block, high nibbles 16..31.
-            var mask = Vector256.Create((byte)0xF);
-            w0 = (c0.AsByte() & mask).AsSByte();
-            w1 = (c1.AsByte() & mask).AsSByte();
-            w2 = (c2.AsByte() & mask).AsSByte();
-            w3 = (c3.AsByte() & mask).AsSByte();
-            w4 = ((c0.AsUInt16() >>> 4).AsByte() & mask).AsSByte();
-            w5 = ((c1.AsUInt16() >>> 4).AsByte() & mask).AsSByte();
-            w6 = ((c2.AsUInt16() >>> 4).AsByte() & mask).AsSByte();
-            w7 = ((c3.AsUInt16() >>> 4).AsByte() & mask).AsSByte();
+            (w0, w4) = KernelHelpers.Nibbles(c0.AsByte());
+            (w1, w5) = KernelHelpers.Nibbles(c1.AsByte());
+            (w2, w6) = KernelHelpers.Nibbles(c2.AsByte());
+            (w3, w7) = KernelHelpers.Nibbles(c3.AsByte());
         }
 
         /// <summary>The 32 nibbles of a block as unsigned bytes in value order (low nibbles are values 0..15).</summary>

@@ -171,14 +171,14 @@ internal static unsafe class Q8_0IntDot
             out Vector256<sbyte> h4, out Vector256<sbyte> h5, out Vector256<sbyte> h6, out Vector256<sbyte> h7)
         {
             UnsignedBlocks.LoadGroup(blocks, out var u0, out var u1, out var u2, out var u3, out var u4, out var u5, out var u6, out var u7);
-            (l0, h0) = Nibbles(u0);
-            (l1, h1) = Nibbles(u1);
-            (l2, h2) = Nibbles(u2);
-            (l3, h3) = Nibbles(u3);
-            (l4, h4) = Nibbles(u4);
-            (l5, h5) = Nibbles(u5);
-            (l6, h6) = Nibbles(u6);
-            (l7, h7) = Nibbles(u7);
+            (l0, h0) = KernelHelpers.Nibbles(u0.AsByte());
+            (l1, h1) = KernelHelpers.Nibbles(u1.AsByte());
+            (l2, h2) = KernelHelpers.Nibbles(u2.AsByte());
+            (l3, h3) = KernelHelpers.Nibbles(u3.AsByte());
+            (l4, h4) = KernelHelpers.Nibbles(u4.AsByte());
+            (l5, h5) = KernelHelpers.Nibbles(u5.AsByte());
+            (l6, h6) = KernelHelpers.Nibbles(u6.AsByte());
+            (l7, h7) = KernelHelpers.Nibbles(u7.AsByte());
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -188,15 +188,8 @@ internal static unsafe class Q8_0IntDot
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Dot(Vector256<int> acc, Vector256<sbyte> u, Vector256<sbyte> x)
         {
-            var (l, h) = Nibbles(u);
+            var (l, h) = KernelHelpers.Nibbles(u.AsByte());
             return acc + KernelHelpers.WidenPairs(KernelHelpers.Pairs(l, x)) + KernelHelpers.WidenPairs(KernelHelpers.Pairs(h, x), 16);
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static (Vector256<sbyte> Low, Vector256<sbyte> High) Nibbles(Vector256<sbyte> u)
-        {
-            var mask = Vector256.Create((byte)0xF);
-            return ((u.AsByte() & mask).AsSByte(), ((u.AsUInt16() >>> 4).AsByte() & mask).AsSByte());
         }
     }
 
