@@ -54,7 +54,7 @@ public unsafe class DotKernelBenchmarks
     [Benchmark]
     public void MatMulQuantizedActivations()
     {
-        var format = QuantizedActivations.FormatFor(Type);
+        var format = QuantizedActivations.FormatFor(Type, DotKernels.BestPath);
         fixed (byte* w = _weights)
         fixed (float* x = _x)
         fixed (float* y = _y)

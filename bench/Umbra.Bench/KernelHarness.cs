@@ -13,7 +13,8 @@ namespace Umbra.Bench;
 /// reads every layer's weights from memory: `-- kernels 5 stream`. With `attention` after the runs, only the
 /// attention figures: `-- kernels 9 attention` or `-- kernels 9 stream attention`. With `l2`, one matrix of 1024 x 2048,
 /// which stays in a core's L2, so the figures are the kernels' arithmetic alone: `-- kernels 2000 l2` (many runs, for
-/// the best to be a quiet one).
+/// the best to be a quiet one). With `path=NAME`, another instruction-set path than the best one the CPU runs, for
+/// instance `-- kernels 2000 l2 path=Avx512` against `path=Avx512Wide` on a CPU without AVX-VNNI.
 /// </summary>
 internal static unsafe class KernelHarness
 {
@@ -21,12 +22,20 @@ internal static unsafe class KernelHarness
     {
         var runs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20;
         var stream = args.Skip(1).Contains("stream");
+        var path = args.Skip(1).FirstOrDefault(a => a.StartsWith("path=", StringComparison.Ordinal)) is { } named
+            ? Enum.Parse<DotPath>(named["path=".Length..], ignoreCase: true)
+            : DotKernels.BestPath;
+        if (!DotKernels.IsSupported(path))
+        {
+            Console.Error.WriteLine($"kernels: this CPU cannot run the {path} path.");
+            return 1;
+        }
         if (!args.Skip(1).Contains("attention"))
         {
             int[] counts = stream ? [1, 8, 16] : [1, 8, 16, 64];
             (int, int)[] shapes = args.Skip(1).Contains("l2") ? [(1024, 2048)] : [(5632, 2048), (2048, 5632)];
             foreach (var (rows, columns) in shapes)
-                Run(rows, columns, runs, stream, counts);
+                Run(path, rows, columns, runs, stream, counts);
             QuantizeTimes(runs);
         }
         AttentionTimes(runs, stream);
@@ -145,9 +154,9 @@ internal static unsafe class KernelHarness
         }
     }
 
-    private static void Run(int rows, int columns, int runs, bool stream, int[] counts)
+    private static void Run(DotPath path, int rows, int columns, int runs, bool stream, int[] counts)
     {
-        Console.WriteLine($"path {DotKernels.BestPath}, {rows} x {columns}, one thread, {(stream ? "weights streamed from memory" : "weights hot in cache")}, best of {runs}; ms per vector");
+        Console.WriteLine($"path {path}, {rows} x {columns}, one thread, {(stream ? "weights streamed from memory" : "weights hot in cache")}, best of {runs}; ms per vector");
         Console.WriteLine($"| type | {string.Join(" | ", counts.Select(c => $"{c} vector{(c == 1 ? "" : "s")}"))} |");
         Console.WriteLine($"|---|{string.Concat(counts.Select(_ => "---:|"))}");
         foreach (var type in new[] { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K })
@@ -167,7 +176,7 @@ internal static unsafe class KernelHarness
             }
             for (var c = 1; c < copies; c++)
                 Buffer.MemoryCopy(w, w + c * matrixBytes, matrixBytes, matrixBytes);
-            var format = QuantizedActivations.FormatFor(type);
+            var format = QuantizedActivations.FormatFor(type, path);
             var stride = QuantizedActivations.VectorBytes(format, columns);
             var cells = new List<string>();
             foreach (var count in counts)
@@ -187,7 +196,7 @@ internal static unsafe class KernelHarness
                         for (var v = 0; v < count; v++)
                             QuantizedActivations.Quantize(format, xp + v * columns, columns, xq + v * stride);
                         for (var c = 0; c < copies; c++)
-                            DotKernels.MatMul(DotKernels.BestPath, type, w + c * matrixBytes, rowBytes, 0, rows, xq, stride, count, columns, yp, rows);
+                            DotKernels.MatMul(path, type, w + c * matrixBytes, rowBytes, 0, rows, xq, stride, count, columns, yp, rows);
                         if (warm.ElapsedMilliseconds >= 500)
                             best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds / count / copies);
                     }

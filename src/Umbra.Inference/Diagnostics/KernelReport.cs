@@ -15,12 +15,14 @@ internal static class KernelReport
         var path = DotKernels.BestPath;
         var floats = path switch
         {
-            DotPath.Avx512 => "512-bit",
+            DotPath.Avx512 or DotPath.Avx512Wide => "512-bit",
             DotPath.Avx2 or DotPath.AvxVnni => "256-bit",
             DotPath.Portable => "128-bit",
             _ => "scalar",
         };
-        var dots = DotKernels.UsesVnni(path) ? "256-bit vpdpbusd"
+        var dots = path == DotPath.Avx512Wide
+            ? (DotKernels.UsesVnni(path) ? "512-bit vpmaddubsw for Q4_0, else 256-bit vpdpbusd" : "512-bit vpmaddubsw for Q4_0, else 256-bit")
+            : DotKernels.UsesVnni(path) ? "256-bit vpdpbusd"
             : path is DotPath.Avx2 or DotPath.Avx512 ? "256-bit vpmaddubsw"
             : path == DotPath.Portable ? "128-bit"
             : "scalar";

@@ -34,7 +34,7 @@ internal static unsafe class MatrixProducts
         job.Set(x, count, columns, m0, y0, m1, y1, m2, y2);
         try
         {
-            var format = QuantizedActivations.FormatFor(m0.Type);
+            var format = QuantizedActivations.FormatFor(m0.Type, DotKernels.BestPath);
             if (format == ActivationFormat.Float)
             {
                 job.UseActivations((byte*)x, (long)columns * sizeof(float));
@@ -130,7 +130,7 @@ internal static unsafe class MatrixProducts
         {
             if (Quantizing)
             {
-                var format = QuantizedActivations.FormatFor(_m[0]!.Type);
+                var format = QuantizedActivations.FormatFor(_m[0]!.Type, DotKernels.BestPath);
                 var end = (int)((long)_count * (part + 1) / parts);
                 for (var v = (int)((long)_count * part / parts); v < end; v++)
                     QuantizedActivations.Quantize(format, _x + (long)v * _columns, _columns, _xq + v * _stride);

@@ -88,8 +88,8 @@ public sealed unsafe class WeightMatrix
         c?.CheckBatch(x, yc, count);
         if (count == 0)
             return;
-        var format = QuantizedActivations.FormatFor(a.Type);
-        bool Joins(WeightMatrix m) => m.Columns == a.Columns && QuantizedActivations.FormatFor(m.Type) == format;
+        var format = QuantizedActivations.FormatFor(a.Type, DotKernels.BestPath);
+        bool Joins(WeightMatrix m) => m.Columns == a.Columns && QuantizedActivations.FormatFor(m.Type, DotKernels.BestPath) == format;
         var withB = Joins(b);
         var withC = c != null && Joins(c);
         fixed (float* px = x)

@@ -10,9 +10,16 @@ namespace Umbra.Inference.Tensors;
 /// </summary>
 public static class DotKernels
 {
-    /// <summary>The path the public methods use.</summary>
-    internal static DotPath BestPath { get; } =
-        IsSupported(DotPath.Avx512) && Vector512.IsHardwareAccelerated ? DotPath.Avx512
+    /// <summary>
+    /// The path the public methods and the engine use: the widest this CPU runs, or the one the UMBRA_DOT_PATH
+    /// environment variable names (for instance Avx2, to compare paths on one machine) when the CPU runs that.
+    /// </summary>
+    internal static DotPath BestPath { get; } = Choose(Environment.GetEnvironmentVariable("UMBRA_DOT_PATH"));
+
+    /// <summary><paramref name="requested"/> (a <see cref="DotPath"/> name, any case) if this CPU runs it, else the widest path it runs.</summary>
+    internal static DotPath Choose(string? requested) =>
+        Enum.TryParse<DotPath>(requested, ignoreCase: true, out var path) && Enum.IsDefined(path) && IsSupported(path) ? path
+        : IsSupported(DotPath.Avx512) && Vector512.IsHardwareAccelerated ? (AvxVnni.IsSupported ? DotPath.Avx512 : DotPath.Avx512Wide)
         : IsSupported(DotPath.AvxVnni) ? DotPath.AvxVnni
         : IsSupported(DotPath.Avx2) ? DotPath.Avx2
         : IsSupported(DotPath.Portable) ? DotPath.Portable
@@ -24,7 +31,7 @@ public static class DotKernels
         DotPath.Portable => Vector128.IsHardwareAccelerated,
         DotPath.Avx2 => Avx2.IsSupported && Fma.IsSupported,
         DotPath.AvxVnni => Avx2.IsSupported && Fma.IsSupported && AvxVnni.IsSupported,
-        DotPath.Avx512 => Avx512F.IsSupported && Avx512BW.IsSupported && Avx2.IsSupported && Fma.IsSupported,
+        DotPath.Avx512 or DotPath.Avx512Wide => Avx512F.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx2.IsSupported && Fma.IsSupported,
         _ => false,
     };
 
@@ -68,7 +75,7 @@ public static class DotKernels
     /// <summary>
     /// Y[v, r] = dot(row r of W, vector v) for r in [<paramref name="rowStart"/>, <paramref name="rowEnd"/>) and
     /// v &lt; <paramref name="count"/>, with Y[v, r] at y + v * <paramref name="yStride"/> + r. The vectors, each
-    /// <paramref name="xStride"/> bytes apart, are in <see cref="QuantizedActivations.FormatFor"/>(type)'s layout
+    /// <paramref name="xStride"/> bytes apart, are in <see cref="QuantizedActivations.FormatFor"/>(type, path)'s layout
     /// (plain floats for the float formats). Safe to call from several threads on disjoint row ranges; the caller
     /// has validated the shapes.
     /// </summary>
@@ -99,7 +106,7 @@ public static class DotKernels
     }
 
     /// <summary>Whether <paramref name="path"/>'s integer dots are vpdpbusd: the Avx512 path's are 256-bit (see <see cref="DotPath.Avx512"/>), VNNI where the CPU has it.</summary>
-    internal static bool UsesVnni(DotPath path) => path == DotPath.AvxVnni || (path == DotPath.Avx512 && AvxVnni.IsSupported);
+    internal static bool UsesVnni(DotPath path) => path == DotPath.AvxVnni || (path is DotPath.Avx512 or DotPath.Avx512Wide && AvxVnni.IsSupported);
 
     /// <summary>The quantized-activation kernel for a quantized type, or null for the float formats.</summary>
     private static unsafe delegate*<byte*, long, int, int, byte*, long, int, int, float*, long, void> ResolveMatMul(DotPath path, GgmlType type)
@@ -107,9 +114,10 @@ public static class DotKernels
         if (!IsSupported(path))
             throw new PlatformNotSupportedException($"This CPU cannot run the {path} dot kernels.");
         var vnni = UsesVnni(path);
-        var x86 = path is DotPath.Avx2 or DotPath.AvxVnni or DotPath.Avx512;
+        var x86 = path is DotPath.Avx2 or DotPath.AvxVnni or DotPath.Avx512 or DotPath.Avx512Wide;
         return type switch
         {
+            GgmlType.Q4_0 when path == DotPath.Avx512Wide => &Q4_0IntDot.WidePath,
             GgmlType.Q8_0 => vnni ? &Q8_0IntDot.VnniPath : x86 ? &Q8_0IntDot.Avx2Path : path == DotPath.Portable ? &Q8_0IntDot.Portable : &Q8_0IntDot.Scalar,
             GgmlType.Q4_0 => vnni ? &Q4_0IntDot.VnniPath : x86 ? &Q4_0IntDot.Avx2Path : path == DotPath.Portable ? &Q4_0IntDot.Portable : &Q4_0IntDot.Scalar,
             // No Vector128 K-quant kernels yet: the portable path runs the scalar integer ones.
@@ -132,29 +140,29 @@ public static class DotKernels
 
         return (type, path) switch
         {
-            (GgmlType.F32, DotPath.Avx512) => &FloatDot.F32Avx512,
+            (GgmlType.F32, DotPath.Avx512 or DotPath.Avx512Wide) => &FloatDot.F32Avx512,
             (GgmlType.F32, DotPath.Avx2 or DotPath.AvxVnni) => &FloatDot.F32Avx2,
             (GgmlType.F32, DotPath.Portable) => &FloatDot.F32Portable,
             (GgmlType.F32, _) => &FloatDot.F32Scalar,
-            (GgmlType.F16, DotPath.Avx512) => &FloatDot.F16Avx512,
+            (GgmlType.F16, DotPath.Avx512 or DotPath.Avx512Wide) => &FloatDot.F16Avx512,
             (GgmlType.F16, DotPath.Avx2 or DotPath.AvxVnni) => &FloatDot.F16Avx2,
             (GgmlType.F16, DotPath.Portable) => &FloatDot.F16Portable,
             (GgmlType.F16, _) => &FloatDot.F16Scalar,
-            (GgmlType.BF16, DotPath.Avx512) => &FloatDot.BF16Avx512,
+            (GgmlType.BF16, DotPath.Avx512 or DotPath.Avx512Wide) => &FloatDot.BF16Avx512,
             (GgmlType.BF16, DotPath.Avx2 or DotPath.AvxVnni) => &FloatDot.BF16Avx2,
             (GgmlType.BF16, DotPath.Portable) => &FloatDot.BF16Portable,
             (GgmlType.BF16, _) => &FloatDot.BF16Scalar,
             // Quantized weights against float activations: exact (no activation rounding), kept for Dot/MatVec.
-            (GgmlType.Q8_0, DotPath.Avx512) => &Q8_0Dot.Avx512Path,
+            (GgmlType.Q8_0, DotPath.Avx512 or DotPath.Avx512Wide) => &Q8_0Dot.Avx512Path,
             (GgmlType.Q8_0, DotPath.Avx2 or DotPath.AvxVnni) => &Q8_0Dot.Avx2Path,
             (GgmlType.Q8_0, _) => &Q8_0Dot.Scalar,
-            (GgmlType.Q4_0, DotPath.Avx512) => &Q4_0Dot.Avx512Path,
+            (GgmlType.Q4_0, DotPath.Avx512 or DotPath.Avx512Wide) => &Q4_0Dot.Avx512Path,
             (GgmlType.Q4_0, DotPath.Avx2 or DotPath.AvxVnni) => &Q4_0Dot.Avx2Path,
             (GgmlType.Q4_0, _) => &Q4_0Dot.Scalar,
-            (GgmlType.Q4_K, DotPath.Avx512) => &Q4KDot.Avx512Path,
+            (GgmlType.Q4_K, DotPath.Avx512 or DotPath.Avx512Wide) => &Q4KDot.Avx512Path,
             (GgmlType.Q4_K, DotPath.Avx2 or DotPath.AvxVnni) => &Q4KDot.Avx2Path,
             (GgmlType.Q4_K, _) => &Q4KDot.Scalar,
-            (GgmlType.Q6_K, DotPath.Avx512) => &Q6KDot.Avx512Path,
+            (GgmlType.Q6_K, DotPath.Avx512 or DotPath.Avx512Wide) => &Q6KDot.Avx512Path,
             (GgmlType.Q6_K, DotPath.Avx2 or DotPath.AvxVnni) => &Q6KDot.Avx2Path,
             _ => &Q6KDot.Scalar,
         };

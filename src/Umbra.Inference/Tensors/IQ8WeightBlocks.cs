@@ -38,6 +38,20 @@ internal unsafe interface IQ8WeightBlocks
         out Vector256<sbyte> h4, out Vector256<sbyte> h5, out Vector256<sbyte> h6, out Vector256<sbyte> h7) =>
         throw new NotSupportedException("This block format does not split its bytes.");
 
+    /// <summary>
+    /// Whether the whole groups of 16 blocks go through 512-bit registers (<see cref="LoadWideGroup"/>, against
+    /// <see cref="ActivationFormat.Q8Wide"/> activations), as Q4_0's nibbles in short sums, before the rest in 256-bit ones.
+    /// </summary>
+    static virtual bool Wide => false;
+
+    /// <summary>
+    /// With <see cref="Wide"/>: the values of 16 consecutive blocks in the wide group layout, register k holding values
+    /// 4k..4k+3 of blocks 0..15 in 32-bit lanes 0..15, as unsigned bytes small enough for short sums.
+    /// </summary>
+    static virtual void LoadWideGroup(byte* blocks, out Vector512<sbyte> w0, out Vector512<sbyte> w1, out Vector512<sbyte> w2, out Vector512<sbyte> w3,
+        out Vector512<sbyte> w4, out Vector512<sbyte> w5, out Vector512<sbyte> w6, out Vector512<sbyte> w7) =>
+        throw new NotSupportedException("This block format has no 512-bit groups.");
+
     /// <summary>Byte offset of those ints in a Q8 activation vector of <paramref name="n"/> values.</summary>
     static abstract int StartOffset(int n);
 

@@ -73,6 +73,10 @@ internal static unsafe class Q4_0IntDot
     public static void VnniPath(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride) =>
         Q8Tiles.Run<Blocks<VnniIntDot>>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
 
+    /// <summary><see cref="DotPath.Avx512Wide"/>: groups of 16 blocks in 512-bit registers, against <see cref="ActivationFormat.Q8Wide"/> activations.</summary>
+    public static void WidePath(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride) =>
+        Q8Tiles.Run<WideBlocks>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
+
     /// <summary>
     /// Q4_0 blocks for <see cref="Q8Tiles"/>: each group of 8 is transposed and split into 8 registers of nibbles
     /// (0..15, unsigned), multiplied straight into an accumulator that starts at the activation's −8 Σx.
@@ -119,5 +123,53 @@ internal static unsafe class Q4_0IntDot
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Dot(Vector256<int> acc, Vector256<sbyte> w, Vector256<sbyte> x) => T.Dot(acc, w.AsByte(), x);
+    }
+
+    /// <summary>
+    /// Q4_0 blocks with the whole groups of 16 in 512-bit registers (<see cref="Q8WideTiles"/>); the blocks after
+    /// them as <see cref="Blocks{T}"/> with vpmaddubsw takes them.
+    /// </summary>
+    private readonly struct WideBlocks : IQ8WeightBlocks
+    {
+        public static int BlockBytes => Bytes;
+
+        public static bool HasStart => true;
+
+        public static bool ShortSums => true;
+
+        public static bool SplitBytes => false;
+
+        public static bool Wide => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static int StartOffset(int n) => Q8Neg8SumsOffset(n);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadGroup(byte* blocks, out Vector256<sbyte> w0, out Vector256<sbyte> w1, out Vector256<sbyte> w2, out Vector256<sbyte> w3,
+            out Vector256<sbyte> w4, out Vector256<sbyte> w5, out Vector256<sbyte> w6, out Vector256<sbyte> w7) =>
+            Blocks<Avx2IntDot>.LoadGroup(blocks, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadWideGroup(byte* blocks, out Vector512<sbyte> w0, out Vector512<sbyte> w1, out Vector512<sbyte> w2, out Vector512<sbyte> w3,
+            out Vector512<sbyte> w4, out Vector512<sbyte> w5, out Vector512<sbyte> w6, out Vector512<sbyte> w7)
+        {
+            // Lane i (128 bits) of register j holds the 16 quant bytes of block j + 4i; the 4x4 transpose in each lane
+            // then gives register k bytes 4k..4k+3 of blocks 0..15, as the 256-bit group loader does for 8.
+            var blk = blocks + 2;
+            Q8WideTiles.Transpose4(
+                Q8WideTiles.Load4x16(blk, Bytes), Q8WideTiles.Load4x16(blk + Bytes, Bytes),
+                Q8WideTiles.Load4x16(blk + 2 * Bytes, Bytes), Q8WideTiles.Load4x16(blk + 3 * Bytes, Bytes),
+                out var c0, out var c1, out var c2, out var c3);
+            (w0, w4) = Q8WideTiles.Nibbles(c0.AsByte());
+            (w1, w5) = Q8WideTiles.Nibbles(c1.AsByte());
+            (w2, w6) = Q8WideTiles.Nibbles(c2.AsByte());
+            (w3, w7) = Q8WideTiles.Nibbles(c3.AsByte());
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<sbyte> LoadBlock(byte* block) => Blocks<Avx2IntDot>.LoadBlock(block);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<int> Dot(Vector256<int> acc, Vector256<sbyte> w, Vector256<sbyte> x) => Avx2IntDot.Dot(acc, w.AsByte(), x);
     }
 }

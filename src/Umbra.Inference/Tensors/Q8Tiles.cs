@@ -41,7 +41,12 @@ internal static unsafe class Q8Tiles
         // The widest tile spans the most: sized for it (the runtime zeroes what is allocated, on every call).
         var anySpans = KernelHelpers.SpanGroups(Math.Min(Tile, count), groupBytes, shape.Groups, weightGroupBytes) < shape.Groups;
         // Never fewer than two rows: a tile that does not span pairs rows in the first two (and clears both).
-        var acc = stackalloc Vector256<float>[(anySpans ? Math.Max(2, Math.Min(RowChunk, r1 - r0)) : 2) * perRow];
+        var accRows = anySpans ? Math.Max(2, Math.Min(RowChunk, r1 - r0)) : 2;
+        var acc = stackalloc Vector256<float>[accRows * perRow];
+        // Wide formats: the 8-block groups their 16-block groups cover, and a 512-bit accumulator per row and vector, 64-byte aligned.
+        var wide = TBlocks.Wide ? Q8WideGroups(n) * 2 : 0;
+        var wideRaw = stackalloc byte[TBlocks.Wide ? accRows * perRow * 64 + 64 : 0];
+        var accWide = (Vector512<float>*)(((nint)wideRaw + 63) & ~(nint)63);
         // Rows in chunks that stay in L2 while every tile of vectors passes over them; each tile's activations in L1,
         // a span of columns at a time when the whole width would not fit.
         for (var rc = r0; rc < r1; rc += RowChunk)
@@ -52,9 +57,16 @@ internal static unsafe class Q8Tiles
             var yt = y + v0 * yStride;
             var chunkEnd = Math.Min(r1, rc + RowChunk);
             var span = KernelHelpers.SpanGroups(t, groupBytes, shape.Groups, weightGroupBytes);
+            // A span never splits a wide group.
+            if (TBlocks.Wide && span < shape.Groups)
+                span = Math.Max(2, span & ~1);
             var spans = span < shape.Groups;
             for (var r = 0; r < (spans ? chunkEnd - rc : 2); r++)
+            {
                 new Span<Vector256<float>>(acc + r * perRow, t).Clear();
+                if (TBlocks.Wide)
+                    new Span<Vector512<float>>(accWide + r * perRow, t).Clear();
+            }
             for (var g0 = 0; g0 < shape.Groups || g0 == 0; g0 += span)
             {
                 var g1 = Math.Min(shape.Groups, g0 + span);
@@ -67,7 +79,7 @@ internal static unsafe class Q8Tiles
                     var a = spans ? acc + (r - rc) * perRow : acc;
                     // Two rows at a time pay off once the tile is full; at 8 vectors they measured no faster (docs/ENGINE.md).
                     // Split bytes keep 16 weight registers per row: two rows' would not fit.
-                    var paired = t == Tile && r + 1 < chunkEnd && !TBlocks.SplitBytes;
+                    var paired = t == Tile && r + 1 < chunkEnd && !TBlocks.SplitBytes && !TBlocks.Wide;
                     // The first tile asks for the weights ahead, group by group; the others find them in cache.
                     var ahead = v0 == 0 ? KernelHelpers.PrefetchDistance(rowBytes, r, paired ? 2 : 1, r1, spans) : 0;
                     if (paired)
@@ -76,17 +88,20 @@ internal static unsafe class Q8Tiles
                         if (last)
                         {
                             PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 2 : 0, shape);
-                            Finish<TBlocks>(row, xt, t, shape, a, yt + r, yStride, clear: !spans);
-                            Finish<TBlocks>(row + rowBytes, xt, t, shape, a + perRow, yt + r + 1, yStride, clear: !spans);
+                            Finish<TBlocks>(row, xt, t, shape, a, null, yt + r, yStride, clear: !spans);
+                            Finish<TBlocks>(row + rowBytes, xt, t, shape, a + perRow, null, yt + r + 1, yStride, clear: !spans);
                         }
                         r++;
                         continue;
                     }
-                    Groups<TBlocks>(row, xt, t, shape, g0, g1, a, ahead);
+                    var aw = spans ? accWide + (r - rc) * perRow : accWide;
+                    if (TBlocks.Wide && g0 < wide)
+                        Q8WideTiles.Groups<TBlocks>(row, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, ahead);
+                    Groups<TBlocks>(row, xt, t, shape, TBlocks.Wide ? Math.Max(g0, wide) : g0, g1, a, ahead);
                     if (last)
                     {
                         PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 1 : 0, shape);
-                        Finish<TBlocks>(row, xt, t, shape, a, yt + r, yStride, clear: !spans);
+                        Finish<TBlocks>(row, xt, t, shape, a, aw, yt + r, yStride, clear: !spans);
                     }
                 }
             }
@@ -261,10 +276,11 @@ internal static unsafe class Q8Tiles
 
     /// <summary>
     /// Adds the blocks after the last whole group one by one and writes the row's products, y[v × yStride]; with
-    /// <paramref name="clear"/>, zeroes the accumulators for the next row.
+    /// <paramref name="clear"/>, zeroes the accumulators for the next row. A wide format's 512-bit accumulators
+    /// (<paramref name="wideAcc"/>) are folded into the 256-bit ones first.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Finish<TBlocks>(byte* row, byte* xt, int t, Shape s, Vector256<float>* acc, float* y, long yStride, bool clear)
+    private static void Finish<TBlocks>(byte* row, byte* xt, int t, Shape s, Vector256<float>* acc, Vector512<float>* wideAcc, float* y, long yStride, bool clear)
         where TBlocks : struct, IQ8WeightBlocks
     {
         var tail = stackalloc float[Tile];
@@ -283,6 +299,13 @@ internal static unsafe class Q8Tiles
                 var sum = Vector256.Sum(TBlocks.Dot(default, wv, Vector256.Load((sbyte*)xb))) + (TBlocks.HasStart ? *(int*)(xb + bi) : 0);
                 tail[v] = MathF.FusedMultiplyAdd(sum, dw * *(float*)(xb + bs), tail[v]);
             }
+        }
+        if (TBlocks.Wide)
+        {
+            for (var v = 0; v < t; v++)
+                acc[v] = Q8WideTiles.Fold(wideAcc[v]) + acc[v];
+            if (clear)
+                new Span<Vector512<float>>(wideAcc, t).Clear();
         }
         KernelHelpers.StoreSums(acc, tail, t, y, yStride);
         if (clear)

@@ -12,6 +12,12 @@ internal enum ActivationFormat
     /// <summary>ggml's Q8_0-style blocks for Q8_0 and Q4_0 weights.</summary>
     Q8,
 
+    /// <summary>
+    /// <see cref="Q8"/> with its values interleaved in groups of 16 blocks for 512-bit registers (Q4_0 weights on
+    /// <see cref="DotPath.Avx512Wide"/>); the same parts and size.
+    /// </summary>
+    Q8Wide,
+
     /// <summary>ggml's Q8_K-style super-blocks for Q4_K and Q6_K weights.</summary>
     Q8K,
 }
@@ -26,6 +32,9 @@ internal enum ActivationFormat
 /// runs of 32 bytes, run k holding values 4k..4k+3 of blocks 0..7 in turn: a 256-bit integer dot of run k with the
 /// weights laid out the same way sums block i in 32-bit lane i, so one conversion and one multiply-add per vector
 /// scale 8 blocks (see <see cref="Q8Offset"/>). Blocks after the last whole group keep the plain order.</item>
+/// <item><see cref="ActivationFormat.Q8Wide"/>: the same, except that each whole group of 16 blocks (512 values) is
+/// stored as 8 runs of 64 bytes, run k holding values 4k..4k+3 of blocks 0..15, so a 512-bit dot sums 16 blocks;
+/// the blocks after the last such group are laid out as in Q8.</item>
 /// <item><see cref="ActivationFormat.Q8K"/>: qs (n signed bytes, interleaved per super-block of 256, see
 /// <see cref="Q8KOffset"/>) and per super-block the parts the K-quant kernels start from (see QuantizedActivations.Q8K.cs).</item>
 /// </list>
@@ -37,8 +46,10 @@ internal static unsafe partial class QuantizedActivations
     public const int Q8Block = 32;
     public const int Q8KBlock = 256;
 
-    public static ActivationFormat FormatFor(GgmlType type) => type switch
+    /// <summary>The activation format <paramref name="path"/>'s kernels take for <paramref name="type"/> weights.</summary>
+    public static ActivationFormat FormatFor(GgmlType type, DotPath path) => type switch
     {
+        GgmlType.Q4_0 when path == DotPath.Avx512Wide => ActivationFormat.Q8Wide,
         GgmlType.Q8_0 or GgmlType.Q4_0 => ActivationFormat.Q8,
         GgmlType.Q4_K or GgmlType.Q6_K => ActivationFormat.Q8K,
         _ => ActivationFormat.Float,
@@ -47,7 +58,7 @@ internal static unsafe partial class QuantizedActivations
     /// <summary>Bytes one quantized vector of <paramref name="n"/> values takes (a multiple of 32).</summary>
     public static long VectorBytes(ActivationFormat format, int n) => format switch
     {
-        ActivationFormat.Q8 => n + (long)(n / Q8Block) * (4 + 4 + 4 + 4),
+        ActivationFormat.Q8 or ActivationFormat.Q8Wide => n + (long)(n / Q8Block) * (4 + 4 + 4 + 4),
         ActivationFormat.Q8K => n + (long)(n / Q8KBlock) * Q8KExtraBytes,
         _ => (long)n * sizeof(float),
     } is var b ? (b + 31) & ~31L : 0;
@@ -95,6 +106,22 @@ internal static unsafe partial class QuantizedActivations
             : b * Q8Block + e;
     }
 
+    /// <summary>Blocks of 32 per interleaved group in the <see cref="ActivationFormat.Q8Wide"/> layout.</summary>
+    public const int Q8WideGroupBlocks = 16;
+
+    /// <summary>Whole groups of 16 blocks in a <see cref="ActivationFormat.Q8Wide"/> vector of <paramref name="n"/> values.</summary>
+    public static int Q8WideGroups(int n) => n / (Q8Block * Q8WideGroupBlocks);
+
+    /// <summary>
+    /// <see cref="Q8Offset(int, int, int)"/>, or with <paramref name="wide"/> the <see cref="ActivationFormat.Q8Wide"/>
+    /// layout: inside a whole group of 16 blocks, at run e/4 of 64 bytes, lane b mod 16; after the last, as in Q8.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Q8Offset(int b, int e, int n, bool wide) =>
+        wide && b < Q8WideGroups(n) * Q8WideGroupBlocks
+            ? (b / Q8WideGroupBlocks) * (Q8Block * Q8WideGroupBlocks) + (e >> 2) * 64 + (b % Q8WideGroupBlocks) * 4 + (e & 3)
+            : Q8Offset(b, e, n);
+
     /// <summary>Values <paramref name="e"/>..<paramref name="e"/>+15 of block <paramref name="b"/> (e = 0 or 16), in order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<sbyte> Q8Load16(sbyte* qs, int b, int e, int n)
@@ -105,8 +132,11 @@ internal static unsafe partial class QuantizedActivations
         return Vector128.Create(*(int*)p, *(int*)(p + 32), *(int*)(p + 64), *(int*)(p + 96)).AsSByte();
     }
 
-    /// <summary>Quantizes <paramref name="n"/> floats (a multiple of 32) into the Q8 layout at <paramref name="dst"/>.</summary>
-    public static void QuantizeQ8(float* x, int n, byte* dst)
+    /// <summary>
+    /// Quantizes <paramref name="n"/> floats (a multiple of 32) into the Q8 layout at <paramref name="dst"/>, or with
+    /// <paramref name="wide"/> the <see cref="ActivationFormat.Q8Wide"/> one.
+    /// </summary>
+    public static void QuantizeQ8(float* x, int n, byte* dst, bool wide = false)
     {
         var qs = (sbyte*)dst;
         var ds = Q8Scales(dst, n);
@@ -127,10 +157,11 @@ internal static unsafe partial class QuantizedActivations
             neg128[b] = -128 * total;
             if (b < grouped)
             {
-                // Run k of the group gets values 4k..4k+3 of this block at lane b mod 8.
-                var dst32 = (int*)(qs + Q8Offset(b, 0, n));
+                // Run k of the group gets values 4k..4k+3 of this block at lane b mod 8 (mod 16 in a wide group).
+                var dst32 = (int*)(qs + Q8Offset(b, 0, n, wide));
+                var lanes = wide && b < Q8WideGroups(n) * Q8WideGroupBlocks ? Q8WideGroupBlocks : Q8GroupBlocks;
                 for (var k = 0; k < 8; k++)
-                    dst32[8 * k] = ((int*)q)[k];
+                    dst32[lanes * k] = ((int*)q)[k];
             }
         }
     }
@@ -142,6 +173,9 @@ internal static unsafe partial class QuantizedActivations
         {
             case ActivationFormat.Q8:
                 QuantizeQ8(x, n, dst);
+                break;
+            case ActivationFormat.Q8Wide:
+                QuantizeQ8(x, n, dst, wide: true);
                 break;
             case ActivationFormat.Q8K:
                 QuantizeQ8K(x, n, dst);

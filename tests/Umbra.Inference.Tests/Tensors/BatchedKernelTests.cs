@@ -26,7 +26,7 @@ public unsafe class BatchedKernelTests
     {
         var path = Enum.Parse<DotPath>(pathName);
         var type = Enum.Parse<GgmlType>(typeName);
-        var format = QuantizedActivations.FormatFor(type);
+        var format = QuantizedActivations.FormatFor(type, path);
         var block = TestVectors.BlockSize(type);
         // Whole groups of 8 blocks with leftover blocks for the 32-value formats; odd super-block counts for K. Wide
         // rows hold more groups than a full tile takes in one pass (KernelHelpers.SpanGroups).

@@ -69,6 +69,20 @@ public unsafe class DotKernelTests
             AssertClose(type, w.AsSpan(r * stride, rowSize), x, y[r], $"{path} {type} n={n} row {r}");
     }
 
+    /// <summary>UMBRA_DOT_PATH names a path in any case; one the CPU cannot run, or no path at all, leaves the widest.</summary>
+    [Fact]
+    public void A_named_path_is_taken_only_when_the_CPU_runs_it()
+    {
+        var widest = DotKernels.Choose(null);
+        Assert.True(DotKernels.IsSupported(widest));
+        Assert.Equal(widest, DotKernels.Choose(""));
+        Assert.Equal(widest, DotKernels.Choose("avx9000"));
+        Assert.Equal(widest, DotKernels.Choose("42"));
+        Assert.Equal(DotPath.Scalar, DotKernels.Choose("scalar"));
+        foreach (var path in Enum.GetValues<DotPath>())
+            Assert.Equal(DotKernels.IsSupported(path) ? path : widest, DotKernels.Choose(path.ToString().ToUpperInvariant()));
+    }
+
     [Fact]
     public void Public_entry_points_use_a_supported_path()
     {

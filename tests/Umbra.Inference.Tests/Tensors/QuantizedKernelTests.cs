@@ -31,7 +31,8 @@ public unsafe class QuantizedKernelTests
     private static int[] Sizes(GgmlType type) => TestVectors.BlockSize(type) switch
     {
         1 => [1, 7, 32, 100, 1027],
-        32 => [32, 3 * 32, 7 * 32, 8 * 32, 9 * 32, 17 * 32, 2048 + 5 * 32],
+        // For the 32-value formats: whole groups of 8 blocks, of 16 (the wide path's), both, and blocks after them.
+        32 => [32, 3 * 32, 7 * 32, 8 * 32, 9 * 32, 16 * 32, 17 * 32, 25 * 32, 2048 + 5 * 32],
         _ => [256, 3 * 256, 11 * 256],
     };
 
@@ -41,7 +42,7 @@ public unsafe class QuantizedKernelTests
     {
         var path = Enum.Parse<DotPath>(pathName);
         var type = Enum.Parse<GgmlType>(typeName);
-        var format = QuantizedActivations.FormatFor(type);
+        var format = QuantizedActivations.FormatFor(type, path);
         foreach (var n in Sizes(type))
         {
             var rowBytes = (int)GgmlTypeInfo.RowSize(type, n);
@@ -79,6 +80,51 @@ public unsafe class QuantizedKernelTests
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The wide layout holds the same values and parts as Q8, only in another order inside whole groups of 16 blocks:
+    /// value e of block b at run e/4 (64 bytes each), lane b mod 16. Sizes with no wide group, one, one and a group of
+    /// 8 after it, and blocks after both.
+    /// </summary>
+    [Theory]
+    [InlineData(256)]
+    [InlineData(512)]
+    [InlineData(800)]
+    [InlineData(2048 + 5 * 32)]
+    public void Q8_wide_activations_are_the_Q8_ones_interleaved_by_16_blocks(int n)
+    {
+        var x = TestVectors.Weights(n, seed: n + 1);
+        var bytes = QuantizedActivations.VectorBytes(ActivationFormat.Q8, n);
+        Assert.Equal(bytes, QuantizedActivations.VectorBytes(ActivationFormat.Q8Wide, n));
+        var narrow = new byte[bytes];
+        var wide = new byte[bytes];
+        fixed (float* xp = x)
+        fixed (byte* a = narrow)
+        fixed (byte* b = wide)
+        {
+            QuantizedActivations.Quantize(ActivationFormat.Q8, xp, n, a);
+            QuantizedActivations.Quantize(ActivationFormat.Q8Wide, xp, n, b);
+        }
+        // Everything after the values (scales, sums, starts) is the same.
+        Assert.Equal(narrow[n..], wide[n..]);
+        var seen = new bool[n];
+        for (var blk = 0; blk < n / 32; blk++)
+            for (var e = 0; e < 32; e++)
+            {
+                var at = QuantizedActivations.Q8Offset(blk, e, n, wide: true);
+                Assert.False(seen[at], $"block {blk} value {e} shares byte {at}");
+                seen[at] = true;
+                Assert.Equal(narrow[QuantizedActivations.Q8Offset(blk, e, n)], wide[at]);
+            }
+        if (n >= 512)
+            // Block 9, value 5: run 1 of the first wide group, lane 9, byte 1 of the lane.
+            Assert.Equal(64 + 9 * 4 + 1, QuantizedActivations.Q8Offset(9, 5, n, wide: true));
+        if (n >= 800)
+        {
+            // Block 16 + 3, value 30, in a second group of 16 (2208 values) or the group of 8 after the first (800).
+            Assert.Equal(n >= 1024 ? 512 + 7 * 64 + 3 * 4 + 2 : 512 + 7 * 32 + 3 * 4 + 2, QuantizedActivations.Q8Offset(19, 30, n, wide: true));
         }
     }
 
@@ -243,7 +289,7 @@ public unsafe class QuantizedKernelTests
         foreach (var count in new[] { 3, 17 }) // 17: a full tile and one more
         {
             var x = Enumerable.Repeat(127f * sign, count * n).ToArray();
-            var (xq, stride) = Prepare(QuantizedActivations.FormatFor(type), x, n, count);
+            var (xq, stride) = Prepare(QuantizedActivations.FormatFor(type, path), x, n, count);
             var y = new float[count * 3];
             fixed (byte* wp = w)
             fixed (byte* xp = xq)
@@ -297,6 +343,9 @@ public unsafe class QuantizedKernelTests
         Assert.True(DotKernels.IsSupported(DotKernels.BestPath));
         if (System.Runtime.Intrinsics.X86.AvxVnni.IsSupported && System.Runtime.Intrinsics.X86.Avx2.IsSupported)
             Assert.True(DotKernels.BestPath is DotPath.AvxVnni or DotPath.Avx512);
+        // AVX-512 without AVX-VNNI: Q4_0 in 512-bit short sums rather than 256-bit ones.
+        else if (DotKernels.IsSupported(DotPath.Avx512) && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
+            Assert.Equal(DotPath.Avx512Wide, DotKernels.BestPath);
     }
 
     /// <summary>The activations laid out as <see cref="DotKernels.MatMul"/> expects them.</summary>
@@ -316,10 +365,11 @@ public unsafe class QuantizedKernelTests
         var x = new float[n];
         fixed (byte* q = data)
         {
-            var block = format == ActivationFormat.Q8 ? 32 : 256;
-            var d = format == ActivationFormat.Q8 ? QuantizedActivations.Q8Scales(q, n) : QuantizedActivations.Q8KScales(q, n);
+            var q8 = format is ActivationFormat.Q8 or ActivationFormat.Q8Wide;
+            var block = q8 ? 32 : 256;
+            var d = q8 ? QuantizedActivations.Q8Scales(q, n) : QuantizedActivations.Q8KScales(q, n);
             for (var i = 0; i < n; i++)
-                x[i] = d[i / block] * ((sbyte*)q)[format == ActivationFormat.Q8 ? QuantizedActivations.Q8Offset(i / block, i % block, n) : QuantizedActivations.Q8KOffset(i / block, i % block)];
+                x[i] = d[i / block] * ((sbyte*)q)[q8 ? QuantizedActivations.Q8Offset(i / block, i % block, n, format == ActivationFormat.Q8Wide) : QuantizedActivations.Q8KOffset(i / block, i % block)];
         }
         return x;
     }
@@ -327,7 +377,8 @@ public unsafe class QuantizedKernelTests
     /// <summary>Σ |w_i| × max|x| over i's activation block / 254: the most activation rounding can move the dot.</summary>
     private static double ActivationBound(GgmlType type, ReadOnlySpan<byte> row, ReadOnlySpan<float> x)
     {
-        var format = QuantizedActivations.FormatFor(type);
+        // The bound depends only on the block size, which every path's format for a type shares.
+        var format = QuantizedActivations.FormatFor(type, DotPath.Scalar);
         if (format == ActivationFormat.Float)
             return 0;
         var block = format == ActivationFormat.Q8 ? 32 : 256;

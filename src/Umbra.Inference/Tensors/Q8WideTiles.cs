@@ -1,0 +1,98 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using static Umbra.Inference.Tensors.QuantizedActivations;
+
+namespace Umbra.Inference.Tensors;
+
+/// <summary>
+/// The 512-bit part of <see cref="Q8Tiles"/> for block formats with <see cref="IQ8WeightBlocks.Wide"/> (Q4_0 on
+/// <see cref="DotPath.Avx512Wide"/>): each whole group of 16 blocks of a row is loaded once per tile into 8 registers
+/// laid out as <see cref="ActivationFormat.Q8Wide"/> stores the activations, and per vector 8 vpmaddubsw, 7 short
+/// additions and one widening leave block i's whole sum in lane i; one conversion and one multiply-add by the 16
+/// blocks' scales finish the group into a 512-bit accumulator. That is 20 operations per vector and 16 blocks, on
+/// two ports, where the 256-bit short sums take 40 and the 256-bit vpdpbusd tile 22. The accumulator's halves are
+/// added to the 256-bit one (<see cref="Fold"/>) once per row, whatever the batch, so batching never changes a product.
+/// </summary>
+internal static unsafe class Q8WideTiles
+{
+    private const int Qk = Q8Block;
+    private const int GroupBlocks = Q8WideGroupBlocks;
+
+    /// <summary>
+    /// acc[v] += Σ over wide groups g0..g1−1 (of 16 blocks) of one row of Σ_i d_w d_x Σ w x, per lane i (block of the
+    /// group), for the <paramref name="t"/> vectors from <paramref name="xt"/>, each <paramref name="stride"/> bytes on.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Groups<TBlocks>(byte* row, byte* xt, int t, long stride, long scaleRel, long startRel, int g0, int g1, Vector512<float>* acc, long ahead)
+        where TBlocks : struct, IQ8WeightBlocks
+    {
+        var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
+        for (var g = g0; g < g1; g++)
+        {
+            var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
+            if (ahead != 0)
+                KernelHelpers.PrefetchLines(blk + ahead, GroupBlocks * TBlocks.BlockBytes);
+            TBlocks.LoadWideGroup(blk, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7);
+            var dw = Vector512.Create(KernelHelpers.Scales8(blk, offsets), KernelHelpers.Scales8(blk + 8 * TBlocks.BlockBytes, offsets));
+            var xg = xt + g * GroupBlocks * Qk;
+            var gs = scaleRel + g * GroupBlocks * (sizeof(float) - Qk);
+            var gi = startRel + g * GroupBlocks * (sizeof(int) - Qk);
+            var a = acc;
+            for (var end = a + t; a < end; a++, xg += stride)
+            {
+                var start = TBlocks.HasStart ? Vector512.Load((int*)(xg + gi)) : default;
+                var sum = start + Dots(w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg);
+                *a = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sum), dw * Vector512.Load((float*)(xg + gs)), *a);
+            }
+        }
+    }
+
+    /// <summary>A row's 512-bit accumulator as 8 lanes: lanes i and i + 8 added, the same way for every batch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Fold(Vector512<float> a) => a.GetLower() + a.GetUpper();
+
+    /// <summary>
+    /// Σ_k vpmaddubsw(w_k, x + 64k) for k = 0..7, added in 16-bit lanes and widened once to ints: lane i holds block
+    /// i's sum. Exact for unsigned weights of 4 bits against |x| ≤ 128 (16 products of at most 15 × 128 per short).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Dots(Vector512<sbyte> w0, Vector512<sbyte> w1, Vector512<sbyte> w2, Vector512<sbyte> w3,
+        Vector512<sbyte> w4, Vector512<sbyte> w5, Vector512<sbyte> w6, Vector512<sbyte> w7, sbyte* x) =>
+        Avx512BW.MultiplyAddAdjacent(
+            ((Pairs(w0, x) + Pairs(w1, x + 64)) + (Pairs(w2, x + 128) + Pairs(w3, x + 192)))
+            + ((Pairs(w4, x + 256) + Pairs(w5, x + 320)) + (Pairs(w6, x + 384) + Pairs(w7, x + 448))),
+            Vector512<short>.One);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<short> Pairs(Vector512<sbyte> w, sbyte* x) => Avx512BW.MultiplyAddAdjacent(w.AsByte(), Vector512.Load(x));
+
+    /// <summary>16 bytes from each of 4 blocks <paramref name="blockBytes"/> × 4 apart, from <paramref name="first"/>: lane i holds block 4i's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<int> Load4x16(byte* first, int blockBytes) => Vector512.Create(
+        KernelHelpers.Load2x16(first, first + 4 * blockBytes),
+        KernelHelpers.Load2x16(first + 8 * blockBytes, first + 12 * blockBytes));
+
+    /// <summary><see cref="KernelHelpers.Transpose4"/> in each of the four 128-bit lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose4(Vector512<int> r0, Vector512<int> r1, Vector512<int> r2, Vector512<int> r3,
+        out Vector512<int> c0, out Vector512<int> c1, out Vector512<int> c2, out Vector512<int> c3)
+    {
+        var t0 = Avx512F.UnpackLow(r0, r1).AsInt64();
+        var t1 = Avx512F.UnpackHigh(r0, r1).AsInt64();
+        var t2 = Avx512F.UnpackLow(r2, r3).AsInt64();
+        var t3 = Avx512F.UnpackHigh(r2, r3).AsInt64();
+        c0 = Avx512F.UnpackLow(t0, t2).AsInt32();
+        c1 = Avx512F.UnpackHigh(t0, t2).AsInt32();
+        c2 = Avx512F.UnpackLow(t1, t3).AsInt32();
+        c3 = Avx512F.UnpackHigh(t1, t3).AsInt32();
+    }
+
+    /// <summary>Each byte's low and high nibble (0..15) as bytes in place: b = 16 high + low.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static (Vector512<sbyte> Low, Vector512<sbyte> High) Nibbles(Vector512<byte> b)
+    {
+        var mask = Vector512.Create((byte)0xF);
+        return ((b & mask).AsSByte(), ((b.AsUInt16() >>> 4).AsByte() & mask).AsSByte());
+    }
+}
