@@ -13,7 +13,9 @@ namespace Umbra.Bench;
 /// of <c>Q8Tiles.Groups</c>' body for 8 vectors of 2048 values (activations in L1, weights in registers, so no
 /// per-row work): per vector and group of 8 blocks, 8 vpdpbusd in two chains, one conversion, one multiply of the
 /// scales and one multiply-add into the accumulator. Those 11 operations all issue on ports 0 and 1, so the bound
-/// is 5.5 cycles per vector and group. The host's speed moves, so each round prints its own calibration.
+/// is 5.5 cycles per vector and group. The host's speed moves, so each round prints its own calibration. First, a
+/// table of the Q4_0 tile bodies side by side (256-bit vpdpbusd, 256-bit and 512-bit short sums), which runs on
+/// CPUs with AVX-512 BW and no AVX-VNNI as well.
 /// </summary>
 internal static unsafe class PortHarness
 {
@@ -26,14 +28,14 @@ internal static unsafe class PortHarness
 
     public static int Run(string[] args)
     {
-        if (!AvxVnni.IsSupported)
+        if (!AvxVnni.IsSupported && !Avx512BW.IsSupported)
         {
-            Console.Error.WriteLine("ports: this CPU has no AVX-VNNI (or it is switched off); the probe models the VNNI tile.");
+            Console.Error.WriteLine("ports: this CPU has neither AVX-VNNI nor AVX-512 BW (or they are switched off); the probes model their tiles.");
             return 1;
         }
         var rounds = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 5;
         var x = (byte*)NativeMemory.AlignedAlloc(Stride * Vectors, 64);
-        var acc = (Vector256<float>*)NativeMemory.AlignedAlloc((nuint)(Vectors * sizeof(Vector256<float>)), 64);
+        var acc = (Vector256<float>*)NativeMemory.AlignedAlloc((nuint)(Vectors * sizeof(Vector512<float>)), 64); // room for the 512-bit bodies
         try
         {
             var rng = new Random(1);
@@ -47,6 +49,9 @@ internal static unsafe class PortHarness
             new Span<Vector256<float>>(acc, Vectors).Clear();
             var w = Vector256.Create((sbyte)7);
             const int reps = 400;
+            Bodies(x, acc, rounds);
+            if (!AvxVnni.IsSupported)
+                return 0;
             Console.WriteLine($"Q8 tile body, 8 vectors x {Groups} groups, activations in L1; bound {BoundCycles} cycles per vector and group");
             Console.WriteLine("| round | clock (GHz, from vpdpbusd) | ns per vector and group | cycles | of the bound |");
             Console.WriteLine("|---:|---:|---:|---:|---:|");
@@ -133,6 +138,117 @@ internal static unsafe class PortHarness
                 p = AvxVnni.MultiplyWideningAndAdd(p, w6, Vector256.Load((sbyte*)xg + 192));
                 q = AvxVnni.MultiplyWideningAndAdd(q, w7, Vector256.Load((sbyte*)xg + 224));
                 *a = Fma.MultiplyAdd(Avx.ConvertToVector256Single(p + q), dw * Vector256.Load((float*)(xg + scales)), *a);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The Q4_0 tile bodies side by side, ns per vector and 8 blocks (best of 300 × 400 passes, per round): the
+    /// 256-bit vpdpbusd one (where the CPU has AVX-VNNI), the 256-bit short sums, 512-bit short sums over the 8-block
+    /// layout (each block's sum split between lanes i and i + 8) and over 16-block groups (Q8Wide, the Avx512Wide path).
+    /// </summary>
+    private static void Bodies(byte* x, Vector256<float>* acc, int rounds)
+    {
+        var w = Vector256.Create((sbyte)7);
+        var dw = Vector256.Create(0.5f);
+        var wide = (Vector512<float>*)acc;
+        Console.WriteLine("Q4_0 tile bodies, 8 vectors, activations in L1; ns per vector and 8 blocks");
+        Console.WriteLine("| round | 256-bit vpdpbusd | 256-bit short sums | 512-bit, 8-block groups | 512-bit, 16-block groups |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|");
+        for (var round = 1; round <= rounds; round++)
+        {
+            var vnni = AvxVnni.IsSupported ? $"{Time(() => TileBody(x, acc, w, dw)):F2}" : "-";
+            var cells = Avx512BW.IsSupported
+                ? $"{Time(() => ShortBody(x, acc, w, dw)):F2} | {Time(() => HalvesBody(x, wide, w, dw)):F2} | {Time(() => WideBody(x, wide, w, dw)):F2}"
+                : $"{Time(() => ShortBody(x, acc, w, dw)):F2} | - | -";
+            Console.WriteLine($"| {round} | {vnni} | {cells} |");
+        }
+    }
+
+    private static double Time(Action body)
+    {
+        const int reps = 400;
+        var best = double.MaxValue;
+        for (var k = 0; k < 300; k++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            for (var r = 0; r < reps; r++)
+                body();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalNanoseconds / (reps * Groups * Vectors));
+        }
+        return best;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> Pairs(Vector256<byte> w, sbyte* x) => Avx2.MultiplyAddAdjacent(w, Vector256.Load(x));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<short> Pairs(Vector512<byte> w, sbyte* x) => Avx512BW.MultiplyAddAdjacent(w, Vector512.Load(x));
+
+    /// <summary>The 256-bit short sums (Q8Tiles.Groups with Q4_0 on AVX2): 8 vpmaddubsw, 7 additions, one widening.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void ShortBody(byte* x, Vector256<float>* acc, Vector256<sbyte> weight, Vector256<float> dw)
+    {
+        Vector256<byte> w0 = weight.AsByte(), w1 = w0 + Vector256<byte>.One, w2 = w1 + Vector256<byte>.One, w3 = w2 + Vector256<byte>.One;
+        Vector256<byte> w4 = w3 + Vector256<byte>.One, w5 = w4 + Vector256<byte>.One, w6 = w5 + Vector256<byte>.One, w7 = w6 + Vector256<byte>.One;
+        for (var g = 0; g < Groups; g++)
+        {
+            var xg = x + g * GroupBytes;
+            long scales = Groups * GroupBytes + g * 32 - g * GroupBytes, starts = scales + Groups * 32;
+            var a = acc;
+            for (var end = a + Vectors; a < end; a++, xg += Stride)
+            {
+                var xs = (sbyte*)xg;
+                var s = ((Pairs(w0, xs) + Pairs(w1, xs + 32)) + (Pairs(w2, xs + 64) + Pairs(w3, xs + 96)))
+                    + ((Pairs(w4, xs + 128) + Pairs(w5, xs + 160)) + (Pairs(w6, xs + 192) + Pairs(w7, xs + 224)));
+                var sum = Vector256.Load((int*)(xg + starts)) + Avx2.MultiplyAddAdjacent(s, Vector256<short>.One);
+                *a = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), dw * Vector256.Load((float*)(xg + scales)), *a);
+            }
+        }
+    }
+
+    /// <summary>512-bit short sums over the 8-block layout: register j takes runs 2j and 2j + 1, so a block's sum lies in lanes i and i + 8.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void HalvesBody(byte* x, Vector512<float>* acc, Vector256<sbyte> weight, Vector256<float> dw8)
+    {
+        var one = Vector512<byte>.One;
+        Vector512<byte> w0 = Vector512.Create(weight.AsByte(), weight.AsByte() + Vector256<byte>.One), w1 = w0 + one + one, w2 = w1 + one + one, w3 = w2 + one + one;
+        var dw = Vector512.Create(dw8, dw8);
+        for (var g = 0; g < Groups; g++)
+        {
+            var xg = x + g * GroupBytes;
+            long scales = Groups * GroupBytes + g * 32 - g * GroupBytes, starts = scales + Groups * 32;
+            var a = acc;
+            for (var end = a + Vectors; a < end; a++, xg += Stride)
+            {
+                var xs = (sbyte*)xg;
+                var s = (Pairs(w0, xs) + Pairs(w1, xs + 64)) + (Pairs(w2, xs + 128) + Pairs(w3, xs + 192));
+                var sum = Vector256.Load((int*)(xg + starts)).ToVector512() + Avx512BW.MultiplyAddAdjacent(s, Vector512<short>.One);
+                *a = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sum), dw * Avx512DQ.BroadcastVector256ToVector512((float*)(xg + scales)), *a);
+            }
+        }
+    }
+
+    /// <summary>512-bit short sums over 16-block groups (Q8WideTiles.Groups): 8 vpmaddubsw, 7 additions, one widening per 16 blocks.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void WideBody(byte* x, Vector512<float>* acc, Vector256<sbyte> weight, Vector256<float> dw8)
+    {
+        var one = Vector512<byte>.One;
+        Vector512<byte> w0 = Vector512.Create(weight.AsByte(), weight.AsByte() + Vector256<byte>.One), w1 = w0 + one, w2 = w1 + one, w3 = w2 + one;
+        Vector512<byte> w4 = w3 + one, w5 = w4 + one, w6 = w5 + one, w7 = w6 + one;
+        var dw = Vector512.Create(dw8, dw8 + dw8);
+        for (var g = 0; g < Groups / 2; g++)
+        {
+            var xg = x + g * 2 * GroupBytes;
+            long scales = Groups * GroupBytes + g * 64 - g * 2 * GroupBytes, starts = scales + Groups * 32;
+            var a = acc;
+            for (var end = a + Vectors; a < end; a++, xg += Stride)
+            {
+                var xs = (sbyte*)xg;
+                var s = ((Pairs(w0, xs) + Pairs(w1, xs + 64)) + (Pairs(w2, xs + 128) + Pairs(w3, xs + 192)))
+                    + ((Pairs(w4, xs + 256) + Pairs(w5, xs + 320)) + (Pairs(w6, xs + 384) + Pairs(w7, xs + 448)));
+                var sum = Vector512.Load((int*)(xg + starts)) + Avx512BW.MultiplyAddAdjacent(s, Vector512<short>.One);
+                *a = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sum), dw * Vector512.Load((float*)(xg + scales)), *a);
             }
         }
     }
