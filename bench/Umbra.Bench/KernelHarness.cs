@@ -22,13 +22,21 @@ internal static unsafe class KernelHarness
     {
         var runs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20;
         var stream = args.Skip(1).Contains("stream");
-        var path = args.Skip(1).FirstOrDefault(a => a.StartsWith("path=", StringComparison.Ordinal)) is { } named
-            ? Enum.Parse<DotPath>(named["path=".Length..], ignoreCase: true)
-            : DotKernels.BestPath;
-        if (!DotKernels.IsSupported(path))
+        var path = DotKernels.BestPath;
+        if (args.Skip(1).FirstOrDefault(a => a.StartsWith("path=", StringComparison.Ordinal)) is { } named)
         {
-            Console.Error.WriteLine($"kernels: this CPU cannot run the {path} path.");
-            return 1;
+            var name = named["path=".Length..];
+            if (!Enum.GetValues<DotPath>().Any(p => string.Equals(p.ToString(), name, StringComparison.OrdinalIgnoreCase)))
+            {
+                Console.Error.WriteLine($"kernels: no path named '{name}'; paths: {string.Join(", ", Enum.GetNames<DotPath>())}.");
+                return 1;
+            }
+            path = Enum.Parse<DotPath>(name, ignoreCase: true);
+            if (!DotKernels.IsSupported(path))
+            {
+                Console.Error.WriteLine($"kernels: this CPU cannot run the {path} path.");
+                return 1;
+            }
         }
         if (!args.Skip(1).Contains("attention"))
         {

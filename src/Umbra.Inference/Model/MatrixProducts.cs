@@ -30,11 +30,17 @@ internal static unsafe class MatrixProducts
         WeightMatrix? m2 = null, float* y2 = null, WorkerPool? pool = null)
     {
         pool ??= WorkerPool.Shared;
+        var format = QuantizedActivations.FormatFor(m0.Type, DotKernels.BestPath);
+        foreach (var m in (ReadOnlySpan<WeightMatrix?>)[m1, m2])
+        {
+            // One quantization serves all: a matrix whose kernels take another layout would read garbage.
+            if (m != null && QuantizedActivations.FormatFor(m.Type, DotKernels.BestPath) != format)
+                throw new ArgumentException($"{m.Type} weights take {QuantizedActivations.FormatFor(m.Type, DotKernels.BestPath)} activations on the {DotKernels.BestPath} path, not the first matrix's {format}; multiply them separately (WeightMatrix.MultiplyBatch does).", nameof(m1));
+        }
         var job = ProductJob.ForThisThread;
         job.Set(x, count, columns, m0, y0, m1, y1, m2, y2);
         try
         {
-            var format = QuantizedActivations.FormatFor(m0.Type, DotKernels.BestPath);
             if (format == ActivationFormat.Float)
             {
                 job.UseActivations((byte*)x, (long)columns * sizeof(float));

@@ -5,8 +5,9 @@ namespace Umbra.Inference.Tensors;
 
 /// <summary>
 /// Dot products of weight rows, in any supported <see cref="GgmlType"/> layout, with float vectors. The widest
-/// instruction set the CPU offers is picked once at start-up; the runtime's own switches (for instance
-/// DOTNET_EnableAVX512=0) narrow it. Nothing here allocates.
+/// instruction set the CPU offers is picked once at start-up (or the one UMBRA_DOT_PATH names, see
+/// <see cref="BestPath"/>); the runtime's own switches (for instance DOTNET_EnableAVX512=0) narrow it. Nothing here
+/// allocates.
 /// </summary>
 public static class DotKernels
 {
@@ -18,7 +19,7 @@ public static class DotKernels
 
     /// <summary><paramref name="requested"/> (a <see cref="DotPath"/> name, any case) if this CPU runs it, else the widest path it runs.</summary>
     internal static DotPath Choose(string? requested) =>
-        Enum.TryParse<DotPath>(requested, ignoreCase: true, out var path) && Enum.IsDefined(path) && IsSupported(path) ? path
+        Enum.GetValues<DotPath>().Where(p => string.Equals(p.ToString(), requested, StringComparison.OrdinalIgnoreCase) && IsSupported(p)).Cast<DotPath?>().FirstOrDefault() is { } path ? path
         : IsSupported(DotPath.Avx512) && Vector512.IsHardwareAccelerated ? (AvxVnni.IsSupported ? DotPath.Avx512 : DotPath.Avx512Wide)
         : IsSupported(DotPath.AvxVnni) ? DotPath.AvxVnni
         : IsSupported(DotPath.Avx2) ? DotPath.Avx2

@@ -14,7 +14,9 @@ namespace Umbra.Inference.Tensors;
 /// at once (unless the weights are split into nibbles), so each activation load feeds two dots. Blocks after the
 /// last whole group are summed one by one. Every (row, vector) pair gets the same exact integer sums and then the
 /// same float operations in the same order whatever the batch, the tile, the pairing or the block loader, so
-/// batching never changes a product.
+/// batching never changes a product. Formats with <see cref="IQ8WeightBlocks.Wide"/> (Q4_0 on
+/// <see cref="DotPath.Avx512Wide"/>, against <see cref="ActivationFormat.Q8Wide"/> activations) take their whole
+/// groups of 16 blocks through <see cref="Q8WideTiles"/> first, and are never paired.
 /// </summary>
 internal static unsafe class Q8Tiles
 {

@@ -9,7 +9,7 @@ internal enum ActivationFormat
     /// <summary>Plain floats (F32, F16, BF16 weights).</summary>
     Float,
 
-    /// <summary>ggml's Q8_0-style blocks for Q8_0 and Q4_0 weights.</summary>
+    /// <summary>ggml's Q8_0-style blocks for Q8_0 weights, and Q4_0 weights on every path but <see cref="DotPath.Avx512Wide"/>.</summary>
     Q8,
 
     /// <summary>

@@ -134,6 +134,22 @@ public sealed unsafe class WeightMatrixTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Products_of_matrices_whose_activations_differ_in_layout_are_refused()
+    {
+        var (ma, _) = Matrix(GgmlType.Q4_0, 8, 512, seed: 21);
+        var (mb, _) = Matrix(GgmlType.F32, 8, 512, seed: 22);
+        var x = TestVectors.Activations(2 * 512, seed: 23);
+        var ya = new float[2 * 8];
+        var yb = new float[2 * 8];
+        var e = Assert.Throws<ArgumentException>(() =>
+        {
+            fixed (float* px = x, pya = ya, pyb = yb)
+                MatrixProducts.Run(px, 2, 512, ma, pya, mb, pyb);
+        });
+        Assert.Contains("F32 weights take Float activations", e.Message);
+    }
+
     [Theory]
     [InlineData(3)]
     [InlineData(5)]
@@ -146,7 +162,8 @@ public sealed unsafe class WeightMatrixTests : IDisposable
         var pool = new WorkerPool(parts);
         var one = new WorkerPool(1);
         var (ma, _) = Matrix(GgmlType.Q4_0, 1027, 512, seed: 11);
-        var (mb, _) = Matrix(GgmlType.Q8_0, 131, 512, seed: 12);
+        // One format for all three, as MatrixProducts requires: Q8_0 and Q4_0 take different ones on Avx512Wide.
+        var (mb, _) = Matrix(GgmlType.Q4_0, 131, 512, seed: 12);
         var (mc, _) = Matrix(GgmlType.Q4_0, 45, 512, seed: 13);
         foreach (var count in new[] { 1, 2, 8, 17, 64 })
         {

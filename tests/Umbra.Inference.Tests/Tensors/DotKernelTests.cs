@@ -78,6 +78,7 @@ public unsafe class DotKernelTests
         Assert.Equal(widest, DotKernels.Choose(""));
         Assert.Equal(widest, DotKernels.Choose("avx9000"));
         Assert.Equal(widest, DotKernels.Choose("42"));
+        Assert.Equal(widest, DotKernels.Choose("Avx2,Portable")); // not a flags enum: no combinations
         Assert.Equal(DotPath.Scalar, DotKernels.Choose("scalar"));
         foreach (var path in Enum.GetValues<DotPath>())
             Assert.Equal(DotKernels.IsSupported(path) ? path : widest, DotKernels.Choose(path.ToString().ToUpperInvariant()));
