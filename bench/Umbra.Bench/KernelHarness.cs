@@ -26,12 +26,11 @@ internal static unsafe class KernelHarness
         if (args.Skip(1).FirstOrDefault(a => a.StartsWith("path=", StringComparison.Ordinal)) is { } named)
         {
             var name = named["path=".Length..];
-            if (!Enum.GetValues<DotPath>().Any(p => string.Equals(p.ToString(), name, StringComparison.OrdinalIgnoreCase)))
+            if (!DotKernels.TryParsePath(name, out path))
             {
                 Console.Error.WriteLine($"kernels: no path named '{name}'; paths: {string.Join(", ", Enum.GetNames<DotPath>())}.");
                 return 1;
             }
-            path = Enum.Parse<DotPath>(name, ignoreCase: true);
             if (!DotKernels.IsSupported(path))
             {
                 Console.Error.WriteLine($"kernels: this CPU cannot run the {path} path.");

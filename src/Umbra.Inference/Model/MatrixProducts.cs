@@ -34,8 +34,8 @@ internal static unsafe class MatrixProducts
         foreach (var m in (ReadOnlySpan<WeightMatrix?>)[m1, m2])
         {
             // One quantization serves all: a matrix whose kernels take another layout would read garbage.
-            if (m != null && QuantizedActivations.FormatFor(m.Type, DotKernels.BestPath) != format)
-                throw new ArgumentException($"{m.Type} weights take {QuantizedActivations.FormatFor(m.Type, DotKernels.BestPath)} activations on the {DotKernels.BestPath} path, not the first matrix's {format}; multiply them separately (WeightMatrix.MultiplyBatch does).", nameof(m1));
+            if (m != null && QuantizedActivations.FormatFor(m.Type, DotKernels.BestPath) is var other && other != format)
+                throw new ArgumentException($"{m.Type} weights take {other} activations on the {DotKernels.BestPath} path, not the first matrix's {format}; multiply them separately (WeightMatrix.MultiplyBatch does).", nameof(m1));
         }
         var job = ProductJob.ForThisThread;
         job.Set(x, count, columns, m0, y0, m1, y1, m2, y2);
@@ -49,12 +49,12 @@ internal static unsafe class MatrixProducts
             {
                 var stride = QuantizedActivations.VectorBytes(format, columns);
                 job.UseActivations(ActivationScratch.Get(stride * count), stride);
-                job.Quantizing = true;
+                job.Quantizing = format;
                 if (pool.Size == 1 || count == 1 || (long)count * columns < ParallelQuantizeValues)
                     job.Execute(0, 1);
                 else
                     pool.Run(job);
-                job.Quantizing = false;
+                job.Quantizing = null;
             }
             if (job.WeightBytes < ParallelThresholdBytes || pool.Size == 1)
                 job.Execute(0, 1);
@@ -86,8 +86,8 @@ internal static unsafe class MatrixProducts
 
         public static ProductJob ForThisThread => t_job ??= new ProductJob();
 
-        /// <summary>True while the job quantizes the activations (each part its share of the vectors), false while it multiplies.</summary>
-        public bool Quantizing { get; set; }
+        /// <summary>The format the job quantizes the activations into (each part its share of the vectors), null while it multiplies.</summary>
+        public ActivationFormat? Quantizing { get; set; }
 
         public long WeightBytes { get; private set; }
 
@@ -129,14 +129,13 @@ internal static unsafe class MatrixProducts
             Array.Clear(_y);
             _x = null;
             _xq = null;
-            Quantizing = false;
+            Quantizing = null;
         }
 
         public void Execute(int part, int parts)
         {
-            if (Quantizing)
+            if (Quantizing is { } format)
             {
-                var format = QuantizedActivations.FormatFor(_m[0]!.Type, DotKernels.BestPath);
                 var end = (int)((long)_count * (part + 1) / parts);
                 for (var v = (int)((long)_count * part / parts); v < end; v++)
                     QuantizedActivations.Quantize(format, _x + (long)v * _columns, _columns, _xq + v * _stride);

@@ -19,12 +19,27 @@ public static class DotKernels
 
     /// <summary><paramref name="requested"/> (a <see cref="DotPath"/> name, any case) if this CPU runs it, else the widest path it runs.</summary>
     internal static DotPath Choose(string? requested) =>
-        Enum.GetValues<DotPath>().Where(p => string.Equals(p.ToString(), requested, StringComparison.OrdinalIgnoreCase) && IsSupported(p)).Cast<DotPath?>().FirstOrDefault() is { } path ? path
+        TryParsePath(requested, out var path) && IsSupported(path) ? path
         : IsSupported(DotPath.Avx512) && Vector512.IsHardwareAccelerated ? (AvxVnni.IsSupported ? DotPath.Avx512 : DotPath.Avx512Wide)
         : IsSupported(DotPath.AvxVnni) ? DotPath.AvxVnni
         : IsSupported(DotPath.Avx2) ? DotPath.Avx2
         : IsSupported(DotPath.Portable) ? DotPath.Portable
         : DotPath.Scalar;
+
+    /// <summary>The path named <paramref name="name"/>, in any case; whole names only (no numbers, no combinations).</summary>
+    internal static bool TryParsePath(string? name, out DotPath path)
+    {
+        foreach (var p in Enum.GetValues<DotPath>())
+        {
+            if (string.Equals(p.ToString(), name, StringComparison.OrdinalIgnoreCase))
+            {
+                path = p;
+                return true;
+            }
+        }
+        path = default;
+        return false;
+    }
 
     internal static bool IsSupported(DotPath path) => path switch
     {

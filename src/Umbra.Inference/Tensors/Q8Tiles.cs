@@ -99,7 +99,7 @@ internal static unsafe class Q8Tiles
                     var aw = spans ? accWide + (r - rc) * perRow : accWide;
                     if (TBlocks.Wide && g0 < wide)
                         Q8WideTiles.Groups<TBlocks>(row, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, ahead);
-                    Groups<TBlocks>(row, xt, t, shape, TBlocks.Wide ? Math.Max(g0, wide) : g0, g1, a, ahead);
+                    Groups<TBlocks>(row, xt, t, shape, Math.Max(g0, wide), g1, a, ahead); // wide is 0 for other formats
                     if (last)
                     {
                         PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 1 : 0, shape);
