@@ -21,7 +21,7 @@ internal static class KernelReport
             _ => "scalar",
         };
         var dots = path == DotPath.Avx512Wide
-            ? (DotKernels.UsesVnni(path) ? "512-bit vpmaddubsw for Q4_0, else 256-bit vpdpbusd" : "512-bit vpmaddubsw for Q4_0, else 256-bit")
+            ? (DotKernels.UsesVnni(path) ? "512-bit vpmaddubsw for Q4_0 and Q8_0, else 256-bit vpdpbusd" : "512-bit vpmaddubsw for Q4_0 and Q8_0, else 256-bit")
             : DotKernels.UsesVnni(path) ? "256-bit vpdpbusd"
             : path is DotPath.Avx2 or DotPath.Avx512 ? "256-bit vpmaddubsw"
             : path == DotPath.Portable ? "128-bit"

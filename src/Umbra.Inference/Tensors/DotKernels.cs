@@ -134,6 +134,7 @@ public static class DotKernels
         return type switch
         {
             GgmlType.Q4_0 when path == DotPath.Avx512Wide => &Q4_0IntDot.WidePath,
+            GgmlType.Q8_0 when path == DotPath.Avx512Wide => &Q8_0IntDot.WidePath,
             GgmlType.Q8_0 => vnni ? &Q8_0IntDot.VnniPath : x86 ? &Q8_0IntDot.Avx2Path : path == DotPath.Portable ? &Q8_0IntDot.Portable : &Q8_0IntDot.Scalar,
             GgmlType.Q4_0 => vnni ? &Q4_0IntDot.VnniPath : x86 ? &Q4_0IntDot.Avx2Path : path == DotPath.Portable ? &Q4_0IntDot.Portable : &Q4_0IntDot.Scalar,
             // No Vector128 K-quant kernels yet: the portable path runs the scalar integer ones.

@@ -24,9 +24,9 @@ internal enum DotPath
     Avx512,
 
     /// <summary>
-    /// <see cref="Avx512"/> with Q4_0's integer dots in 512-bit registers: vpmaddubsw over groups of 16 blocks
-    /// (<see cref="ActivationFormat.Q8Wide"/> activations), which issues on two ports where the 256-bit form takes
-    /// twice as many operations. The best path on CPUs with AVX-512 but without AVX-VNNI (Intel Skylake-SP to Ice
+    /// <see cref="Avx512"/> with Q4_0's and Q8_0's integer dots in 512-bit registers: vpmaddubsw over groups of 16
+    /// blocks (<see cref="ActivationFormat.Q8Wide"/> activations; Q8_0's bytes as two nibbles), which issues on two
+    /// ports where the 256-bit form takes twice as many operations. The best path on CPUs with AVX-512 but without AVX-VNNI (Intel Skylake-SP to Ice
     /// Lake-SP, AMD Zen 4), where the 256-bit vpdpbusd is out of reach.
     /// </summary>
     Avx512Wide,

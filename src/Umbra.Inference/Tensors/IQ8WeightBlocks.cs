@@ -39,8 +39,9 @@ internal unsafe interface IQ8WeightBlocks
         throw new NotSupportedException("This block format does not split its bytes.");
 
     /// <summary>
-    /// Whether the whole groups of 16 blocks go through 512-bit registers (<see cref="LoadWideGroup"/>, against
-    /// <see cref="ActivationFormat.Q8Wide"/> activations), as Q4_0's nibbles in short sums, before the rest in 256-bit ones.
+    /// Whether the whole groups of 16 blocks go through 512-bit registers (<see cref="LoadWideGroup"/>, or with
+    /// <see cref="SplitBytes"/> <see cref="LoadWideSplitGroup"/>, against <see cref="ActivationFormat.Q8Wide"/>
+    /// activations) in short sums, before the rest in 256-bit ones.
     /// </summary>
     static virtual bool Wide => false;
 
@@ -51,6 +52,16 @@ internal unsafe interface IQ8WeightBlocks
     static virtual void LoadWideGroup(byte* blocks, out Vector512<sbyte> w0, out Vector512<sbyte> w1, out Vector512<sbyte> w2, out Vector512<sbyte> w3,
         out Vector512<sbyte> w4, out Vector512<sbyte> w5, out Vector512<sbyte> w6, out Vector512<sbyte> w7) =>
         throw new NotSupportedException("This block format has no 512-bit groups.");
+
+    /// <summary>
+    /// With <see cref="Wide"/> and <see cref="SplitBytes"/>: the unsigned bytes u of 16 consecutive blocks in the wide
+    /// group layout as their low nibbles (<paramref name="l0"/>..) and high nibbles (<paramref name="h0"/>..), u = 16 h + l.
+    /// </summary>
+    static virtual void LoadWideSplitGroup(byte* blocks, out Vector512<sbyte> l0, out Vector512<sbyte> l1, out Vector512<sbyte> l2, out Vector512<sbyte> l3,
+        out Vector512<sbyte> l4, out Vector512<sbyte> l5, out Vector512<sbyte> l6, out Vector512<sbyte> l7,
+        out Vector512<sbyte> h0, out Vector512<sbyte> h1, out Vector512<sbyte> h2, out Vector512<sbyte> h3,
+        out Vector512<sbyte> h4, out Vector512<sbyte> h5, out Vector512<sbyte> h6, out Vector512<sbyte> h7) =>
+        throw new NotSupportedException("This block format does not split its bytes in 512-bit groups.");
 
     /// <summary>Byte offset of those ints in a Q8 activation vector of <paramref name="n"/> values.</summary>
     static abstract int StartOffset(int n);

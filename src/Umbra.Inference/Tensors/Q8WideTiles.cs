@@ -6,12 +6,14 @@ using static Umbra.Inference.Tensors.QuantizedActivations;
 namespace Umbra.Inference.Tensors;
 
 /// <summary>
-/// The 512-bit part of <see cref="Q8Tiles"/> for block formats with <see cref="IQ8WeightBlocks.Wide"/> (Q4_0 on
-/// <see cref="DotPath.Avx512Wide"/>): each whole group of 16 blocks of a row is loaded once per tile into 8 registers
-/// laid out as <see cref="ActivationFormat.Q8Wide"/> stores the activations, and per vector 8 vpmaddubsw, 7 short
-/// additions and one widening leave block i's whole sum in lane i; one conversion and one multiply-add by the 16
-/// blocks' scales finish the group into a 512-bit accumulator. That is 20 operations per vector and 16 blocks, on
-/// two ports, where the 256-bit short sums take 40 and the 256-bit vpdpbusd tile 22. The accumulator's halves are
+/// The 512-bit part of <see cref="Q8Tiles"/> for block formats with <see cref="IQ8WeightBlocks.Wide"/> (Q4_0 and
+/// Q8_0 on <see cref="DotPath.Avx512Wide"/>): each whole group of 16 blocks of a row is loaded once per tile into 8
+/// registers laid out as <see cref="ActivationFormat.Q8Wide"/> stores the activations, and per vector 8 vpmaddubsw,
+/// 7 short additions and one widening leave block i's whole sum in lane i; one conversion and one multiply-add by the
+/// 16 blocks' scales finish the group into a 512-bit accumulator. That is 20 operations per vector and 16 blocks for
+/// Q4_0's nibbles, on two ports, where the 256-bit short sums take 40 and the 256-bit vpdpbusd tile 22. Q8_0's bytes
+/// (<see cref="IQ8WeightBlocks.SplitBytes"/>) take 16 registers, a low and a high nibble of each w + 128, and two such
+/// sums, the high one widened by 16: 37 operations, where the 256-bit split takes 74. The accumulator's halves are
 /// added to the 256-bit one (<see cref="Fold"/>) once per row, whatever the batch, so batching never changes a product.
 /// </summary>
 internal static unsafe class Q8WideTiles
@@ -33,8 +35,18 @@ internal static unsafe class Q8WideTiles
             var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
             if (ahead != 0)
                 KernelHelpers.PrefetchLines(blk + ahead, GroupBlocks * TBlocks.BlockBytes);
-            TBlocks.LoadWideGroup(blk, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7);
-            var dw = Vector512.Create(KernelHelpers.Scales8(blk, offsets), KernelHelpers.Scales8(blk + 8 * TBlocks.BlockBytes, offsets));
+            Vector512<sbyte> w0, w1, w2, w3, w4, w5, w6, w7, h0, h1, h2, h3, h4, h5, h6, h7;
+            if (TBlocks.SplitBytes)
+            {
+                TBlocks.LoadWideSplitGroup(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7, out h0, out h1, out h2, out h3, out h4, out h5, out h6, out h7);
+            }
+            else
+            {
+                TBlocks.LoadWideGroup(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7);
+                h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = default;
+            }
+            // Inserted rather than Vector512.Create(lo, hi), which the JIT builds in a register it keeps from group to group.
+            var dw = Avx512F.InsertVector256(KernelHelpers.Scales8(blk, offsets).ToVector512Unsafe(), KernelHelpers.Scales8(blk + 8 * TBlocks.BlockBytes, offsets), 1);
             var xg = xt + g * GroupBlocks * Qk;
             var gs = scaleRel + g * GroupBlocks * (sizeof(float) - Qk);
             var gi = startRel + g * GroupBlocks * (sizeof(int) - Qk);
@@ -42,7 +54,9 @@ internal static unsafe class Q8WideTiles
             for (var end = a + t; a < end; a++, xg += stride)
             {
                 var start = TBlocks.HasStart ? Vector512.Load((int*)(xg + gi)) : default;
-                var sum = start + Dots(w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg);
+                var sum = TBlocks.SplitBytes
+                    ? start + Dots(w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg) + Dots(h0, h1, h2, h3, h4, h5, h6, h7, (sbyte*)xg, 16)
+                    : start + Dots(w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg);
                 *a = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sum), dw * Vector512.Load((float*)(xg + gs)), *a);
             }
         }
@@ -54,24 +68,29 @@ internal static unsafe class Q8WideTiles
 
     /// <summary>
     /// Σ_k vpmaddubsw(w_k, x + 64k) for k = 0..7, added in 16-bit lanes and widened once to ints: lane i holds block
-    /// i's sum. Exact for unsigned weights of 4 bits against |x| ≤ 128 (16 products of at most 15 × 128 per short).
+    /// i's sum (times <paramref name="factor"/>). Exact for unsigned weights of 4 bits against |x| ≤ 128 (16 products
+    /// of at most 15 × 128 per short).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> Dots(Vector512<sbyte> w0, Vector512<sbyte> w1, Vector512<sbyte> w2, Vector512<sbyte> w3,
-        Vector512<sbyte> w4, Vector512<sbyte> w5, Vector512<sbyte> w6, Vector512<sbyte> w7, sbyte* x) =>
+        Vector512<sbyte> w4, Vector512<sbyte> w5, Vector512<sbyte> w6, Vector512<sbyte> w7, sbyte* x, short factor = 1) =>
         Avx512BW.MultiplyAddAdjacent(
             ((Pairs(w0, x) + Pairs(w1, x + 64)) + (Pairs(w2, x + 128) + Pairs(w3, x + 192)))
             + ((Pairs(w4, x + 256) + Pairs(w5, x + 320)) + (Pairs(w6, x + 384) + Pairs(w7, x + 448))),
-            Vector512<short>.One);
+            Vector512.Create(factor));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<short> Pairs(Vector512<sbyte> w, sbyte* x) => Avx512BW.MultiplyAddAdjacent(w.AsByte(), Vector512.Load(x));
 
-    /// <summary>16 bytes from each of 4 blocks <paramref name="blockBytes"/> × 4 apart, from <paramref name="first"/>: lane i holds block 4i's.</summary>
+    /// <summary>
+    /// 16 bytes from each of 4 blocks <paramref name="blockBytes"/> × 4 apart, from <paramref name="first"/>: lane i holds
+    /// block 4i's. Inserted rather than Vector512.Create(lo, hi), which the JIT builds in a register it keeps from group
+    /// to group, spilled and reloaded once per group.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> Load4x16(byte* first, int blockBytes) => Vector512.Create(
-        KernelHelpers.Load2x16(first, first + 4 * blockBytes),
-        KernelHelpers.Load2x16(first + 8 * blockBytes, first + 12 * blockBytes));
+    public static Vector512<int> Load4x16(byte* first, int blockBytes) => Avx512F.InsertVector256(
+        KernelHelpers.Load2x16(first, first + 4 * blockBytes).ToVector512Unsafe(),
+        KernelHelpers.Load2x16(first + 8 * blockBytes, first + 12 * blockBytes), 1);
 
     /// <summary><see cref="KernelHelpers.Transpose4"/> in each of the four 128-bit lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -9,12 +9,12 @@ internal enum ActivationFormat
     /// <summary>Plain floats (F32, F16, BF16 weights).</summary>
     Float,
 
-    /// <summary>ggml's Q8_0-style blocks for Q8_0 weights, and Q4_0 weights on every path but <see cref="DotPath.Avx512Wide"/>.</summary>
+    /// <summary>ggml's Q8_0-style blocks for Q8_0 and Q4_0 weights on every path but <see cref="DotPath.Avx512Wide"/>.</summary>
     Q8,
 
     /// <summary>
-    /// <see cref="Q8"/> with its values interleaved in groups of 16 blocks for 512-bit registers (Q4_0 weights on
-    /// <see cref="DotPath.Avx512Wide"/>); the same parts and size.
+    /// <see cref="Q8"/> with its values interleaved in groups of 16 blocks for 512-bit registers (Q8_0 and Q4_0 weights
+    /// on <see cref="DotPath.Avx512Wide"/>); the same parts and size.
     /// </summary>
     Q8Wide,
 
@@ -49,7 +49,7 @@ internal static unsafe partial class QuantizedActivations
     /// <summary>The activation format <paramref name="path"/>'s kernels take for <paramref name="type"/> weights.</summary>
     public static ActivationFormat FormatFor(GgmlType type, DotPath path) => type switch
     {
-        GgmlType.Q4_0 when path == DotPath.Avx512Wide => ActivationFormat.Q8Wide,
+        GgmlType.Q8_0 or GgmlType.Q4_0 when path == DotPath.Avx512Wide => ActivationFormat.Q8Wide,
         GgmlType.Q8_0 or GgmlType.Q4_0 => ActivationFormat.Q8,
         GgmlType.Q4_K or GgmlType.Q6_K => ActivationFormat.Q8K,
         _ => ActivationFormat.Float,

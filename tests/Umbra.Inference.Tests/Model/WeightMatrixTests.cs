@@ -162,7 +162,7 @@ public sealed unsafe class WeightMatrixTests : IDisposable
         var pool = new WorkerPool(parts);
         var one = new WorkerPool(1);
         var (ma, _) = Matrix(GgmlType.Q4_0, 1027, 512, seed: 11);
-        // One format for all three, as MatrixProducts requires: Q8_0 and Q4_0 take different ones on Avx512Wide.
+        // One format for all three, as MatrixProducts requires.
         var (mb, _) = Matrix(GgmlType.Q4_0, 131, 512, seed: 12);
         var (mc, _) = Matrix(GgmlType.Q4_0, 45, 512, seed: 13);
         foreach (var count in new[] { 1, 2, 8, 17, 64 })
