@@ -16,7 +16,7 @@ namespace Umbra.Inference.Tensors;
 /// same float operations in the same order whatever the batch, the tile, the pairing or the block loader, so
 /// batching never changes a product. Formats with <see cref="IQ8WeightBlocks.Wide"/> (Q4_0 on
 /// <see cref="DotPath.Avx512Wide"/>, against <see cref="ActivationFormat.Q8Wide"/> activations) take their whole
-/// groups of 16 blocks through <see cref="Q8WideTiles"/> first, and are never paired.
+/// groups of 16 blocks through <see cref="Q8WideTiles"/> first (paired there too, unless split).
 /// </summary>
 internal static unsafe class Q8Tiles
 {
@@ -81,22 +81,24 @@ internal static unsafe class Q8Tiles
                     var a = spans ? acc + (r - rc) * perRow : acc;
                     // Two rows at a time pay off once the tile is full; at 8 vectors they measured no faster (docs/ENGINE.md).
                     // Split bytes keep 16 weight registers per row: two rows' would not fit.
-                    var paired = t == Tile && r + 1 < chunkEnd && !TBlocks.SplitBytes && !TBlocks.Wide;
+                    var paired = t == Tile && r + 1 < chunkEnd && !TBlocks.SplitBytes;
                     // The first tile asks for the weights ahead, group by group; the others find them in cache.
                     var ahead = v0 == 0 ? KernelHelpers.PrefetchDistance(rowBytes, r, paired ? 2 : 1, r1, spans) : 0;
+                    var aw = spans ? accWide + (r - rc) * perRow : accWide;
                     if (paired)
                     {
-                        GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, g0, g1, a, a + perRow, ahead);
+                        if (TBlocks.Wide && g0 < wide)
+                            Q8WideTiles.GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, aw + perRow, ahead);
+                        GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, Math.Max(g0, wide), g1, a, a + perRow, ahead);
                         if (last)
                         {
                             PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 2 : 0, shape);
-                            Finish<TBlocks>(row, xt, t, shape, a, null, yt + r, yStride, clear: !spans);
-                            Finish<TBlocks>(row + rowBytes, xt, t, shape, a + perRow, null, yt + r + 1, yStride, clear: !spans);
+                            Finish<TBlocks>(row, xt, t, shape, a, aw, yt + r, yStride, clear: !spans);
+                            Finish<TBlocks>(row + rowBytes, xt, t, shape, a + perRow, aw + perRow, yt + r + 1, yStride, clear: !spans);
                         }
                         r++;
                         continue;
                     }
-                    var aw = spans ? accWide + (r - rc) * perRow : accWide;
                     if (TBlocks.Wide && g0 < wide)
                         Q8WideTiles.Groups<TBlocks>(row, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, ahead);
                     Groups<TBlocks>(row, xt, t, shape, Math.Max(g0, wide), g1, a, ahead); // wide is 0 for other formats

@@ -45,8 +45,7 @@ internal static unsafe class Q8WideTiles
                 TBlocks.LoadWideGroup(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7);
                 h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = default;
             }
-            // Inserted rather than Vector512.Create(lo, hi), which the JIT builds in a register it keeps from group to group.
-            var dw = Avx512F.InsertVector256(KernelHelpers.Scales8(blk, offsets).ToVector512Unsafe(), KernelHelpers.Scales8(blk + 8 * TBlocks.BlockBytes, offsets), 1);
+            var dw = Scales16<TBlocks>(blk, offsets);
             var xg = xt + g * GroupBlocks * Qk;
             var gs = scaleRel + g * GroupBlocks * (sizeof(float) - Qk);
             var gi = startRel + g * GroupBlocks * (sizeof(int) - Qk);
@@ -61,6 +60,70 @@ internal static unsafe class Q8WideTiles
             }
         }
     }
+
+    /// <summary>
+    /// <see cref="Groups{TBlocks}"/> for two consecutive rows at once (whole-byte formats only: split ones keep 16
+    /// registers per row), each activation load feeding both rows' dots, each row with exactly the same operations.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void GroupsPaired<TBlocks>(byte* row, long rowBytes, byte* xt, int t, long stride, long scaleRel, long startRel, int g0, int g1,
+        Vector512<float>* acc, Vector512<float>* accB, long ahead)
+        where TBlocks : struct, IQ8WeightBlocks
+    {
+        var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
+        for (var g = g0; g < g1; g++)
+        {
+            var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
+            if (ahead != 0)
+            {
+                KernelHelpers.PrefetchLines(blk + ahead, GroupBlocks * TBlocks.BlockBytes);
+                KernelHelpers.PrefetchLines(blk + rowBytes + ahead, GroupBlocks * TBlocks.BlockBytes);
+            }
+            TBlocks.LoadWideGroup(blk, out var a0, out var a1, out var a2, out var a3, out var a4, out var a5, out var a6, out var a7);
+            TBlocks.LoadWideGroup(blk + rowBytes, out var b0, out var b1, out var b2, out var b3, out var b4, out var b5, out var b6, out var b7);
+            var da = Scales16<TBlocks>(blk, offsets);
+            var db = Scales16<TBlocks>(blk + rowBytes, offsets);
+            var xg = xt + g * GroupBlocks * Qk;
+            var gs = scaleRel + g * GroupBlocks * (sizeof(float) - Qk);
+            var gi = startRel + g * GroupBlocks * (sizeof(int) - Qk);
+            var pa = acc;
+            var pb = accB;
+            for (var end = pa + t; pa < end; pa++, pb++, xg += stride)
+            {
+                var start = TBlocks.HasStart ? Vector512.Load((int*)(xg + gi)) : default;
+                var x = (sbyte*)xg;
+                // One load of each activation run for both rows: the dots as Dots adds them, in the same order.
+                var x0 = Vector512.Load(x);
+                var x1 = Vector512.Load(x + 64);
+                var sa = Pairs(a0, x0) + Pairs(a1, x1);
+                var sb = Pairs(b0, x0) + Pairs(b1, x1);
+                x0 = Vector512.Load(x + 128);
+                x1 = Vector512.Load(x + 192);
+                var ta = Pairs(a2, x0) + Pairs(a3, x1);
+                var tb = Pairs(b2, x0) + Pairs(b3, x1);
+                x0 = Vector512.Load(x + 256);
+                x1 = Vector512.Load(x + 320);
+                var ua = Pairs(a4, x0) + Pairs(a5, x1);
+                var ub = Pairs(b4, x0) + Pairs(b5, x1);
+                x0 = Vector512.Load(x + 384);
+                x1 = Vector512.Load(x + 448);
+                var va = Pairs(a6, x0) + Pairs(a7, x1);
+                var vb = Pairs(b6, x0) + Pairs(b7, x1);
+                var suma = start + Avx512BW.MultiplyAddAdjacent((sa + ta) + (ua + va), Vector512<short>.One);
+                var sumb = start + Avx512BW.MultiplyAddAdjacent((sb + tb) + (ub + vb), Vector512<short>.One);
+                var dx = Vector512.Load((float*)(xg + gs));
+                *pa = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(suma), da * dx, *pa);
+                *pb = Avx512F.FusedMultiplyAdd(Avx512F.ConvertToVector512Single(sumb), db * dx, *pb);
+            }
+        }
+    }
+
+    /// <summary>The binary16 scales of the 16 blocks from <paramref name="blk"/> as floats, lane i block i's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Scales16<TBlocks>(byte* blk, Vector256<int> offsets)
+        where TBlocks : struct, IQ8WeightBlocks =>
+        // Inserted rather than Vector512.Create(lo, hi), which the JIT builds in a register it keeps from group to group.
+        Avx512F.InsertVector256(KernelHelpers.Scales8(blk, offsets).ToVector512Unsafe(), KernelHelpers.Scales8(blk + 8 * TBlocks.BlockBytes, offsets), 1);
 
     /// <summary>A row's 512-bit accumulator as 8 lanes: lanes i and i + 8 added, the same way for every batch.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -80,7 +143,10 @@ internal static unsafe class Q8WideTiles
             Vector512.Create(factor));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<short> Pairs(Vector512<sbyte> w, sbyte* x) => Avx512BW.MultiplyAddAdjacent(w.AsByte(), Vector512.Load(x));
+    private static Vector512<short> Pairs(Vector512<sbyte> w, sbyte* x) => Pairs(w, Vector512.Load(x));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<short> Pairs(Vector512<sbyte> w, Vector512<sbyte> x) => Avx512BW.MultiplyAddAdjacent(w.AsByte(), x);
 
     /// <summary>
     /// 16 bytes from each of 4 blocks <paramref name="blockBytes"/> × 4 apart, from <paramref name="first"/>: lane i holds
