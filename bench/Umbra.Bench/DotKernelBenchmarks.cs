@@ -38,7 +38,9 @@ public unsafe class DotKernelBenchmarks
         }
         _x = Enumerable.Range(0, N * Count).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
         _y = new float[N * Count];
-        _xq = GC.AllocateUninitializedArray<byte>((int)QuantizedActivations.VectorBytes(ActivationFormat.Q8, N) * Count, pinned: true);
+        // Sized for the format this type's products quantize into on the best path (Q8_K vectors are larger than Q8's).
+        var bytes = QuantizedActivations.VectorBytes(QuantizedActivations.FormatFor(Type, DotKernels.BestPath), N);
+        _xq = GC.AllocateUninitializedArray<byte>((int)(bytes * Count), pinned: true);
     }
 
     [Benchmark(Baseline = true)]

@@ -133,7 +133,7 @@ internal static unsafe class KernelHarness
         Console.WriteLine($"activation quantization, one thread, best of {runs}; µs per vector");
         Console.WriteLine("| format | 2048 values | 5632 values |");
         Console.WriteLine("|---|---:|---:|");
-        foreach (var format in new[] { ActivationFormat.Q8, ActivationFormat.Q8K })
+        foreach (var format in new[] { ActivationFormat.Q8, ActivationFormat.Q8Wide, ActivationFormat.Q8K })
         {
             var cells = new List<string>();
             foreach (var n in new[] { 2048, 5632 })

@@ -24,7 +24,8 @@ internal unsafe interface IQ8WeightBlocks
 
     /// <summary>
     /// Whether the group loop takes the weights as two 4-bit halves (<see cref="LoadSplitGroup"/>): Q8_0 on the
-    /// AVX2 path, whose w + 128 would saturate vpmaddubsw whole but whose nibbles can share shorts as Q4_0's do.
+    /// AVX2 and Avx512Wide paths, whose w + 128 would saturate vpmaddubsw whole but whose nibbles can share shorts as
+    /// Q4_0's do.
     /// </summary>
     static abstract bool SplitBytes { get; }
 

@@ -14,7 +14,7 @@ namespace Umbra.Inference.Tensors;
 /// at once (unless the weights are split into nibbles), so each activation load feeds two dots. Blocks after the
 /// last whole group are summed one by one. Every (row, vector) pair gets the same exact integer sums and then the
 /// same float operations in the same order whatever the batch, the tile, the pairing or the block loader, so
-/// batching never changes a product. Formats with <see cref="IQ8WeightBlocks.Wide"/> (Q4_0 on
+/// batching never changes a product. Formats with <see cref="IQ8WeightBlocks.Wide"/> (Q4_0 and Q8_0 on
 /// <see cref="DotPath.Avx512Wide"/>, against <see cref="ActivationFormat.Q8Wide"/> activations) take their whole
 /// groups of 16 blocks through <see cref="Q8WideTiles"/> first (paired there too, unless split).
 /// </summary>
@@ -23,7 +23,7 @@ internal static unsafe class Q8Tiles
     /// <summary>Vectors taken against one weight row per pass: the row's groups are loaded once for all of them.</summary>
     private const int Tile = 16;
 
-    /// <summary>Rows per chunk when more than one tile of vectors passes over them (36 KiB of Q8_0 at 2048 columns).</summary>
+    /// <summary>Rows per chunk when more than one tile of vectors passes over them (68 KiB of Q8_0, 36 KiB of Q4_0 at 2048 columns).</summary>
     private const int RowChunk = 32;
 
     private const int Qk = Q8Block;

@@ -62,7 +62,7 @@ internal static unsafe class Q8WideTiles
     }
 
     /// <summary>
-    /// <see cref="Groups{TBlocks}"/> for two consecutive rows at once (whole-byte formats only: split ones keep 16
+    /// <see cref="Groups{TBlocks}"/> for two consecutive rows at once (unsplit formats only: split ones keep 16
     /// registers per row), each activation load feeding both rows' dots, each row with exactly the same operations.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

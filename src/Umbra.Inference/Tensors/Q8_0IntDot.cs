@@ -9,7 +9,8 @@ namespace Umbra.Inference.Tensors;
 /// Q8_0 rows × Q8 activations: per block, Σ w x in integers, then scaled once by d_w × d_x. The x86 paths are the
 /// shared tile loop (<see cref="Q8Tiles"/>) over this format's blocks: w + 128 against an accumulator that starts
 /// at −128 Σ x with vpdpbusd; with vpmaddubsw, |w| against x with w's sign for 1–3 vectors, and from 4 on w + 128
-/// split into two nibbles, each a 4-bit product from the same −128 Σ x start.
+/// split into two nibbles, each a 4-bit product from the same −128 Σ x start. On <see cref="DotPath.Avx512Wide"/>
+/// every batch size takes the split, over groups of 16 blocks in 512-bit registers.
 /// </summary>
 internal static unsafe class Q8_0IntDot
 {
@@ -81,7 +82,8 @@ internal static unsafe class Q8_0IntDot
     /// <summary>
     /// <see cref="DotPath.Avx512Wide"/>: groups of 16 blocks in 512-bit registers as two nibble products, against
     /// <see cref="ActivationFormat.Q8Wide"/> activations, for every batch (a decode step too: with 16 blocks a pass the
-    /// split costs less per vector than the 256-bit sign trick, and one path for every batch keeps products the same).
+    /// split costs a single vector about what the 256-bit sign trick does, and one path for every batch keeps products
+    /// the same).
     /// </summary>
     public static void WidePath(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride) =>
         Q8Tiles.Run<WideSplitBlocks>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);

@@ -74,7 +74,7 @@ internal static unsafe partial class QuantizedActivations
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int* Q8Neg8Sums(byte* v, int n) => (int*)(v + Q8Neg8SumsOffset(n));
 
-    /// <summary>−128 × Σ q per block: the Q8_0 kernels' accumulator start where they take w + 128 (VNNI, and the split AVX2 tiles).</summary>
+    /// <summary>−128 × Σ q per block: the Q8_0 kernels' accumulator start where they take w + 128 (VNNI, and the split AVX2 and Avx512Wide tiles).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int* Q8Neg128Sums(byte* v, int n) => (int*)(v + Q8Neg128SumsOffset(n));
 

@@ -101,6 +101,7 @@ public sealed unsafe class WeightMatrixTests : IDisposable
     public static TheoryData<string, string, string> SharedInputTypes() => new()
     {
         { "Q4_0", "Q4_0", "Q4_0" },   // one quantization, one job
+        { "Q4_0", "Q8_0", "Q4_0" },   // different kernels, the same Q8 (or Q8Wide) activations
         { "Q4_K", "Q6_K", "Q4_K" },   // different kernels, the same Q8_K activations
         { "Q8_0", "Q4_K", "F16" },    // three activation formats: each on its own
     };

@@ -30,8 +30,8 @@ public unsafe class BatchedKernelTests
         var block = TestVectors.BlockSize(type);
         // Whole groups of 8 blocks with leftover blocks for the 32-value formats; odd super-block counts for K. Wide
         // rows hold more groups than a full tile takes in one pass (KernelHelpers.SpanGroups).
-        // 33 groups: the 5-vector sub-batch spans 15 groups at a time, which the wide Q4_0 path rounds to 14 so that
-        // no span splits a group of 16 blocks.
+        // 33 groups: the 5-vector sub-batch spans 15 groups at a time, which the wide path rounds to 14 so that no
+        // span splits a group of 16 blocks (a cache choice: a split group would still be summed once).
         var groups = wide ? 33 : 2;
         var n = block == 32 ? groups * 256 + 3 * 32 : (groups + 1) * 256;
         const int rows = 41; // more than one chunk of rows, not a multiple of any tile

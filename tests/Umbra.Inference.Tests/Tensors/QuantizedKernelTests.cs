@@ -32,7 +32,9 @@ public unsafe class QuantizedKernelTests
     {
         1 => [1, 7, 32, 100, 1027],
         // For the 32-value formats: whole groups of 8 blocks, of 16 (the wide path's), both, and blocks after them.
-        32 => [32, 3 * 32, 7 * 32, 8 * 32, 9 * 32, 16 * 32, 17 * 32, 25 * 32, 2048 + 5 * 32],
+        // 41 blocks: 2 wide groups, an 8-block group and a block, wide enough that 17 vectors go in spans (paired
+        // rows with spans on the wide path).
+        32 => [32, 3 * 32, 7 * 32, 8 * 32, 9 * 32, 16 * 32, 17 * 32, 25 * 32, 41 * 32, 2048 + 5 * 32],
         _ => [256, 3 * 256, 11 * 256],
     };
 
@@ -277,8 +279,9 @@ public unsafe class QuantizedKernelTests
     {
         var path = Enum.Parse<DotPath>(pathName);
         var type = Enum.Parse<GgmlType>(typeName);
-        // Whole groups of 8 blocks and 3 left over for the 32-value formats; 3 super-blocks for the K formats.
-        var n = TestVectors.BlockSize(type) == 32 ? 2048 + 3 * 32 : 3 * 256;
+        // For the 32-value formats 4 whole groups of 16 blocks, one of 8 and 3 blocks left over (the wide path takes
+        // each part its own way); 3 super-blocks for the K formats.
+        var n = TestVectors.BlockSize(type) == 32 ? 2048 + 256 + 3 * 32 : 3 * 256;
         var rowBytes = (int)GgmlTypeInfo.RowSize(type, n);
         var w = new byte[3 * rowBytes];
         var block = GgmlTypeInfo.Geometry(type).TypeSize;
@@ -345,7 +348,7 @@ public unsafe class QuantizedKernelTests
         var widest = DotKernels.Choose(null);
         if (System.Runtime.Intrinsics.X86.AvxVnni.IsSupported && System.Runtime.Intrinsics.X86.Avx2.IsSupported)
             Assert.True(widest is DotPath.AvxVnni or DotPath.Avx512);
-        // AVX-512 without AVX-VNNI: Q4_0 in 512-bit short sums rather than 256-bit ones.
+        // AVX-512 without AVX-VNNI: Q4_0 and Q8_0 in 512-bit short sums rather than 256-bit ones.
         else if (DotKernels.IsSupported(DotPath.Avx512) && System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated)
             Assert.Equal(DotPath.Avx512Wide, widest);
     }
