@@ -85,6 +85,18 @@ internal static unsafe class KernelHelpers
         c3 = Avx2.UnpackHigh(t1, t3).AsInt32();
     }
 
+    /// <summary>
+    /// 16 bytes from each of 8 blocks <paramref name="blockBytes"/> apart, from <paramref name="first"/>, in the Q8 group
+    /// layout: register k holds bytes 4k..4k+3 of blocks 0..7 in 32-bit lanes 0..7 (<see cref="Transpose4"/> of the
+    /// blocks paired i and i + 4).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeBlocks8(byte* first, int blockBytes, out Vector256<int> c0, out Vector256<int> c1, out Vector256<int> c2, out Vector256<int> c3) =>
+        Transpose4(
+            Load2x16(first, first + 4 * blockBytes), Load2x16(first + blockBytes, first + 5 * blockBytes),
+            Load2x16(first + 2 * blockBytes, first + 6 * blockBytes), Load2x16(first + 3 * blockBytes, first + 7 * blockBytes),
+            out c0, out c1, out c2, out c3);
+
     /// <summary>16 bytes at <paramref name="lo"/> and 16 at <paramref name="hi"/> as one 256-bit vector.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> Load2x16(byte* lo, byte* hi) =>

@@ -100,11 +100,7 @@ internal static unsafe class Q4_0IntDot
         public static void LoadGroup(byte* blocks, out Vector256<sbyte> w0, out Vector256<sbyte> w1, out Vector256<sbyte> w2, out Vector256<sbyte> w3,
             out Vector256<sbyte> w4, out Vector256<sbyte> w5, out Vector256<sbyte> w6, out Vector256<sbyte> w7)
         {
-            var blk = blocks + 2;
-            KernelHelpers.Transpose4(
-                KernelHelpers.Load2x16(blk, blk + 4 * Bytes), KernelHelpers.Load2x16(blk + Bytes, blk + 5 * Bytes),
-                KernelHelpers.Load2x16(blk + 2 * Bytes, blk + 6 * Bytes), KernelHelpers.Load2x16(blk + 3 * Bytes, blk + 7 * Bytes),
-                out var c0, out var c1, out var c2, out var c3);
+            KernelHelpers.TransposeBlocks8(blocks + 2, Bytes, out var c0, out var c1, out var c2, out var c3);
             // Low nibbles are values 0..15 of a block, high nibbles 16..31.
             (w0, w4) = KernelHelpers.Nibbles(c0.AsByte());
             (w1, w5) = KernelHelpers.Nibbles(c1.AsByte());
@@ -153,13 +149,7 @@ internal static unsafe class Q4_0IntDot
         public static void LoadWideGroup(byte* blocks, out Vector512<sbyte> w0, out Vector512<sbyte> w1, out Vector512<sbyte> w2, out Vector512<sbyte> w3,
             out Vector512<sbyte> w4, out Vector512<sbyte> w5, out Vector512<sbyte> w6, out Vector512<sbyte> w7)
         {
-            // Lane i (128 bits) of register j holds the 16 quant bytes of block j + 4i; the 4x4 transpose in each lane
-            // then gives register k bytes 4k..4k+3 of blocks 0..15, as the 256-bit group loader does for 8.
-            var blk = blocks + 2;
-            Q8WideTiles.Transpose4(
-                Q8WideTiles.Load4x16(blk, Bytes), Q8WideTiles.Load4x16(blk + Bytes, Bytes),
-                Q8WideTiles.Load4x16(blk + 2 * Bytes, Bytes), Q8WideTiles.Load4x16(blk + 3 * Bytes, Bytes),
-                out var c0, out var c1, out var c2, out var c3);
+            Q8WideTiles.TransposeBlocks16(blocks + 2, Bytes, out var c0, out var c1, out var c2, out var c3);
             (w0, w4) = Q8WideTiles.Nibbles(c0.AsByte());
             (w1, w5) = Q8WideTiles.Nibbles(c1.AsByte());
             (w2, w6) = Q8WideTiles.Nibbles(c2.AsByte());

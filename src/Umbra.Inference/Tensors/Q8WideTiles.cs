@@ -149,18 +149,30 @@ internal static unsafe class Q8WideTiles
     private static Vector512<short> Pairs(Vector512<sbyte> w, Vector512<sbyte> x) => Avx512BW.MultiplyAddAdjacent(w.AsByte(), x);
 
     /// <summary>
+    /// <see cref="KernelHelpers.TransposeBlocks8"/> for 16 blocks, in the wide group layout: register k holds bytes
+    /// 4k..4k+3 of blocks 0..15 in 32-bit lanes 0..15. Lane i (128 bits) of load j holds block j + 4i's 16 bytes, and
+    /// the 4×4 transpose in each lane does the rest.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeBlocks16(byte* first, int blockBytes, out Vector512<int> c0, out Vector512<int> c1, out Vector512<int> c2, out Vector512<int> c3) =>
+        Transpose4(
+            Load4x16(first, blockBytes), Load4x16(first + blockBytes, blockBytes),
+            Load4x16(first + 2 * blockBytes, blockBytes), Load4x16(first + 3 * blockBytes, blockBytes),
+            out c0, out c1, out c2, out c3);
+
+    /// <summary>
     /// 16 bytes from each of 4 blocks <paramref name="blockBytes"/> × 4 apart, from <paramref name="first"/>: lane i holds
     /// block 4i's. Inserted rather than Vector512.Create(lo, hi), which the JIT builds in a register it keeps from group
     /// to group, spilled and reloaded once per group.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> Load4x16(byte* first, int blockBytes) => Avx512F.InsertVector256(
+    private static Vector512<int> Load4x16(byte* first, int blockBytes) => Avx512F.InsertVector256(
         KernelHelpers.Load2x16(first, first + 4 * blockBytes).ToVector512Unsafe(),
         KernelHelpers.Load2x16(first + 8 * blockBytes, first + 12 * blockBytes), 1);
 
     /// <summary><see cref="KernelHelpers.Transpose4"/> in each of the four 128-bit lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Transpose4(Vector512<int> r0, Vector512<int> r1, Vector512<int> r2, Vector512<int> r3,
+    private static void Transpose4(Vector512<int> r0, Vector512<int> r1, Vector512<int> r2, Vector512<int> r3,
         out Vector512<int> c0, out Vector512<int> c1, out Vector512<int> c2, out Vector512<int> c3)
     {
         var t0 = Avx512F.UnpackLow(r0, r1).AsInt64();

@@ -96,16 +96,8 @@ internal static unsafe class Q8_0IntDot
     private static void Transpose8(byte* blocks, out Vector256<int> c0, out Vector256<int> c1, out Vector256<int> c2, out Vector256<int> c3,
         out Vector256<int> c4, out Vector256<int> c5, out Vector256<int> c6, out Vector256<int> c7)
     {
-        var blk = blocks + 2;
-        KernelHelpers.Transpose4(
-            KernelHelpers.Load2x16(blk, blk + 4 * Bytes), KernelHelpers.Load2x16(blk + Bytes, blk + 5 * Bytes),
-            KernelHelpers.Load2x16(blk + 2 * Bytes, blk + 6 * Bytes), KernelHelpers.Load2x16(blk + 3 * Bytes, blk + 7 * Bytes),
-            out c0, out c1, out c2, out c3);
-        blk += 16;
-        KernelHelpers.Transpose4(
-            KernelHelpers.Load2x16(blk, blk + 4 * Bytes), KernelHelpers.Load2x16(blk + Bytes, blk + 5 * Bytes),
-            KernelHelpers.Load2x16(blk + 2 * Bytes, blk + 6 * Bytes), KernelHelpers.Load2x16(blk + 3 * Bytes, blk + 7 * Bytes),
-            out c4, out c5, out c6, out c7);
+        KernelHelpers.TransposeBlocks8(blocks + 2, Bytes, out c0, out c1, out c2, out c3);
+        KernelHelpers.TransposeBlocks8(blocks + 2 + 16, Bytes, out c4, out c5, out c6, out c7);
     }
 
     /// <summary>
@@ -240,17 +232,9 @@ internal static unsafe class Q8_0IntDot
             out Vector512<sbyte> h0, out Vector512<sbyte> h1, out Vector512<sbyte> h2, out Vector512<sbyte> h3,
             out Vector512<sbyte> h4, out Vector512<sbyte> h5, out Vector512<sbyte> h6, out Vector512<sbyte> h7)
         {
-            // As Q4_0's wide loader, once for each block's bytes 0..15 (values 0..15) and once for 16..31; then w + 128 split.
-            var blk = blocks + 2;
-            Q8WideTiles.Transpose4(
-                Q8WideTiles.Load4x16(blk, Bytes), Q8WideTiles.Load4x16(blk + Bytes, Bytes),
-                Q8WideTiles.Load4x16(blk + 2 * Bytes, Bytes), Q8WideTiles.Load4x16(blk + 3 * Bytes, Bytes),
-                out var c0, out var c1, out var c2, out var c3);
-            blk += 16;
-            Q8WideTiles.Transpose4(
-                Q8WideTiles.Load4x16(blk, Bytes), Q8WideTiles.Load4x16(blk + Bytes, Bytes),
-                Q8WideTiles.Load4x16(blk + 2 * Bytes, Bytes), Q8WideTiles.Load4x16(blk + 3 * Bytes, Bytes),
-                out var c4, out var c5, out var c6, out var c7);
+            // Each block's bytes 0..15 (values 0..15), then 16..31; then w + 128 split.
+            Q8WideTiles.TransposeBlocks16(blocks + 2, Bytes, out var c0, out var c1, out var c2, out var c3);
+            Q8WideTiles.TransposeBlocks16(blocks + 2 + 16, Bytes, out var c4, out var c5, out var c6, out var c7);
             var flip = Vector512.Create((byte)0x80).AsInt32();
             (l0, h0) = Q8WideTiles.Nibbles((c0 ^ flip).AsByte());
             (l1, h1) = Q8WideTiles.Nibbles((c1 ^ flip).AsByte());
