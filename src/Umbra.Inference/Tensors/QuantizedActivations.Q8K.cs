@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Umbra.Inference.Tensors;
 
@@ -55,8 +56,12 @@ internal static unsafe partial class QuantizedActivations
         return b * Q8KBlock + (pos >> 2) * 32 + lane * 4 + (pos & 3);
     }
 
-    /// <summary>Quantizes <paramref name="n"/> floats (a multiple of 256) into the Q8_K layout at <paramref name="dst"/>.</summary>
-    public static void QuantizeQ8K(float* x, int n, byte* dst)
+    /// <summary>
+    /// Quantizes <paramref name="n"/> floats (a multiple of 256) into the Q8_K layout at <paramref name="dst"/>: each
+    /// super-block through <see cref="QuantizeSuperBlock"/> where the CPU has AVX2 (unless <paramref name="vectorized"/>
+    /// is false, as the tests that hold it to this code ask), else as below, with the same results.
+    /// </summary>
+    public static void QuantizeQ8K(float* x, int n, byte* dst, bool vectorized = true)
     {
         var ds = Q8KScales(dst, n);
         var bsums = Q8KSums(dst, n);
@@ -64,8 +69,11 @@ internal static unsafe partial class QuantizedActivations
         var subSums = Q8KSubSums(dst, n);
         var run = stackalloc sbyte[Q8KBlock];
         var sums = stackalloc int[16];
+        vectorized &= Avx2.IsSupported;
         for (var b = 0; b < n / Q8KBlock; b++, x += Q8KBlock)
         {
+            if (vectorized && QuantizeSuperBlock(x, (sbyte*)(dst + b * Q8KBlock), ds + b, bsums + 16 * b, starts + 16 * b, subSums + 8 * b))
+                continue;
             var d = QuantizeRun(x, Q8KBlock, run);
             ds[b] = d;
             for (var j = 0; j < 16; j++)

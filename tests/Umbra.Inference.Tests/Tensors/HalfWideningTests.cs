@@ -69,3 +69,13 @@ public sealed class Avx2FactAttribute : FactAttribute
             Skip = "This CPU has no AVX2.";
     }
 }
+
+/// <summary>A theory that runs where the CPU has AVX2, skipped elsewhere (ARM64).</summary>
+public sealed class Avx2TheoryAttribute : TheoryAttribute
+{
+    public Avx2TheoryAttribute()
+    {
+        if (!Avx2.IsSupported)
+            Skip = "This CPU has no AVX2.";
+    }
+}
