@@ -24,7 +24,7 @@ internal static unsafe partial class QuantizedActivations
     /// code to handle as it always has.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool QuantizeGroup8(float* x, sbyte* runs, int runStride, float* ds, int* sums, int* neg8, int* neg128)
+    internal static bool QuantizeGroup8(float* x, sbyte* runs, int runStride, float* ds, int* sums, int* neg8, int* neg128)
     {
         // |x| as bits: for non-negative floats the integer order is the float order, and NaNs sort above infinity.
         var m = MaxLanes8(BlockMaxBits(x), BlockMaxBits(x + 32), BlockMaxBits(x + 64), BlockMaxBits(x + 96),
@@ -76,7 +76,7 @@ internal static unsafe partial class QuantizedActivations
     /// to the block-by-block code.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool QuantizeSuperBlock(float* x, sbyte* runs, float* ds, short* sums16, int* starts, float* subSums)
+    internal static bool QuantizeSuperBlock(float* x, sbyte* runs, float* ds, short* sums16, int* starts, float* subSums)
     {
         var m = Avx2.Max(
             Avx2.Max(Avx2.Max(BlockMaxBits(x), BlockMaxBits(x + 32)), Avx2.Max(BlockMaxBits(x + 64), BlockMaxBits(x + 96))),

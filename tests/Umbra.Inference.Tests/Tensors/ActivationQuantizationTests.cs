@@ -41,12 +41,12 @@ public unsafe class ActivationQuantizationTests
     {
         var format = Enum.Parse<ActivationFormat>(formatName);
         var rng = new Random(5);
-        foreach (var kind in Enumerable.Range(0, 12))
+        foreach (var kind in Enumerable.Range(0, 13))
         {
             var x = TestVectors.Activations(n, seed: kind);
-            // One block of each group of 8 gets the special value (the others stay ordinary), in a different lane
-            // each time, so a group's fallback and its neighbours' fast path are both exercised.
-            for (var b = kind % 8; b < n / 32; b += 8)
+            // One block of every other group of 8 gets the special value, in a different lane each time; the other
+            // groups stay ordinary, so groups that go block by block and groups that do not meet in one vector.
+            for (var b = kind % 8; b < n / 32; b += 16)
             {
                 var block = x.AsSpan(32 * b, 32);
                 switch (kind)
@@ -75,6 +75,12 @@ public unsafe class ActivationQuantizationTests
                         block.Clear();
                         block[rng.Next(32)] = -3.25f;
                         break;
+                    case 11: // the smallest largest magnitudes for which 127 / max stays finite
+                        var least = 127f / float.MaxValue;
+                        while (!float.IsFinite(127f / least)) least = MathF.BitIncrement(least);
+                        for (var j = 0; j < 32; j++) block[j] = (float)(rng.NextDouble() * 2 - 1) * least;
+                        block[rng.Next(32)] = MathF.BitIncrement(MathF.BitIncrement(least)) * (b % 2 == 0 ? 1 : -1);
+                        break;
                     default: // the largest magnitude negative, values that round to ±127 and ±126.5
                         for (var j = 0; j < 32; j++) block[j] = (j % 3 - 1) * (126.5f + (j % 2));
                         block[7] = -127f;
@@ -82,6 +88,39 @@ public unsafe class ActivationQuantizationTests
                 }
             }
             AssertSame(x, n, format);
+        }
+    }
+
+    [Avx2Fact]
+    public void Groups_take_the_vectorized_path_unless_a_block_is_not_finite_or_too_small()
+    {
+        var least = 127f / float.MaxValue;
+        while (!float.IsFinite(127f / least))
+            least = MathF.BitIncrement(least);
+        // A Q8_K super-block has one scale for its 256 values: a block of tiny values among ordinary ones is fine there.
+        var cases = new (string Name, Action<float[]> Set, bool Group, bool SuperBlock)[]
+        {
+            ("ordinary", _ => { }, true, true),
+            ("an all-zero block", x => Array.Clear(x, 64, 32), true, true),
+            ("values near the largest float", x => x[70] = -3.4e38f, true, true),
+            ("a block whose largest magnitude is the least with 127 / max finite", x => { Array.Clear(x, 96, 32); x[100] = least; }, true, true),
+            ("a NaN", x => x[130] = float.NaN, false, false),
+            ("an infinity", x => x[200] = float.NegativeInfinity, false, false),
+            ("a block of values below 127 / float.MaxValue", x => { Array.Clear(x, 224, 32); x[230] = least / 2; }, false, true),
+            ("only values below 127 / float.MaxValue", x => { Array.Clear(x); x[3] = -least / 2; }, false, false),
+        };
+        var bytes = new byte[QuantizedActivations.VectorBytes(ActivationFormat.Q8K, 256)];
+        foreach (var (name, set, group, superBlock) in cases)
+        {
+            var x = TestVectors.Activations(256, seed: 9);
+            set(x);
+            fixed (float* xp = x)
+            fixed (byte* q = bytes)
+            {
+                var parts = (int*)(q + 256);
+                Assert.True(group == QuantizedActivations.QuantizeGroup8(xp, (sbyte*)q, 32, (float*)parts, parts + 8, parts + 16, parts + 24), $"Q8 group, {name}");
+                Assert.True(superBlock == QuantizedActivations.QuantizeSuperBlock(xp, (sbyte*)q, (float*)parts, (short*)(parts + 8), parts + 16, (float*)(parts + 32)), $"Q8_K super-block, {name}");
+            }
         }
     }
 
