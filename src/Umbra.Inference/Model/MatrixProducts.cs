@@ -16,10 +16,10 @@ internal static unsafe class MatrixProducts
     // Below this many weight bytes, a product runs on the calling thread: handing work out costs more.
     private const long ParallelThresholdBytes = 256 * 1024;
 
-    // Below this many values to quantize, the caller quantizes alone: handing it out costs more. With AVX2 a vector of
-    // 2048 takes about 0.3 µs to quantize (QuantizedActivations.Groups.cs), a hand-off and the wait for the other part
-    // 1-2 µs, so splitting pays from about 16 such vectors on; block by block (other CPUs) it took about 3 µs.
-    private static readonly long ParallelQuantizeValues = System.Runtime.Intrinsics.X86.Avx2.IsSupported ? 32 * 1024 : 4 * 1024;
+    // Below this many values to quantize, the caller quantizes alone: handing it out costs more. By groups (AVX2) a
+    // vector of 2048 takes about 0.3 µs to quantize, a hand-off and the wait for the other part 1-2 µs, so splitting
+    // pays from about 16 such vectors on; block by block (other CPUs) it takes about 3 µs.
+    private static readonly long ParallelQuantizeValues = QuantizedActivations.QuantizesByGroups ? 32 * 1024 : 4 * 1024;
 
     /// <summary>
     /// Y_i = X W_iᵀ for each given matrix (all of <paramref name="columns"/> columns and the same activation format),

@@ -29,13 +29,8 @@ internal static unsafe partial class QuantizedActivations
         // |x| as bits: for non-negative floats the integer order is the float order, and NaNs sort above infinity.
         var m = MaxLanes8(BlockMaxBits(x), BlockMaxBits(x + 32), BlockMaxBits(x + 64), BlockMaxBits(x + 96),
             BlockMaxBits(x + 128), BlockMaxBits(x + 160), BlockMaxBits(x + 192), BlockMaxBits(x + 224));
-        var amax = m.AsSingle();
-        var id = Vector256.AndNot(Vector256.Create(127f) / amax, Vector256.Equals(amax, Vector256<float>.Zero));
-        // NaN or infinity in a block, or a largest magnitude so small (below 127 / float.MaxValue) that 127 / max
-        // overflows: the block-by-block code's saturating conversion and narrowing decide those.
-        if (Avx.MoveMask(Avx2.CompareGreaterThan(m, Vector256.Create(0x7F7FFFFF)).AsSingle() | Vector256.Equals(id, Vector256.Create(float.PositiveInfinity))) != 0)
+        if (!TryScales(m, out var d, out var id))
             return false;
-        var d = amax / Vector256.Create(127f);
         d.Store(ds);
 
         var q0 = QuantizeBlock(x, Avx2.PermuteVar8x32(id, Vector256.Create(0)), out var l0, out var h0);
@@ -54,6 +49,21 @@ internal static unsafe partial class QuantizedActivations
         Avx2.ShiftLeftLogical(negative, 7).Store(neg128);
         StoreRuns(q0, q1, q2, q3, q4, q5, q6, q7, runs, runStride);
         return true;
+    }
+
+    /// <summary>
+    /// From the bits of each lane's largest |x| (<paramref name="maxBits"/>), d = max / 127 and id = 127 / max (0 where
+    /// max is 0), as the block-by-block code computes them. False when a lane's max is a NaN or an infinity, or so small
+    /// (below 127 / float.MaxValue) that 127 / max overflows: the block-by-block code's saturating conversion and
+    /// narrowing decide those.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryScales(Vector256<int> maxBits, out Vector256<float> d, out Vector256<float> id)
+    {
+        var amax = maxBits.AsSingle();
+        id = Vector256.AndNot(Vector256.Create(127f) / amax, Vector256.Equals(amax, Vector256<float>.Zero));
+        d = amax / Vector256.Create(127f);
+        return Avx.MoveMask(Avx2.CompareGreaterThan(maxBits, Vector256.Create(0x7F7FFFFF)).AsSingle() | Vector256.Equals(id, Vector256.Create(float.PositiveInfinity))) == 0;
     }
 
     /// <summary>The bits of the largest |x| among 32 values, per lane of 8 (a lane of the 4 loads each).</summary>
@@ -84,11 +94,8 @@ internal static unsafe partial class QuantizedActivations
         m = Avx2.Max(m, Avx2.Permute2x128(m, m, 0x01));
         m = Avx2.Max(m, Avx2.Shuffle(m, 0b01_00_11_10));
         m = Avx2.Max(m, Avx2.Shuffle(m, 0b10_11_00_01));
-        var amax = m.AsSingle();
-        var id = Vector256.AndNot(Vector256.Create(127f) / amax, Vector256.Equals(amax, Vector256<float>.Zero));
-        if (Avx.MoveMask(Avx2.CompareGreaterThan(m, Vector256.Create(0x7F7FFFFF)).AsSingle() | Vector256.Equals(id, Vector256.Create(float.PositiveInfinity))) != 0)
+        if (!TryScales(m, out var d, out var id))
             return false;
-        var d = amax / Vector256.Create(127f);
         *ds = d.ToScalar();
 
         var q0 = QuantizeBlock(x, id, out var l0, out var h0);

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace Umbra.Inference.Tensors;
 
@@ -58,8 +57,9 @@ internal static unsafe partial class QuantizedActivations
 
     /// <summary>
     /// Quantizes <paramref name="n"/> floats (a multiple of 256) into the Q8_K layout at <paramref name="dst"/>: each
-    /// super-block through <see cref="QuantizeSuperBlock"/> where the CPU has AVX2 (unless <paramref name="vectorized"/>
-    /// is false, as the tests that hold it to this code ask), else as below, with the same results.
+    /// super-block through <see cref="QuantizeSuperBlock"/> where <see cref="QuantizesByGroups"/> (unless
+    /// <paramref name="vectorized"/> is false, as the tests that hold it to this code ask), else as below, with the
+    /// same results.
     /// </summary>
     public static void QuantizeQ8K(float* x, int n, byte* dst, bool vectorized = true)
     {
@@ -69,7 +69,7 @@ internal static unsafe partial class QuantizedActivations
         var subSums = Q8KSubSums(dst, n);
         var run = stackalloc sbyte[Q8KBlock];
         var sums = stackalloc int[16];
-        vectorized &= Avx2.IsSupported;
+        vectorized &= QuantizesByGroups;
         for (var b = 0; b < n / Q8KBlock; b++, x += Q8KBlock)
         {
             if (vectorized && QuantizeSuperBlock(x, (sbyte*)(dst + b * Q8KBlock), ds + b, bsums + 16 * b, starts + 16 * b, subSums + 8 * b))

@@ -133,11 +133,14 @@ internal static unsafe partial class QuantizedActivations
         return Vector128.Create(*(int*)p, *(int*)(p + 32), *(int*)(p + 64), *(int*)(p + 96)).AsSByte();
     }
 
+    /// <summary>Whether this CPU quantizes by groups of 8 blocks (QuantizedActivations.Groups.cs), ten times faster than block by block.</summary>
+    public static bool QuantizesByGroups => Avx2.IsSupported;
+
     /// <summary>
     /// Quantizes <paramref name="n"/> floats (a multiple of 32) into the Q8 layout at <paramref name="dst"/>, or with
     /// <paramref name="wide"/> the <see cref="ActivationFormat.Q8Wide"/> one. Whole groups of 8 blocks go through
-    /// <see cref="QuantizeGroup8"/> where the CPU has AVX2 (unless <paramref name="vectorized"/> is false, as the tests
-    /// that hold it to the block-by-block code ask); the rest block by block, with the same results.
+    /// <see cref="QuantizeGroup8"/> where <see cref="QuantizesByGroups"/> (unless <paramref name="vectorized"/> is
+    /// false, as the tests that hold it to the block-by-block code ask); the rest block by block, with the same results.
     /// </summary>
     public static void QuantizeQ8(float* x, int n, byte* dst, bool wide = false, bool vectorized = true)
     {
@@ -148,7 +151,7 @@ internal static unsafe partial class QuantizedActivations
         var neg128 = Q8Neg128Sums(dst, n);
         var grouped = n / (Q8Block * Q8GroupBlocks) * Q8GroupBlocks;
         var wideBlocks = wide ? Q8WideGroups(n) * Q8WideGroupBlocks : 0;
-        vectorized &= Avx2.IsSupported;
+        vectorized &= QuantizesByGroups;
         var run = stackalloc sbyte[Q8Block];
         for (var b = 0; b < n / Q8Block; b++)
         {
