@@ -14,7 +14,9 @@ namespace Umbra.Bench;
 /// attention figures: `-- kernels 9 attention` or `-- kernels 9 stream attention`. With `l2`, one matrix of 1024 x 2048,
 /// which stays in a core's L2, so the figures are the kernels' arithmetic alone: `-- kernels 2000 l2` (many runs, for
 /// the best to be a quiet one). With `path=NAME`, another instruction-set path than the best one the CPU runs, for
-/// instance `-- kernels 2000 l2 path=Avx512` against `path=Avx512Wide` on a CPU without AVX-VNNI.
+/// instance `-- kernels 2000 l2 path=Avx512` against `path=Avx512Wide` on a CPU without AVX-VNNI; with
+/// `path=NAME,NAME`, each run times every path named in turn, so that a busy moment of a shared host hits them all
+/// and their bests compare: `-- kernels 2000 l2 path=Avx512,Avx512Vnni`.
 /// </summary>
 internal static unsafe class KernelHarness
 {
@@ -22,19 +24,23 @@ internal static unsafe class KernelHarness
     {
         var runs = args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 20;
         var stream = args.Skip(1).Contains("stream");
-        var path = DotKernels.BestPath;
+        var paths = new List<DotPath> { DotKernels.BestPath };
         if (args.Skip(1).FirstOrDefault(a => a.StartsWith("path=", StringComparison.Ordinal)) is { } named)
         {
-            var name = named["path=".Length..];
-            if (!DotKernels.TryParsePath(name, out path))
+            paths.Clear();
+            foreach (var name in named["path=".Length..].Split(','))
             {
-                Console.Error.WriteLine($"kernels: no path named '{name}'; paths: {string.Join(", ", Enum.GetNames<DotPath>())}.");
-                return 1;
-            }
-            if (!DotKernels.IsSupported(path))
-            {
-                Console.Error.WriteLine($"kernels: this CPU cannot run the {path} path.");
-                return 1;
+                if (!DotKernels.TryParsePath(name, out var path))
+                {
+                    Console.Error.WriteLine($"kernels: no path named '{name}'; paths: {string.Join(", ", Enum.GetNames<DotPath>())}.");
+                    return 1;
+                }
+                if (!DotKernels.IsSupported(path))
+                {
+                    Console.Error.WriteLine($"kernels: this CPU cannot run the {path} path.");
+                    return 1;
+                }
+                paths.Add(path);
             }
         }
         if (!args.Skip(1).Contains("attention"))
@@ -42,7 +48,7 @@ internal static unsafe class KernelHarness
             int[] counts = stream ? [1, 8, 16] : [1, 8, 16, 64];
             (int, int)[] shapes = args.Skip(1).Contains("l2") ? [(1024, 2048)] : [(5632, 2048), (2048, 5632)];
             foreach (var (rows, columns) in shapes)
-                Run(path, rows, columns, runs, stream, counts);
+                Run([.. paths], rows, columns, runs, stream, counts);
             QuantizeTimes(runs);
         }
         AttentionTimes(runs, stream);
@@ -161,9 +167,9 @@ internal static unsafe class KernelHarness
         }
     }
 
-    private static void Run(DotPath path, int rows, int columns, int runs, bool stream, int[] counts)
+    private static void Run(DotPath[] paths, int rows, int columns, int runs, bool stream, int[] counts)
     {
-        Console.WriteLine($"path {path}, {rows} x {columns}, one thread, {(stream ? "weights streamed from memory" : "weights hot in cache")}, best of {runs}; ms per vector");
+        Console.WriteLine($"path {string.Join(" and ", paths)}, {rows} x {columns}, one thread, {(stream ? "weights streamed from memory" : "weights hot in cache")}, best of {runs}{(paths.Length > 1 ? ", the paths in turn" : "")}; ms per vector");
         Console.WriteLine($"| type | {string.Join(" | ", counts.Select(c => $"{c} vector{(c == 1 ? "" : "s")}"))} |");
         Console.WriteLine($"|---|{string.Concat(counts.Select(_ => "---:|"))}");
         foreach (var type in new[] { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K })
@@ -183,36 +189,44 @@ internal static unsafe class KernelHarness
             }
             for (var c = 1; c < copies; c++)
                 Buffer.MemoryCopy(w, w + c * matrixBytes, matrixBytes, matrixBytes);
-            var format = QuantizedActivations.FormatFor(type, path);
-            var stride = QuantizedActivations.VectorBytes(format, columns);
-            var cells = new List<string>();
+            var cells = paths.Select(_ => new List<string>()).ToArray();
             foreach (var count in counts)
             {
                 var x = Enumerable.Range(0, columns * count).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-                var xq = (byte*)NativeMemory.AlignedAlloc((nuint)(stride * count), 64);
+                var formats = paths.Select(p => QuantizedActivations.FormatFor(type, p)).ToArray();
+                var strides = formats.Select(f => QuantizedActivations.VectorBytes(f, columns)).ToArray();
+                var xq = (byte*)NativeMemory.AlignedAlloc((nuint)(strides.Max() * count), 64);
                 var y = new float[rows * count];
-                var best = double.MaxValue;
+                var best = paths.Select(_ => double.MaxValue).ToArray();
                 fixed (float* xp = x)
                 fixed (float* yp = y)
                 {
                     // Warm up for half a second first, so the quantization and the helpers run optimized code.
                     var warm = Stopwatch.StartNew();
-                    for (var i = 0; i < runs || warm.ElapsedMilliseconds < 500; i++)
+                    for (var timed = 0; timed < runs;)
                     {
-                        var start = Stopwatch.GetTimestamp();
-                        for (var v = 0; v < count; v++)
-                            QuantizedActivations.Quantize(format, xp + v * columns, columns, xq + v * stride);
-                        for (var c = 0; c < copies; c++)
-                            DotKernels.MatMul(path, type, w + c * matrixBytes, rowBytes, 0, rows, xq, stride, count, columns, yp, rows);
-                        if (warm.ElapsedMilliseconds >= 500)
-                            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalMilliseconds / count / copies);
+                        var warmedUp = warm.ElapsedMilliseconds >= 500;
+                        if (warmedUp)
+                            timed++;
+                        for (var k = 0; k < paths.Length; k++)
+                        {
+                            var start = Stopwatch.GetTimestamp();
+                            for (var v = 0; v < count; v++)
+                                QuantizedActivations.Quantize(formats[k], xp + v * columns, columns, xq + v * strides[k]);
+                            for (var c = 0; c < copies; c++)
+                                DotKernels.MatMul(paths[k], type, w + c * matrixBytes, rowBytes, 0, rows, xq, strides[k], count, columns, yp, rows);
+                            if (warmedUp)
+                                best[k] = Math.Min(best[k], Stopwatch.GetElapsedTime(start).TotalMilliseconds / count / copies);
+                        }
                     }
                 }
                 NativeMemory.AlignedFree(xq);
-                cells.Add($"{best:F3}");
+                for (var k = 0; k < paths.Length; k++)
+                    cells[k].Add($"{best[k]:F3}");
             }
             NativeMemory.AlignedFree(w);
-            Console.WriteLine($"| {type} | {string.Join(" | ", cells)} |");
+            for (var k = 0; k < paths.Length; k++)
+                Console.WriteLine($"| {type}{(paths.Length > 1 ? $" ({paths[k]})" : "")} | {string.Join(" | ", cells[k])} |");
         }
     }
 }
