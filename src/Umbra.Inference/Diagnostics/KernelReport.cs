@@ -15,14 +15,12 @@ internal static class KernelReport
         var path = DotKernels.BestPath;
         var floats = path switch
         {
-            DotPath.Avx512 or DotPath.Avx512Wide or DotPath.Avx512Vnni => "512-bit",
+            DotPath.Avx512 or DotPath.Avx512Wide => "512-bit",
             DotPath.Avx2 or DotPath.AvxVnni => "256-bit",
             DotPath.Portable => "128-bit",
             _ => "scalar",
         };
-        var dots = path == DotPath.Avx512Vnni
-            ? (DotKernels.UsesVnni(path) ? "512-bit vpdpbusd (native) for Q4_0, else 256-bit vpdpbusd" : "512-bit vpdpbusd (native) for Q4_0, 512-bit vpmaddubsw for Q8_0, else 256-bit")
-            : path == DotPath.Avx512Wide
+        var dots = path == DotPath.Avx512Wide
             ? (DotKernels.UsesVnni(path) ? "512-bit vpmaddubsw for Q4_0 and Q8_0, else 256-bit vpdpbusd" : "512-bit vpmaddubsw for Q4_0 and Q8_0, else 256-bit")
             : DotKernels.UsesVnni(path) ? "256-bit vpdpbusd"
             : path is DotPath.Avx2 or DotPath.Avx512 ? "256-bit vpmaddubsw"

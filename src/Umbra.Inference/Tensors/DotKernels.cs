@@ -48,7 +48,6 @@ public static class DotKernels
         DotPath.Avx2 => Avx2.IsSupported && Fma.IsSupported,
         DotPath.AvxVnni => Avx2.IsSupported && Fma.IsSupported && AvxVnni.IsSupported,
         DotPath.Avx512 or DotPath.Avx512Wide => Avx512F.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx2.IsSupported && Fma.IsSupported,
-        DotPath.Avx512Vnni => IsSupported(DotPath.Avx512) && Native.WideVnni.IsSupported,
         _ => false,
     };
 
@@ -123,7 +122,7 @@ public static class DotKernels
     }
 
     /// <summary>Whether <paramref name="path"/>'s integer dots are vpdpbusd: the Avx512 path's are 256-bit (see <see cref="DotPath.Avx512"/>), VNNI where the CPU has it.</summary>
-    internal static bool UsesVnni(DotPath path) => path == DotPath.AvxVnni || (path is DotPath.Avx512 or DotPath.Avx512Wide or DotPath.Avx512Vnni && AvxVnni.IsSupported);
+    internal static bool UsesVnni(DotPath path) => path == DotPath.AvxVnni || (path is DotPath.Avx512 or DotPath.Avx512Wide && AvxVnni.IsSupported);
 
     /// <summary>The quantized-activation kernel for a quantized type, or null for the float formats.</summary>
     private static unsafe delegate*<byte*, long, int, int, byte*, long, int, int, float*, long, void> ResolveMatMul(DotPath path, GgmlType type)
@@ -131,12 +130,11 @@ public static class DotKernels
         if (!IsSupported(path))
             throw new PlatformNotSupportedException($"This CPU cannot run the {path} dot kernels.");
         var vnni = UsesVnni(path);
-        var x86 = path is DotPath.Avx2 or DotPath.AvxVnni or DotPath.Avx512 or DotPath.Avx512Wide or DotPath.Avx512Vnni;
+        var x86 = path is DotPath.Avx2 or DotPath.AvxVnni or DotPath.Avx512 or DotPath.Avx512Wide;
         return type switch
         {
             GgmlType.Q4_0 when path == DotPath.Avx512Wide => &Q4_0IntDot.WidePath,
-            GgmlType.Q4_0 when path == DotPath.Avx512Vnni => &Q4_0IntDot.NativeVnniPath,
-            GgmlType.Q8_0 when path == DotPath.Avx512Wide || (path == DotPath.Avx512Vnni && !vnni) => &Q8_0IntDot.WidePath,
+            GgmlType.Q8_0 when path == DotPath.Avx512Wide => &Q8_0IntDot.WidePath,
             GgmlType.Q8_0 => vnni ? &Q8_0IntDot.VnniPath : x86 ? &Q8_0IntDot.Avx2Path : path == DotPath.Portable ? &Q8_0IntDot.Portable : &Q8_0IntDot.Scalar,
             GgmlType.Q4_0 => vnni ? &Q4_0IntDot.VnniPath : x86 ? &Q4_0IntDot.Avx2Path : path == DotPath.Portable ? &Q4_0IntDot.Portable : &Q4_0IntDot.Scalar,
             // No Vector128 K-quant kernels yet: the portable path runs the scalar integer ones.
@@ -159,29 +157,29 @@ public static class DotKernels
 
         return (type, path) switch
         {
-            (GgmlType.F32, DotPath.Avx512 or DotPath.Avx512Wide or DotPath.Avx512Vnni) => &FloatDot.F32Avx512,
+            (GgmlType.F32, DotPath.Avx512 or DotPath.Avx512Wide) => &FloatDot.F32Avx512,
             (GgmlType.F32, DotPath.Avx2 or DotPath.AvxVnni) => &FloatDot.F32Avx2,
             (GgmlType.F32, DotPath.Portable) => &FloatDot.F32Portable,
             (GgmlType.F32, _) => &FloatDot.F32Scalar,
-            (GgmlType.F16, DotPath.Avx512 or DotPath.Avx512Wide or DotPath.Avx512Vnni) => &FloatDot.F16Avx512,
+            (GgmlType.F16, DotPath.Avx512 or DotPath.Avx512Wide) => &FloatDot.F16Avx512,
             (GgmlType.F16, DotPath.Avx2 or DotPath.AvxVnni) => &FloatDot.F16Avx2,
             (GgmlType.F16, DotPath.Portable) => &FloatDot.F16Portable,
             (GgmlType.F16, _) => &FloatDot.F16Scalar,
-            (GgmlType.BF16, DotPath.Avx512 or DotPath.Avx512Wide or DotPath.Avx512Vnni) => &FloatDot.BF16Avx512,
+            (GgmlType.BF16, DotPath.Avx512 or DotPath.Avx512Wide) => &FloatDot.BF16Avx512,
             (GgmlType.BF16, DotPath.Avx2 or DotPath.AvxVnni) => &FloatDot.BF16Avx2,
             (GgmlType.BF16, DotPath.Portable) => &FloatDot.BF16Portable,
             (GgmlType.BF16, _) => &FloatDot.BF16Scalar,
             // Quantized weights against float activations: exact (no activation rounding), kept for Dot/MatVec.
-            (GgmlType.Q8_0, DotPath.Avx512 or DotPath.Avx512Wide or DotPath.Avx512Vnni) => &Q8_0Dot.Avx512Path,
+            (GgmlType.Q8_0, DotPath.Avx512 or DotPath.Avx512Wide) => &Q8_0Dot.Avx512Path,
             (GgmlType.Q8_0, DotPath.Avx2 or DotPath.AvxVnni) => &Q8_0Dot.Avx2Path,
             (GgmlType.Q8_0, _) => &Q8_0Dot.Scalar,
-            (GgmlType.Q4_0, DotPath.Avx512 or DotPath.Avx512Wide or DotPath.Avx512Vnni) => &Q4_0Dot.Avx512Path,
+            (GgmlType.Q4_0, DotPath.Avx512 or DotPath.Avx512Wide) => &Q4_0Dot.Avx512Path,
             (GgmlType.Q4_0, DotPath.Avx2 or DotPath.AvxVnni) => &Q4_0Dot.Avx2Path,
             (GgmlType.Q4_0, _) => &Q4_0Dot.Scalar,
-            (GgmlType.Q4_K, DotPath.Avx512 or DotPath.Avx512Wide or DotPath.Avx512Vnni) => &Q4KDot.Avx512Path,
+            (GgmlType.Q4_K, DotPath.Avx512 or DotPath.Avx512Wide) => &Q4KDot.Avx512Path,
             (GgmlType.Q4_K, DotPath.Avx2 or DotPath.AvxVnni) => &Q4KDot.Avx2Path,
             (GgmlType.Q4_K, _) => &Q4KDot.Scalar,
-            (GgmlType.Q6_K, DotPath.Avx512 or DotPath.Avx512Wide or DotPath.Avx512Vnni) => &Q6KDot.Avx512Path,
+            (GgmlType.Q6_K, DotPath.Avx512 or DotPath.Avx512Wide) => &Q6KDot.Avx512Path,
             (GgmlType.Q6_K, DotPath.Avx2 or DotPath.AvxVnni) => &Q6KDot.Avx2Path,
             _ => &Q6KDot.Scalar,
         };

@@ -30,13 +30,4 @@ internal enum DotPath
     /// Lake-SP, AMD Zen 4), where the 256-bit vpdpbusd is out of reach.
     /// </summary>
     Avx512Wide,
-
-    /// <summary>
-    /// <see cref="Avx512Wide"/> with Q4_0's 16-block groups as 512-bit vpdpbusd (AVX-512 VNNI): 11 operations per vector
-    /// and 16 blocks where vpmaddubsw takes 20 and the 256-bit vpdpbusd tile 22. .NET 10 has no intrinsic for that
-    /// form, so the per-vector loop is native code (<see cref="Native.WideVnni"/>, Linux x64). Q8_0 takes the 256-bit
-    /// vpdpbusd tile where the CPU has AVX-VNNI, else <see cref="Avx512Wide"/>'s; the other formats run as on
-    /// <see cref="Avx512"/>.
-    /// </summary>
-    Avx512Vnni,
 }

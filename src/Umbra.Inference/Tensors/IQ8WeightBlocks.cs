@@ -47,13 +47,6 @@ internal unsafe interface IQ8WeightBlocks
     static virtual bool Wide => false;
 
     /// <summary>
-    /// With <see cref="Wide"/>: whether the whole groups of 16 blocks run through the native 512-bit vpdpbusd loops
-    /// (<see cref="Native.WideVnni"/>, Q4_0 only) for batches of 2 or more vectors rather than vpmaddubsw, with the same
-    /// products; the rest of the row, and one vector, as without it (<see cref="LoadWideGroup"/>).
-    /// </summary>
-    static virtual bool NativeVnni => false;
-
-    /// <summary>
     /// With <see cref="Wide"/>: the values of 16 consecutive blocks in the wide group layout, register k holding values
     /// 4k..4k+3 of blocks 0..15 in 32-bit lanes 0..15, as unsigned bytes small enough for short sums.
     /// </summary>

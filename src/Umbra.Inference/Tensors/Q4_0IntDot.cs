@@ -77,10 +77,6 @@ internal static unsafe class Q4_0IntDot
     public static void WidePath(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride) =>
         Q8Tiles.Run<WideBlocks>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
 
-    /// <summary><see cref="DotPath.Avx512Vnni"/>: <see cref="WidePath"/> with the 16-block groups' dots as native 512-bit vpdpbusd.</summary>
-    public static void NativeVnniPath(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride) =>
-        Q8Tiles.Run<NativeVnniBlocks>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);
-
     /// <summary>
     /// Q4_0 blocks for <see cref="Q8Tiles"/>: each group of 8 is transposed and split into 8 registers of nibbles
     /// (0..15, unsigned), multiplied straight into an accumulator that starts at the activation's −8 Σx.
@@ -165,44 +161,5 @@ internal static unsafe class Q4_0IntDot
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<int> Dot(Vector256<int> acc, Vector256<sbyte> w, Vector256<sbyte> x) => Avx2IntDot.Dot(acc, w.AsByte(), x);
-    }
-
-    /// <summary>
-    /// <see cref="WideBlocks"/> with the 16-block groups of 2 or more vectors through the native 512-bit vpdpbusd loops
-    /// (<see cref="Native.WideVnni"/>), which load the groups themselves; one vector, the 8-block group and the blocks
-    /// after the last 16-block group as WideBlocks, with the same products.
-    /// </summary>
-    private readonly struct NativeVnniBlocks : IQ8WeightBlocks
-    {
-        public static int BlockBytes => Bytes;
-
-        public static bool HasStart => true;
-
-        public static bool ShortSums => true;
-
-        public static bool SplitBytes => false;
-
-        public static bool Wide => true;
-
-        public static bool NativeVnni => true;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static int StartOffset(int n) => Q8Neg8SumsOffset(n);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void LoadGroup(byte* blocks, out Vector256<sbyte> w0, out Vector256<sbyte> w1, out Vector256<sbyte> w2, out Vector256<sbyte> w3,
-            out Vector256<sbyte> w4, out Vector256<sbyte> w5, out Vector256<sbyte> w6, out Vector256<sbyte> w7) =>
-            WideBlocks.LoadGroup(blocks, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void LoadWideGroup(byte* blocks, out Vector512<sbyte> w0, out Vector512<sbyte> w1, out Vector512<sbyte> w2, out Vector512<sbyte> w3,
-            out Vector512<sbyte> w4, out Vector512<sbyte> w5, out Vector512<sbyte> w6, out Vector512<sbyte> w7) =>
-            WideBlocks.LoadWideGroup(blocks, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<sbyte> LoadBlock(byte* block) => WideBlocks.LoadBlock(block);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<int> Dot(Vector256<int> acc, Vector256<sbyte> w, Vector256<sbyte> x) => WideBlocks.Dot(acc, w, x);
     }
 }

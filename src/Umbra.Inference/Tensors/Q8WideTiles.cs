@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using Umbra.Inference.Tensors.Native;
 using static Umbra.Inference.Tensors.QuantizedActivations;
 
 namespace Umbra.Inference.Tensors;
@@ -30,14 +29,6 @@ internal static unsafe class Q8WideTiles
     public static void Groups<TBlocks>(byte* row, byte* xt, int t, long stride, long scaleRel, long startRel, int g0, int g1, Vector512<float>* acc, long ahead)
         where TBlocks : struct, IQ8WeightBlocks
     {
-        // One vector streams its weights from memory, where the gathers cost more than the dots save: it takes the
-        // managed body below, whose products are the native loops' bit for bit.
-        if (TBlocks.NativeVnni && t > 1)
-        {
-            WideVnni.RunQ4_0(row + g0 * GroupBlocks * TBlocks.BlockBytes, g1 - g0, (sbyte*)(xt + g0 * GroupBlocks * Qk), stride,
-                scaleRel + g0 * GroupBlocks * (sizeof(float) - Qk), startRel + g0 * GroupBlocks * (sizeof(int) - Qk), t, (float*)acc, ahead);
-            return;
-        }
         var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
         for (var g = g0; g < g1; g++)
         {
@@ -79,12 +70,6 @@ internal static unsafe class Q8WideTiles
         Vector512<float>* acc, Vector512<float>* accB, long ahead)
         where TBlocks : struct, IQ8WeightBlocks
     {
-        if (TBlocks.NativeVnni)
-        {
-            WideVnni.RunQ4_0Pair(row + g0 * GroupBlocks * TBlocks.BlockBytes, rowBytes, g1 - g0, (sbyte*)(xt + g0 * GroupBlocks * Qk), stride,
-                scaleRel + g0 * GroupBlocks * (sizeof(float) - Qk), startRel + g0 * GroupBlocks * (sizeof(int) - Qk), t, (float*)acc, (float*)accB, ahead);
-            return;
-        }
         var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
         for (var g = g0; g < g1; g++)
         {

@@ -51,9 +51,6 @@ internal static unsafe partial class QuantizedActivations
     public static ActivationFormat FormatFor(GgmlType type, DotPath path) => type switch
     {
         GgmlType.Q8_0 or GgmlType.Q4_0 when path == DotPath.Avx512Wide => ActivationFormat.Q8Wide,
-        // Q8_0 on Avx512Vnni takes the 256-bit vpdpbusd tile, on Q8 activations, where the CPU has AVX-VNNI.
-        GgmlType.Q4_0 when path == DotPath.Avx512Vnni => ActivationFormat.Q8Wide,
-        GgmlType.Q8_0 when path == DotPath.Avx512Vnni => DotKernels.UsesVnni(path) ? ActivationFormat.Q8 : ActivationFormat.Q8Wide,
         GgmlType.Q8_0 or GgmlType.Q4_0 => ActivationFormat.Q8,
         GgmlType.Q4_K or GgmlType.Q6_K => ActivationFormat.Q8K,
         _ => ActivationFormat.Float,
