@@ -16,7 +16,7 @@ namespace Umbra.Bench;
 /// the best to be a quiet one). With `path=NAME`, another instruction-set path than the best one the CPU runs, for
 /// instance `-- kernels 2000 l2 path=Avx512` against `path=Avx512Wide` on a CPU without AVX-VNNI; with
 /// `path=NAME,NAME`, each run times every path named in turn, so that a busy moment of a shared host hits them all
-/// and their bests compare: `-- kernels 2000 l2 path=Avx512,Avx512Vnni`.
+/// and their bests compare: `-- kernels 2000 l2 path=Avx512,Avx512Wide`.
 /// </summary>
 internal static unsafe class KernelHarness
 {
