@@ -11,7 +11,7 @@ internal static class DiagnosticSocket
     /// <summary>This process's sockets (on Linux, those with its start time; elsewhere, any with its pid).</summary>
     public static IEnumerable<string> Find(int processId)
     {
-        var start = OperatingSystem.IsLinux() ? StartTime(ReadStat(processId)) : null;
+        var start = OperatingSystem.IsLinux() ? StartTime(PostureProbe.TryReadText($"/proc/{processId}/stat")) : null;
         try
         {
             return Directory.EnumerateFileSystemEntries(Path.GetTempPath(), $"dotnet-diagnostic-{processId}-{start ?? "*"}-socket").ToList();
@@ -61,21 +61,5 @@ internal static class DiagnosticSocket
         return fields.Length > StartTimeField && ulong.TryParse(fields[StartTimeField], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _)
             ? fields[StartTimeField]
             : null;
-    }
-
-    private static string? ReadStat(int processId)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{processId}/stat");
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }
