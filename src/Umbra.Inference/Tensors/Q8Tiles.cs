@@ -49,6 +49,8 @@ internal static unsafe class Q8Tiles
         var wide = TBlocks.Wide ? Q8WideGroups(n) * 2 : 0;
         var wideRaw = stackalloc byte[TBlocks.Wide ? accRows * perRow * 64 + 64 : 0];
         var accWide = (Vector512<float>*)(((nint)wideRaw + 63) & ~(nint)63);
+        // Every block of a row in wide groups (2048 or 5632 columns): the 512-bit accumulators give the sums directly.
+        var allWide = TBlocks.Wide && wide == shape.Groups && shape.Blocks == shape.Groups * GroupBlocks;
         // Rows in chunks that stay in L2 while every tile of vectors passes over them; each tile's activations in L1,
         // a span of columns at a time when the whole width would not fit.
         for (var rc = r0; rc < r1; rc += RowChunk)
@@ -63,12 +65,9 @@ internal static unsafe class Q8Tiles
             if (TBlocks.Wide && span < shape.Groups)
                 span = Math.Max(2, span & ~1);
             var spans = span < shape.Groups;
-            for (var r = 0; r < (spans ? chunkEnd - rc : 2); r++)
-            {
+            // A row's wide accumulators take its first group's products as they are: only the others are cleared.
+            for (var r = 0; r < (spans ? chunkEnd - rc : 2) && !allWide; r++)
                 new Span<Vector256<float>>(acc + r * perRow, t).Clear();
-                if (TBlocks.Wide)
-                    new Span<Vector512<float>>(accWide + r * perRow, t).Clear();
-            }
             for (var g0 = 0; g0 < shape.Groups || g0 == 0; g0 += span)
             {
                 var g1 = Math.Min(shape.Groups, g0 + span);
@@ -93,8 +92,8 @@ internal static unsafe class Q8Tiles
                         if (last)
                         {
                             PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 2 : 0, shape);
-                            Finish<TBlocks>(row, xt, t, shape, a, aw, yt + r, yStride, clear: !spans);
-                            Finish<TBlocks>(row + rowBytes, xt, t, shape, a + perRow, aw + perRow, yt + r + 1, yStride, clear: !spans);
+                            Finish<TBlocks>(row, xt, t, shape, a, aw, yt + r, yStride, clear: !spans, allWide);
+                            Finish<TBlocks>(row + rowBytes, xt, t, shape, a + perRow, aw + perRow, yt + r + 1, yStride, clear: !spans, allWide);
                         }
                         r++;
                         continue;
@@ -105,7 +104,7 @@ internal static unsafe class Q8Tiles
                     if (last)
                     {
                         PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 1 : 0, shape);
-                        Finish<TBlocks>(row, xt, t, shape, a, aw, yt + r, yStride, clear: !spans);
+                        Finish<TBlocks>(row, xt, t, shape, a, aw, yt + r, yStride, clear: !spans, allWide);
                     }
                 }
             }
@@ -280,13 +279,21 @@ internal static unsafe class Q8Tiles
 
     /// <summary>
     /// Adds the blocks after the last whole group one by one and writes the row's products, y[v × yStride]; with
-    /// <paramref name="clear"/>, zeroes the accumulators for the next row. A wide format's 512-bit accumulators
-    /// (<paramref name="wideAcc"/>) are folded into the 256-bit ones first.
+    /// <paramref name="clear"/>, zeroes the 256-bit accumulators for the next row. A wide format's 512-bit accumulators
+    /// (<paramref name="wideAcc"/>) are folded into the 256-bit ones first; they need no clearing, since a row's first
+    /// wide group writes them. With <paramref name="allWide"/> (every block of the row in wide groups), the sums come
+    /// straight from them, as the fold into cleared 256-bit accumulators would give them, at half the work per row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Finish<TBlocks>(byte* row, byte* xt, int t, Shape s, Vector256<float>* acc, Vector512<float>* wideAcc, float* y, long yStride, bool clear)
+    private static void Finish<TBlocks>(byte* row, byte* xt, int t, Shape s, Vector256<float>* acc, Vector512<float>* wideAcc, float* y, long yStride, bool clear,
+        bool allWide)
         where TBlocks : struct, IQ8WeightBlocks
     {
+        if (allWide)
+        {
+            Q8WideTiles.StoreSums(wideAcc, t, y, yStride);
+            return;
+        }
         var tail = stackalloc float[Tile];
         for (var v = 0; v < t; v++)
             tail[v] = 0;
@@ -304,12 +311,11 @@ internal static unsafe class Q8Tiles
                 tail[v] = MathF.FusedMultiplyAdd(sum, dw * *(float*)(xb + bs), tail[v]);
             }
         }
-        if (TBlocks.Wide)
+        // The wide accumulators hold the row's sums only where it has wide groups (the first one writes them).
+        if (TBlocks.Wide && Q8WideGroups(s.Blocks * Qk) > 0)
         {
             for (var v = 0; v < t; v++)
                 acc[v] = Q8WideTiles.Fold(wideAcc[v]) + acc[v];
-            if (clear)
-                new Span<Vector512<float>>(wideAcc, t).Clear();
         }
         KernelHelpers.StoreSums(acc, tail, t, y, yStride);
         if (clear)

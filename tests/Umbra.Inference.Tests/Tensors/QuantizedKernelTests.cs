@@ -34,7 +34,8 @@ public unsafe class QuantizedKernelTests
         // For the 32-value formats: whole groups of 8 blocks, of 16 (the wide path's), both, and blocks after them.
         // 41 blocks: 2 wide groups, an 8-block group and a block, wide enough that 17 vectors go in spans (paired
         // rows with spans on the wide path).
-        32 => [32, 3 * 32, 7 * 32, 8 * 32, 9 * 32, 16 * 32, 17 * 32, 25 * 32, 41 * 32, 2048 + 5 * 32],
+        // 2048: 4 groups of 16 and nothing after them, summed straight from the wide accumulators.
+        32 => [32, 3 * 32, 7 * 32, 8 * 32, 9 * 32, 16 * 32, 17 * 32, 25 * 32, 41 * 32, 2048, 2048 + 5 * 32],
         _ => [256, 3 * 256, 11 * 256],
     };
 
