@@ -78,6 +78,16 @@ internal static class Fp16
         return (((magnitude << 13) + Vector256.Create(Rebias)) | ((h << 16) & Vector256.Create(0x80000000u))).AsSingle();
     }
 
+    /// <inheritdoc cref="ToSingleMostlyNormal(Vector256{uint})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ToSingleMostlyNormal(Vector512<uint> h)
+    {
+        var magnitude = h & Vector512.Create(0x7fffu);
+        if (!Vector512.LessThanAll(magnitude - Vector512.Create(0x0400u), Vector512.Create(0x7800u)))
+            return ToSingle(h);
+        return (((magnitude << 13) + Vector512.Create(Rebias)) | ((h << 16) & Vector512.Create(0x80000000u))).AsSingle();
+    }
+
     /// <inheritdoc cref="ToSingle(Vector256{uint})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ToSingle(Vector512<uint> h)

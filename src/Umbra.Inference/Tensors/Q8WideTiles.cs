@@ -137,9 +137,29 @@ internal static unsafe class Q8WideTiles
     /// <summary>The binary16 scales of the 16 blocks from <paramref name="blk"/> as floats, lane i block i's.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Scales16<TBlocks>(byte* blk, Vector256<int> offsets)
-        where TBlocks : struct, IQ8WeightBlocks =>
+        where TBlocks : struct, IQ8WeightBlocks
+    {
+        if (TBlocks.BlockBytes == Q4_0Format.BlockBytes && Avx512Vbmi.IsSupported)
+            return Fp16.ToSingleMostlyNormal(Q4_0Scales16(blk));
         // Inserted rather than Vector512.Create(lo, hi), which the JIT builds in a register it keeps from group to group.
-        Avx512F.InsertVector256(KernelHelpers.Scales8(blk, offsets).ToVector512Unsafe(), KernelHelpers.Scales8(blk + 8 * TBlocks.BlockBytes, offsets), 1);
+        return Avx512F.InsertVector256(KernelHelpers.Scales8(blk, offsets).ToVector512Unsafe(), KernelHelpers.Scales8(blk + 8 * TBlocks.BlockBytes, offsets), 1);
+    }
+
+    /// <summary>
+    /// The binary16 scales of 16 Q4_0 blocks (288 bytes from <paramref name="blk"/>, a scale every 18) in the low half
+    /// of lane i, by two byte permutes (AVX-512 VBMI) of the group's first 128 bytes (scales 0..7) and of its bytes
+    /// 144..271 (scales 8..15), never reading past the group. Two 8-lane gathers took about 1.5 cycles per vector and
+    /// group of a 16-vector tile on Zen 4, where a gather costs some 20 cycles.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> Q4_0Scales16(byte* blk)
+    {
+        var low = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(blk),
+            Vector512.Create(0x1312131201000100UL, 0x3736373625242524UL, 0x5B5A5B5A49484948UL, 0x7F7E7F7E6D6C6D6CUL, 0x0000000000000000UL, 0x0000000000000000UL, 0x0000000000000000UL, 0x0000000000000000UL).AsByte(), Vector512.Load(blk + 64));
+        var high = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(blk + 144),
+            Vector512.Create(0x0000000000000000UL, 0x0000000000000000UL, 0x0000000000000000UL, 0x0000000000000000UL, 0x1312131201000100UL, 0x3736373625242524UL, 0x5B5A5B5A49484948UL, 0x7F7E7F7E6D6C6D6CUL).AsByte(), Vector512.Load(blk + 208));
+        return Vector512.ConditionalSelect(Vector512.Create(-1L, -1, -1, -1, 0, 0, 0, 0).AsByte(), low, high).AsUInt32();
+    }
 
     /// <summary>
     /// y[v × <paramref name="yStride"/>] = the lane sum of <see cref="Fold"/>(acc[v]) for v &lt; <paramref name="t"/>, as

@@ -305,6 +305,59 @@ public unsafe class QuantizedKernelTests
     }
 
     /// <summary>
+    /// Block scales of every finite kind (zero, negative zero, subnormal, the smallest and largest normals, negative
+    /// ones) in every block position of the wide path's 16-block groups, where Q4_0's scales are picked out of the
+    /// group by byte permutes (or gathered) and widened from binary16: each row's product matches the reference on
+    /// the same quantized activations, for one vector and for batches, on every path.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PathsAndTypes))]
+    public void Block_scales_of_every_kind_are_read_in_every_position(string pathName, string typeName)
+    {
+        var path = Enum.Parse<DotPath>(pathName);
+        var type = Enum.Parse<GgmlType>(typeName);
+        if (type is not (GgmlType.Q4_0 or GgmlType.Q8_0))
+            return;
+        ushort[] kinds = [0x0000, 0x8000, 0x0001, 0x03FF, 0x0400, 0x7BFF, 0xFBFF, 0x3C00, 0xBC00, 0x2E66];
+        const int n = 2048, rows = 7;
+        var rowBytes = (int)GgmlTypeInfo.RowSize(type, n);
+        var block = GgmlTypeInfo.Geometry(type).TypeSize;
+        var w = new byte[rows * rowBytes];
+        for (var r = 0; r < rows; r++)
+        {
+            TestVectors.Encode(type, TestVectors.Weights(n, seed: 13 * r + 1)).CopyTo(w, r * rowBytes);
+            // Row r gives block b the kind (b + r) mod 10, so each kind meets every position of a group.
+            for (var b = 0; b < n / 32; b++)
+                BitConverter.TryWriteBytes(w.AsSpan(r * rowBytes + b * block, 2), kinds[(b + r) % kinds.Length]);
+        }
+        var format = QuantizedActivations.FormatFor(type, path);
+        foreach (var count in new[] { 1, 16 })
+        {
+            var x = TestVectors.Activations(count * n, seed: 5 + count);
+            var (xq, stride) = Prepare(format, x, n, count);
+            var y = new float[count * rows];
+            fixed (byte* wp = w)
+            fixed (byte* xp = xq)
+            fixed (float* yp = y)
+                DotKernels.MatMul(path, type, wp, rowBytes, 0, rows, xp, stride, count, n, yp, rows);
+            for (var v = 0; v < count; v++)
+            {
+                var xv = x.AsSpan(v * n, n);
+                var xhat = format == ActivationFormat.Float ? xv.ToArray() : Dequantize(format, xq.AsSpan((int)(v * stride)), n);
+                for (var r = 0; r < rows; r++)
+                {
+                    var row = w.AsSpan(r * rowBytes, rowBytes);
+                    var exact = ReferenceKernels.Dot(type, row, xhat);
+                    var scale = ReferenceKernels.AbsDot(type, row, xhat);
+                    var got = y[v * rows + r];
+                    Assert.True(Math.Abs(got - exact) <= FloatTolerance * scale + 1e-30,
+                        $"{path} {type} count={count} v={v} r={r}: got {got}, reference {exact} (scale {scale:E3}).");
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// One block of <paramref name="type"/> whose every value is <paramref name="value"/>, written directly with
     /// scales of 1 at the end of the stored range (the quantizers would give Q4_0's 7 as nibble 0 under a scale of −0.875).
     /// </summary>
