@@ -10,8 +10,8 @@ namespace Umbra.Inference.Tensors;
 /// batched: each weight row is read against tiles of up to 16 vectors, and each group of 8 of its blocks is loaded
 /// (transposed, unpacked) once per tile into 8 registers laid out as the activations are stored (see
 /// <see cref="QuantizedActivations.Q8Offset"/>). Then, per vector, 8 integer dots leave block i's whole sum in lane
-/// i, and one conversion and one multiply-add by the 8 blocks' scales finish the group. A full tile takes two rows
-/// at once (unless the weights are split into nibbles), so each activation load feeds two dots. Blocks after the
+/// i, and one conversion and one multiply-add by the 8 blocks' scales finish the group. A tile of 8 vectors or more
+/// takes two rows at once (unless the weights are split into nibbles), so each activation load feeds two dots. Blocks after the
 /// last whole group are summed one by one. Every (row, vector) pair gets the same exact integer sums and then the
 /// same float operations in the same order whatever the batch, the tile, the pairing or the block loader, so
 /// batching never changes a product. Formats with <see cref="IQ8WeightBlocks.Wide"/> (Q4_0 and Q8_0 on
@@ -22,6 +22,9 @@ internal static unsafe class Q8Tiles
 {
     /// <summary>Vectors taken against one weight row per pass: the row's groups are loaded once for all of them.</summary>
     private const int Tile = 16;
+
+    /// <summary>The fewest vectors in a tile for two rows to go through it at once.</summary>
+    private const int PairedVectors = 8;
 
     /// <summary>Rows per chunk when more than one tile of vectors passes over them (68 KiB of Q8_0, 36 KiB of Q4_0 at 2048 columns).</summary>
     private const int RowChunk = 32;
@@ -78,9 +81,9 @@ internal static unsafe class Q8Tiles
                 {
                     var row = w + r * rowBytes;
                     var a = spans ? acc + (r - rc) * perRow : acc;
-                    // Two rows at a time pay off once the tile is full; at 8 vectors they measured no faster (docs/ENGINE.md).
-                    // Split bytes keep 16 weight registers per row: two rows' would not fit.
-                    var paired = t == Tile && r + 1 < chunkEnd && !TBlocks.SplitBytes;
+                    // Two rows at a time from 8 vectors on: no faster at 8 on the Xeon with AVX-VNNI, 11 % more 8-stream
+                    // decode on Zen 4 (docs/ENGINE.md). Split bytes keep 16 weight registers per row: two rows' would not fit.
+                    var paired = t >= PairedVectors && r + 1 < chunkEnd && !TBlocks.SplitBytes;
                     // The first tile asks for the weights ahead, group by group; the others find them in cache.
                     var ahead = v0 == 0 ? KernelHelpers.PrefetchDistance(rowBytes, r, paired ? 2 : 1, r1, spans) : 0;
                     var aw = spans ? accWide + (r - rc) * perRow : accWide;
