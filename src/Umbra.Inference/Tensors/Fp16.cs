@@ -78,7 +78,7 @@ internal static class Fp16
         return (((magnitude << 13) + Vector256.Create(Rebias)) | ((h << 16) & Vector256.Create(0x80000000u))).AsSingle();
     }
 
-    /// <inheritdoc cref="ToSingleMostlyNormal(Vector256{uint})"/>
+    /// <summary><see cref="ToSingleMostlyNormal(Vector256{uint})"/> for 16 lanes: any lane that is not a normal half sends all 16 to the full conversion.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ToSingleMostlyNormal(Vector512<uint> h)
     {

@@ -45,7 +45,8 @@ internal static unsafe class Q8Tiles
         var weightGroupBytes = GroupBlocks * TBlocks.BlockBytes;
         // The widest tile spans the most: sized for it (the runtime zeroes what is allocated, on every call).
         var anySpans = KernelHelpers.SpanGroups(Math.Min(Tile, count), groupBytes, shape.Groups, weightGroupBytes) < shape.Groups;
-        // Never fewer than two rows: a tile that does not span pairs rows in the first two (and clears both).
+        // Never fewer than two rows: a tile that does not span pairs rows in the first two (and clears both, unless every
+        // block lies in wide groups).
         var accRows = anySpans ? Math.Max(2, Math.Min(RowChunk, r1 - r0)) : 2;
         var acc = stackalloc Vector256<float>[accRows * perRow];
         // Wide formats: the 8-block groups their 16-block groups cover, and a 512-bit accumulator per row and vector, 64-byte aligned.
@@ -285,7 +286,8 @@ internal static unsafe class Q8Tiles
     /// <paramref name="clear"/>, zeroes the 256-bit accumulators for the next row. A wide format's 512-bit accumulators
     /// (<paramref name="wideAcc"/>) are folded into the 256-bit ones first; they need no clearing, since a row's first
     /// wide group writes them. With <paramref name="allWide"/> (every block of the row in wide groups), the sums come
-    /// straight from them, as the fold into cleared 256-bit accumulators would give them, at half the work per row.
+    /// straight from them: what the fold into cleared 256-bit accumulators gives (but for the sign of a zero sum), at
+    /// half the work per row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Finish<TBlocks>(byte* row, byte* xt, int t, Shape s, Vector256<float>* acc, Vector512<float>* wideAcc, float* y, long yStride, bool clear,

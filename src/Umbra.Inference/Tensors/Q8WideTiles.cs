@@ -15,8 +15,8 @@ namespace Umbra.Inference.Tensors;
 /// (<see cref="IQ8WeightBlocks.SplitBytes"/>) take 16 registers, a low and a high nibble of each w + 128, and two such
 /// sums, the high one widened by 16: 37 operations, where the 256-bit split takes 74. The accumulator's halves are
 /// added to the 256-bit one (<see cref="Fold"/>) once per row, whatever the batch, so batching never changes a product.
-/// A row's first group writes its accumulators (the product, which is what the multiply-add into zero gives) instead of
-/// adding to cleared ones: a row then costs no clearing, and one whose blocks all lie in wide groups (2048 or 5632
+/// A row's first group writes its accumulators (the product: what the multiply-add into zero gives, but for the sign of
+/// a zero, which no batch size changes either) instead of adding to cleared ones: a row then costs no clearing, and one whose blocks all lie in wide groups (2048 or 5632
 /// columns) is summed straight from them (<see cref="StoreSums"/>). On the 2-core Zen 4 that made the 16-vector Q4_0
 /// tile about 9 % faster at 2048 columns (docs/BENCHMARKS.md).
 /// </summary>
@@ -27,7 +27,8 @@ internal static unsafe class Q8WideTiles
 
     /// <summary>
     /// acc[v] += Σ over wide groups g0..g1−1 (of 16 blocks) of one row of Σ_i d_w d_x Σ w x, per lane i (block of the
-    /// group), for the <paramref name="t"/> vectors from <paramref name="xt"/>, each <paramref name="stride"/> bytes on.
+    /// group), for the <paramref name="t"/> vectors from <paramref name="xt"/>, each <paramref name="stride"/> bytes on;
+    /// group 0, the row's first, writes acc[v] instead of adding to it.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Groups<TBlocks>(byte* row, byte* xt, int t, long stride, long scaleRel, long startRel, int g0, int g1, Vector512<float>* acc, long ahead)
@@ -152,7 +153,7 @@ internal static unsafe class Q8WideTiles
     /// each 136 (four scales each, the same places in each), and three selects to take lanes 4j..4j+3 from the j-th.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<uint> Q8_0Scales16(byte* blk)
+    internal static Vector512<uint> Q8_0Scales16(byte* blk)
     {
         var index = Vector512.Create(0x2322232201000100UL, 0x6766676645444544UL, 0x2322232201000100UL, 0x6766676645444544UL, 0x2322232201000100UL, 0x6766676645444544UL, 0x2322232201000100UL, 0x6766676645444544UL).AsByte();
         var a = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(blk), index, Vector512.Load(blk + 64));
@@ -171,7 +172,7 @@ internal static unsafe class Q8WideTiles
     /// group of a 16-vector tile on Zen 4, where a gather costs some 20 cycles.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<uint> Q4_0Scales16(byte* blk)
+    internal static Vector512<uint> Q4_0Scales16(byte* blk)
     {
         var low = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(blk),
             Vector512.Create(0x1312131201000100UL, 0x3736373625242524UL, 0x5B5A5B5A49484948UL, 0x7F7E7F7E6D6C6D6CUL, 0x0000000000000000UL, 0x0000000000000000UL, 0x0000000000000000UL, 0x0000000000000000UL).AsByte(), Vector512.Load(blk + 64));

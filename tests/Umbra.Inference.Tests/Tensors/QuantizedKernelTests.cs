@@ -306,9 +306,10 @@ public unsafe class QuantizedKernelTests
 
     /// <summary>
     /// Block scales of every finite kind (zero, negative zero, subnormal, the smallest and largest normals, negative
-    /// ones) in every block position of the wide path's 16-block groups, where Q4_0's scales are picked out of the
-    /// group by byte permutes (or gathered) and widened from binary16: each row's product matches the reference on
-    /// the same quantized activations, for one vector and for batches, on every path.
+    /// ones) in every block position of the wide path's 16-block groups, where Q4_0's and Q8_0's scales are picked out
+    /// of the group by byte permutes (or gathered) and widened from binary16: each row's product matches the reference
+    /// on the same quantized activations, for one vector and for batches, on every path. The last row has normal
+    /// scales only, the boundary ones included, so the conversion's short path meets them too.
     /// </summary>
     [Theory]
     [MemberData(nameof(PathsAndTypes))]
@@ -319,6 +320,7 @@ public unsafe class QuantizedKernelTests
         if (type is not (GgmlType.Q4_0 or GgmlType.Q8_0))
             return;
         ushort[] kinds = [0x0000, 0x8000, 0x0001, 0x03FF, 0x0400, 0x7BFF, 0xFBFF, 0x3C00, 0xBC00, 0x2E66];
+        ushort[] normals = [0x0400, 0x7BFF, 0xFBFF, 0x3C00, 0xBC00, 0x2E66, 0x8400];
         const int n = 2048, rows = 7;
         var rowBytes = (int)GgmlTypeInfo.RowSize(type, n);
         var block = GgmlTypeInfo.Geometry(type).TypeSize;
@@ -328,7 +330,7 @@ public unsafe class QuantizedKernelTests
             TestVectors.Encode(type, TestVectors.Weights(n, seed: 13 * r + 1)).CopyTo(w, r * rowBytes);
             // Row r gives block b the kind (b + r) mod 10, so each kind meets every position of a group.
             for (var b = 0; b < n / 32; b++)
-                BitConverter.TryWriteBytes(w.AsSpan(r * rowBytes + b * block, 2), kinds[(b + r) % kinds.Length]);
+                BitConverter.TryWriteBytes(w.AsSpan(r * rowBytes + b * block, 2), r == rows - 1 ? normals[b % normals.Length] : kinds[(b + r) % kinds.Length]);
         }
         var format = QuantizedActivations.FormatFor(type, path);
         foreach (var count in new[] { 1, 16 })
@@ -355,6 +357,65 @@ public unsafe class QuantizedKernelTests
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The byte permutes that pick a 16-block group's scales out of its bytes (on CPUs with AVX-512 VBMI) put block i's
+    /// binary16 scale in the low half of lane i, for Q4_0's 18-byte and Q8_0's 34-byte blocks, reading only the group:
+    /// it ends at a page with no access, so a read past it would crash the test.
+    /// </summary>
+    [Theory]
+    [InlineData(18)]
+    [InlineData(34)]
+    public void Wide_group_scales_are_each_blocks_own(int blockBytes)
+    {
+        if (!System.Runtime.Intrinsics.X86.Avx512Vbmi.IsSupported)
+            return;
+        var groupBytes = 16 * blockBytes;
+        using var region = new GuardedRegion(groupBytes);
+        var rng = new Random(blockBytes);
+        for (var i = 0; i < groupBytes; i++)
+            region.Start[i] = (byte)rng.Next(256);
+        var lanes = new uint[16];
+        fixed (uint* l = lanes)
+        {
+            var v = blockBytes == 18 ? Q8WideTiles.Q4_0Scales16(region.Start) : Q8WideTiles.Q8_0Scales16(region.Start);
+            System.Runtime.Intrinsics.Vector512.Store(v, l);
+        }
+        for (var i = 0; i < 16; i++)
+            Assert.Equal(BitConverter.ToUInt16(new ReadOnlySpan<byte>(region.Start + i * blockBytes, 2)), (ushort)lanes[i]);
+    }
+
+    /// <summary><paramref name="bytes"/> of memory that end where an inaccessible page begins (Linux and macOS; elsewhere a plain allocation).</summary>
+    private sealed class GuardedRegion : IDisposable
+    {
+        private readonly byte* _base;
+        private readonly nuint _length;
+
+        public GuardedRegion(int bytes)
+        {
+            var page = (nuint)Environment.SystemPageSize;
+            var pages = ((nuint)bytes + page - 1) / page;
+            _length = (pages + 1) * page;
+            _base = (byte*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc(_length, page);
+            Start = _base + pages * page - bytes;
+            if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+                Assert.Equal(0, Mprotect(_base + pages * page, page, 0));
+        }
+
+        public byte* Start { get; }
+
+        public void Dispose()
+        {
+            // A page that stays inaccessible is left allocated rather than handed back to the allocator.
+            if ((OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+                && Mprotect(_base + _length - (nuint)Environment.SystemPageSize, (nuint)Environment.SystemPageSize, 3) != 0)
+                return;
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(_base);
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mprotect")]
+        private static extern int Mprotect(void* address, nuint length, int protection);
     }
 
     /// <summary>
