@@ -16,8 +16,8 @@ namespace Umbra.Inference.Tensors;
 /// sums, the high one widened by 16: 37 operations, where the 256-bit split takes 74. The accumulator's halves are
 /// added to the 256-bit one (<see cref="Fold"/>) once per row, whatever the batch, so batching never changes a product.
 /// A row's first group writes its accumulators (the product: what the multiply-add into zero gives, but for the sign of
-/// a zero, which no batch size changes either) instead of adding to cleared ones: a row then costs no clearing, and one whose blocks all lie in wide groups (2048 or 5632
-/// columns) is summed straight from them (<see cref="StoreSums"/>). On the 2-core Zen 4 that made the 16-vector Q4_0
+/// a zero, which no batch size changes either) instead of adding to cleared ones: a row then costs no clearing, and one
+/// whose blocks all lie in wide groups (2048 or 5632 columns) is summed straight from them (<see cref="StoreSums"/>). On the 2-core Zen 4 that made the 16-vector Q4_0
 /// tile about 9 % faster at 2048 columns (docs/BENCHMARKS.md).
 /// </summary>
 internal static unsafe class Q8WideTiles
@@ -155,13 +155,15 @@ internal static unsafe class Q8WideTiles
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<uint> Q8_0Scales16(byte* blk)
     {
-        var index = Vector512.Create(0x2322232201000100UL, 0x6766676645444544UL, 0x2322232201000100UL, 0x6766676645444544UL, 0x2322232201000100UL, 0x6766676645444544UL, 0x2322232201000100UL, 0x6766676645444544UL).AsByte();
+        // Lane i takes bytes 34 (i mod 4) and the one after (twice: the upper 16 bits are ignored).
+        var index = Vector512.Create(Vector128.Create(0x2322232201000100UL, 0x6766676645444544UL)).AsByte();
         var a = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(blk), index, Vector512.Load(blk + 64));
         var b = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(blk + 136), index, Vector512.Load(blk + 200));
         var c = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(blk + 272), index, Vector512.Load(blk + 336));
         var d = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(blk + 408), index, Vector512.Load(blk + 472));
-        var ab = Vector512.ConditionalSelect(Vector512.Create(-1L, -1, 0, 0, -1, -1, 0, 0).AsByte(), a, b);
-        var cd = Vector512.ConditionalSelect(Vector512.Create(-1L, -1, 0, 0, -1, -1, 0, 0).AsByte(), c, d);
+        var quads = Vector512.Create(-1L, -1, 0, 0, -1, -1, 0, 0).AsByte(); // lanes 0..3 and 8..11
+        var ab = Vector512.ConditionalSelect(quads, a, b);
+        var cd = Vector512.ConditionalSelect(quads, c, d);
         return Vector512.ConditionalSelect(Vector512.Create(-1L, -1, -1, -1, 0, 0, 0, 0).AsByte(), ab, cd).AsUInt32();
     }
 
@@ -174,10 +176,10 @@ internal static unsafe class Q8WideTiles
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<uint> Q4_0Scales16(byte* blk)
     {
-        var low = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(blk),
-            Vector512.Create(0x1312131201000100UL, 0x3736373625242524UL, 0x5B5A5B5A49484948UL, 0x7F7E7F7E6D6C6D6CUL, 0x0000000000000000UL, 0x0000000000000000UL, 0x0000000000000000UL, 0x0000000000000000UL).AsByte(), Vector512.Load(blk + 64));
-        var high = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(blk + 144),
-            Vector512.Create(0x0000000000000000UL, 0x0000000000000000UL, 0x0000000000000000UL, 0x0000000000000000UL, 0x1312131201000100UL, 0x3736373625242524UL, 0x5B5A5B5A49484948UL, 0x7F7E7F7E6D6C6D6CUL).AsByte(), Vector512.Load(blk + 208));
+        // Lanes i and i + 8 take bytes 18 (i mod 8) and the one after (twice: the upper 16 bits are ignored).
+        var index = Vector512.Create(Vector256.Create(0x1312131201000100UL, 0x3736373625242524UL, 0x5B5A5B5A49484948UL, 0x7F7E7F7E6D6C6D6CUL)).AsByte();
+        var low = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(blk), index, Vector512.Load(blk + 64));
+        var high = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(blk + 144), index, Vector512.Load(blk + 208));
         return Vector512.ConditionalSelect(Vector512.Create(-1L, -1, -1, -1, 0, 0, 0, 0).AsByte(), low, high).AsUInt32();
     }
 
