@@ -40,16 +40,8 @@ internal static unsafe class Q8WideTiles
             var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
             if (ahead != 0)
                 KernelHelpers.PrefetchLines(blk + ahead, GroupBlocks * TBlocks.BlockBytes);
-            Vector512<sbyte> w0, w1, w2, w3, w4, w5, w6, w7, h0, h1, h2, h3, h4, h5, h6, h7;
-            if (TBlocks.SplitBytes)
-            {
-                TBlocks.LoadWideSplitGroup(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7, out h0, out h1, out h2, out h3, out h4, out h5, out h6, out h7);
-            }
-            else
-            {
-                TBlocks.LoadWideGroup(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7);
-                h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = default;
-            }
+            LoadGroup<TBlocks>(blk, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7,
+                out var h0, out var h1, out var h2, out var h3, out var h4, out var h5, out var h6, out var h7);
             var dw = Scales16<TBlocks>(blk, offsets);
             var xg = xt + g * GroupBlocks * Qk;
             var gs = scaleRel + g * GroupBlocks * (sizeof(float) - Qk);
@@ -57,15 +49,73 @@ internal static unsafe class Q8WideTiles
             var a = acc;
             for (var end = a + t; a < end; a++, xg += stride)
             {
-                var start = TBlocks.HasStart ? Vector512.Load((int*)(xg + gi)) : default;
-                var sum = TBlocks.SplitBytes
-                    ? start + Dots(w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg) + Dots(h0, h1, h2, h3, h4, h5, h6, h7, (sbyte*)xg, 16)
-                    : start + Dots(w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg);
-                var c = Avx512F.ConvertToVector512Single(sum);
+                var c = Avx512F.ConvertToVector512Single(VectorSum<TBlocks>(xg, gi, w0, w1, w2, w3, w4, w5, w6, w7, h0, h1, h2, h3, h4, h5, h6, h7));
                 var sc = dw * Vector512.Load((float*)(xg + gs));
                 *a = g == 0 ? c * sc : Avx512F.FusedMultiplyAdd(c, sc, *a);
             }
         }
+    }
+
+    /// <summary>
+    /// One row's product with one vector (<paramref name="x"/>) over its first <paramref name="groups"/> wide groups, in a
+    /// register: what <see cref="Groups{TBlocks}"/> leaves in acc[0] for a tile of one vector over groups 0..groups−1,
+    /// with the same operations in the same order, so a vector alone gets the sums it gets in any tile. For
+    /// <see cref="Q8Tiles"/>' one-vector rows (decode), which keep the whole row's sums in registers.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> SingleVector<TBlocks>(byte* row, byte* x, long scaleRel, long startRel, int groups, long ahead, Vector256<int> offsets)
+        where TBlocks : struct, IQ8WeightBlocks
+    {
+        var acc = Vector512<float>.Zero;
+        var xg = x;
+        for (var g = 0; g < groups; g++, xg += GroupBlocks * Qk)
+        {
+            var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
+            if (ahead != 0)
+                KernelHelpers.PrefetchLines(blk + ahead, GroupBlocks * TBlocks.BlockBytes);
+            LoadGroup<TBlocks>(blk, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7,
+                out var h0, out var h1, out var h2, out var h3, out var h4, out var h5, out var h6, out var h7);
+            var dw = Scales16<TBlocks>(blk, offsets);
+            var gs = scaleRel + g * GroupBlocks * (sizeof(float) - Qk);
+            var gi = startRel + g * GroupBlocks * (sizeof(int) - Qk);
+            var c = Avx512F.ConvertToVector512Single(VectorSum<TBlocks>(xg, gi, w0, w1, w2, w3, w4, w5, w6, w7, h0, h1, h2, h3, h4, h5, h6, h7));
+            var sc = dw * Vector512.Load((float*)(xg + gs));
+            acc = g == 0 ? c * sc : Avx512F.FusedMultiplyAdd(c, sc, acc);
+        }
+        return acc;
+    }
+
+    /// <summary>A wide group's weight registers: 8 of nibbles, or for split formats 8 of low and 8 of high nibbles (else the h's are zero).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadGroup<TBlocks>(byte* blk, out Vector512<sbyte> w0, out Vector512<sbyte> w1, out Vector512<sbyte> w2, out Vector512<sbyte> w3,
+        out Vector512<sbyte> w4, out Vector512<sbyte> w5, out Vector512<sbyte> w6, out Vector512<sbyte> w7,
+        out Vector512<sbyte> h0, out Vector512<sbyte> h1, out Vector512<sbyte> h2, out Vector512<sbyte> h3,
+        out Vector512<sbyte> h4, out Vector512<sbyte> h5, out Vector512<sbyte> h6, out Vector512<sbyte> h7)
+        where TBlocks : struct, IQ8WeightBlocks
+    {
+        if (TBlocks.SplitBytes)
+        {
+            TBlocks.LoadWideSplitGroup(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7, out h0, out h1, out h2, out h3, out h4, out h5, out h6, out h7);
+            return;
+        }
+        TBlocks.LoadWideGroup(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7);
+        h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = default;
+    }
+
+    /// <summary>
+    /// One vector's 16 block sums for a wide group (lane i block i's), from its group of values at <paramref name="xg"/>
+    /// and its start ints <paramref name="gi"/> bytes on: the start plus the dots, the high nibbles' times 16 for split formats.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> VectorSum<TBlocks>(byte* xg, long gi,
+        Vector512<sbyte> w0, Vector512<sbyte> w1, Vector512<sbyte> w2, Vector512<sbyte> w3, Vector512<sbyte> w4, Vector512<sbyte> w5, Vector512<sbyte> w6, Vector512<sbyte> w7,
+        Vector512<sbyte> h0, Vector512<sbyte> h1, Vector512<sbyte> h2, Vector512<sbyte> h3, Vector512<sbyte> h4, Vector512<sbyte> h5, Vector512<sbyte> h6, Vector512<sbyte> h7)
+        where TBlocks : struct, IQ8WeightBlocks
+    {
+        var start = TBlocks.HasStart ? Vector512.Load((int*)(xg + gi)) : default;
+        return TBlocks.SplitBytes
+            ? start + Dots(w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg) + Dots(h0, h1, h2, h3, h4, h5, h6, h7, (sbyte*)xg, 16)
+            : start + Dots(w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg);
     }
 
     /// <summary>

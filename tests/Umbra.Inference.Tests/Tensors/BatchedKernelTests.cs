@@ -69,6 +69,17 @@ public unsafe class BatchedKernelTests
                 for (var r = 0; r < rows; r++)
                     Assert.True(alone[r] == batched[v * rows + r], $"{path} {type}: vector {v} row {r}: alone {alone[r]}, batched {batched[v * rows + r]}.");
             }
+            // One vector over rows from mid-way and over single rows: a decode step's products take their own loop, and the
+            // pool splits its rows at any index.
+            foreach (var (from, to) in new[] { (7, rows), (17, 18), (rows - 1, rows) })
+            {
+                var some = new float[rows];
+                fixed (float* yp = some)
+                    DotKernels.MatMul(path, type, wp, rowBytes, from, to, xp + 3 * stride, stride, 1, n, yp, rows);
+                for (var r = 0; r < rows; r++)
+                    Assert.True(r >= from && r < to ? some[r] == batched[3 * rows + r] : some[r] == 0,
+                        $"{path} {type}: vector 3 alone over rows {from}..{to - 1}, row {r}: {some[r]}, batched {batched[3 * rows + r]}.");
+            }
             // Each row alone, in a batch whose first tiles span the columns and whose last does not (the pool hands
             // out runs of any length; a one-row run once overran the kernel's accumulators).
             foreach (var r in new[] { 0, 17, rows - 1 })
