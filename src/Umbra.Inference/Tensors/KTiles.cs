@@ -34,10 +34,15 @@ internal static unsafe class KTiles
         var perRow = KernelHelpers.AccumulatorsPerRow(Math.Min(Tile, count));
         // The widest tile spans the most: sized for it (the runtime zeroes what is allocated, on every call).
         var anySpans = KernelHelpers.SpanGroups(Math.Min(Tile, count), blockBytes, nb) < nb;
-        var acc = stackalloc Vector256<float>[(anySpans ? Math.Min(RowChunk, r1 - r0) : 1) * perRow];
         // Offsets from a vector's current super-block of values to that super-block's scale and other part: with them
         // one pointer walks the tile.
         long scaleRel = Q8KScalesOffset(n), auxRel = TBlocks.AuxOffset(n);
+        if (count == 1 && !anySpans)
+        {
+            SingleVectorRows<TBlocks>(w, rowBytes, r0, r1, xq, nb, scaleRel, auxRel, y);
+            return;
+        }
+        var acc = stackalloc Vector256<float>[(anySpans ? Math.Min(RowChunk, r1 - r0) : 1) * perRow];
         // Rows in chunks that stay in L2 while every tile of vectors passes over them; each tile's activations in L1,
         // a span of super-blocks at a time when the whole width would not fit.
         for (var rc = r0; rc < r1; rc += RowChunk)
@@ -82,6 +87,34 @@ internal static unsafe class KTiles
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One vector's products with rows <paramref name="r0"/>..<paramref name="r1"/>−1 (a decode step's), each row's sum
+    /// in a register: the same operations in the same order as the tile loop gives a vector, without clearing and
+    /// storing an accumulator per row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void SingleVectorRows<TBlocks>(byte* w, long rowBytes, int r0, int r1, byte* x, int nb, long scaleRel, long auxRel, float* y)
+        where TBlocks : struct, IKWeightBlocks
+    {
+        KernelHelpers.PrefetchPassStart(w, rowBytes, r0, r1, spans: false, 0, (long)nb * TBlocks.BlockBytes);
+        for (var r = r0; r < r1; r++)
+        {
+            var row = w + r * rowBytes;
+            var ahead = KernelHelpers.PrefetchDistance(rowBytes, r, 1, r1, spans: false);
+            var acc = Vector256<float>.Zero;
+            for (var b = 0; b < nb; b++)
+            {
+                if (ahead != 0)
+                    KernelHelpers.PrefetchLines(row + b * TBlocks.BlockBytes + ahead, TBlocks.BlockBytes);
+                TBlocks.Load(row + b * TBlocks.BlockBytes, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7,
+                    out var f0, out var f1);
+                var xb = x + b * Qk;
+                acc = TBlocks.Accumulate(acc, xb, scaleRel + b * (sizeof(float) - Qk), auxRel + b * (TBlocks.AuxBytes - Qk), w0, w1, w2, w3, w4, w5, w6, w7, f0, f1);
+            }
+            y[r] = Vector256.Sum(acc);
         }
     }
 }
