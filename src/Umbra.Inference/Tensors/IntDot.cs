@@ -145,8 +145,8 @@ internal static unsafe class KernelHelpers
 
     /// <summary>
     /// Accumulators a row needs for tiles of up to <paramref name="t"/> vectors: t, or t rounded up to 8 from 4 on,
-    /// since <see cref="StoreSums"/> then reduces 8 at a time. Sized to the batch, so one vector's product does not
-    /// zero a stack frame sized for 16.
+    /// since <see cref="StoreSums"/> then reduces 8 at a time. Sized to the batch, so a few vectors' product (or one
+    /// vector's over rows so wide that it spans) does not zero a stack frame sized for 16.
     /// </summary>
     public static int AccumulatorsPerRow(int t) => t < 4 ? t : (t + 7) / 8 * 8;
 

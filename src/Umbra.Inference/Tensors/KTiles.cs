@@ -9,8 +9,8 @@ namespace Umbra.Inference.Tensors;
 /// <see cref="Q8Tiles"/> does the 32-value formats: each weight row is read against tiles of up to 16 vectors, each
 /// super-block unpacked and transposed once per tile into 8 registers laid out as the activations are stored, then
 /// per vector 8 integer dots leave each sub-block's sum in one lane and a few multiply-adds weight them by the
-/// sub-block scales. One vector alone and the same vector in any batch go through this same code, so batching never
-/// changes a product.
+/// sub-block scales. One vector alone (a decode step) takes its own row loop with the same operations in the same
+/// order (<see cref="SingleVectorRows{TBlocks}"/>), so batching never changes a product.
 /// </summary>
 internal static unsafe class KTiles
 {

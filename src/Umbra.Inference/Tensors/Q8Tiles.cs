@@ -16,7 +16,9 @@ namespace Umbra.Inference.Tensors;
 /// same float operations in the same order whatever the batch, the tile, the pairing or the block loader, so
 /// batching never changes a product. Formats with <see cref="IQ8WeightBlocks.Wide"/> (Q4_0 and Q8_0 on
 /// <see cref="DotPath.Avx512Wide"/>, against <see cref="ActivationFormat.Q8Wide"/> activations) take their whole
-/// groups of 16 blocks through <see cref="Q8WideTiles"/> first (paired there too, unless split).
+/// groups of 16 blocks through <see cref="Q8WideTiles"/> first (paired there too, unless split). One vector whose
+/// activations need no spans (a decode step) skips the tiles: <see cref="SingleVectorRows{TBlocks}"/> takes each row
+/// straight through with the same operations in the same order.
 /// </summary>
 internal static unsafe class Q8Tiles
 {

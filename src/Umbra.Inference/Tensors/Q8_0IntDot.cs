@@ -82,8 +82,8 @@ internal static unsafe class Q8_0IntDot
     /// <summary>
     /// <see cref="DotPath.Avx512Wide"/>: groups of 16 blocks in 512-bit registers as two nibble products, against
     /// <see cref="ActivationFormat.Q8Wide"/> activations, for every batch (a decode step too: with 16 blocks a pass the
-    /// split costs a single vector about what the 256-bit sign trick does, and one path for every batch keeps products
-    /// the same).
+    /// split costs a single vector about what the 256-bit sign trick does, and one block format for every batch keeps
+    /// products the same).
     /// </summary>
     public static void WidePath(byte* w, long rowBytes, int r0, int r1, byte* xq, long xStride, int count, int n, float* y, long yStride) =>
         Q8Tiles.Run<WideSplitBlocks>(w, rowBytes, r0, r1, xq, xStride, count, n, y, yStride);

@@ -15,7 +15,7 @@ public unsafe class BatchedKernelTests
         var data = new TheoryData<string, string, string>();
         foreach (var path in Enum.GetValues<DotPath>().Where(DotKernels.IsSupported))
             foreach (var type in new[] { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K })
-                foreach (var width in new[] { "narrow", "wide", "whole-groups" })
+                foreach (var width in new[] { "tiny", "short", "narrow", "wide", "whole-groups" })
                     data.Add(path.ToString(), type.ToString(), width);
         return data;
     }
@@ -34,9 +34,16 @@ public unsafe class BatchedKernelTests
         // span splits a group of 16 blocks (a cache choice: a split group would still be summed once).
         // "whole-groups": 5632 values (TinyLlama's FFN width), 11 groups of 16 blocks and nothing after them, which the
         // wide path sums straight from its 512-bit accumulators; spans too.
-        var wide = width != "narrow";
-        var groups = wide ? 33 : 2;
-        var n = width == "whole-groups" ? 11 * 512 : block == 32 ? groups * 256 + 3 * 32 : (groups + 1) * 256;
+        // "short": one group of 8 blocks and one block after it (no wide group; one super-block for K); "tiny": three
+        // blocks and no group at all.
+        var groups = width == "wide" || width == "whole-groups" ? 33 : 2;
+        var n = width switch
+        {
+            "whole-groups" => 11 * 512,
+            "tiny" => block == 32 ? 3 * 32 : 256,
+            "short" => block == 32 ? 9 * 32 : 256,
+            _ => block == 32 ? groups * 256 + 3 * 32 : (groups + 1) * 256,
+        };
         const int rows = 41; // more than one chunk of rows, not a multiple of any tile
         var rowBytes = (int)GgmlTypeInfo.RowSize(type, n);
         var w = new byte[rows * rowBytes];
