@@ -148,8 +148,16 @@ internal static unsafe class Q8Tiles
             var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
             if (ahead != 0)
                 KernelHelpers.PrefetchLines(blk + ahead, GroupBlocks * TBlocks.BlockBytes);
-            LoadGroup<TBlocks>(blk, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7,
-                out var h0, out var h1, out var h2, out var h3, out var h4, out var h5, out var h6, out var h7);
+            Vector256<sbyte> w0, w1, w2, w3, w4, w5, w6, w7, h0, h1, h2, h3, h4, h5, h6, h7;
+            if (TBlocks.SplitBytes)
+            {
+                TBlocks.LoadSplitGroup(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7, out h0, out h1, out h2, out h3, out h4, out h5, out h6, out h7);
+            }
+            else
+            {
+                TBlocks.LoadGroup(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7);
+                h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = default;
+            }
             var dw = KernelHelpers.Scales8(blk, offsets);
             var xg = xt + g * GroupBlocks * Qk;
             var gs = scaleRel + g * GroupBlocks * (sizeof(float) - Qk);
@@ -157,7 +165,10 @@ internal static unsafe class Q8Tiles
             var a = acc;
             for (var end = a + t; a < end; a++, xg += stride)
             {
-                var sum = VectorSum<TBlocks>(xg, gi, w0, w1, w2, w3, w4, w5, w6, w7, h0, h1, h2, h3, h4, h5, h6, h7);
+                var start = TBlocks.HasStart ? Vector256.Load((int*)(xg + gi)) : default;
+                var sum = TBlocks.SplitBytes
+                    ? start + KernelHelpers.NibbleDots8(w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg) + KernelHelpers.NibbleDots8(h0, h1, h2, h3, h4, h5, h6, h7, (sbyte*)xg, 16)
+                    : Dot8<TBlocks>(start, w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg);
                 *a = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), dw * Vector256.Load((float*)(xg + gs)), *a);
             }
         }
@@ -165,8 +176,11 @@ internal static unsafe class Q8Tiles
 
     /// <summary>
     /// One vector's products with rows <paramref name="r0"/>..<paramref name="r1"/>−1 (a decode step's), each row
-    /// straight through with its sums in registers: no accumulators in memory, no tile bookkeeping and no calls per row,
-    /// which cost about 50 cycles a row (a fifth of one vector's 2048-column Q4_0 row on Zen 4). Each row gets the same
+    /// straight through with its sums in registers: no accumulators in memory and no tile bookkeeping, which cost about 50
+    /// cycles a row (a fifth of one vector's 2048-column Q4_0 row on Zen 4). The wide groups run inline
+    /// (<see cref="Q8WideTiles.SingleVector{TBlocks}"/>: calling their tile loop instead made one vector 4–11 % slower);
+    /// the 8-block groups go through <see cref="Groups{TBlocks}"/>, whose call per row cost one vector of Q4_0 nothing
+    /// measurable and of Q8_0 about 2.5 % on the AVX2 path, against a copy of its body. Each row gets the same
     /// operations in the same order as a vector in a tile gets from <see cref="Q8WideTiles.Groups{TBlocks}"/>,
     /// <see cref="Groups{TBlocks}"/> and <see cref="Finish{TBlocks}"/>, so the products are the same bit for bit.
     /// </summary>
@@ -189,20 +203,7 @@ internal static unsafe class Q8Tiles
                 continue;
             }
             var acc = Vector256<float>.Zero;
-            for (var g = wide; g < s.Groups; g++)
-            {
-                var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
-                if (ahead != 0)
-                    KernelHelpers.PrefetchLines(blk + ahead, GroupBlocks * TBlocks.BlockBytes);
-                LoadGroup<TBlocks>(blk, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7,
-                    out var h0, out var h1, out var h2, out var h3, out var h4, out var h5, out var h6, out var h7);
-                var dw = KernelHelpers.Scales8(blk, offsets);
-                var xg = x + g * GroupBlocks * Qk;
-                var gs = s.ScaleRel + g * GroupBlocks * (sizeof(float) - Qk);
-                var gi = s.StartRel + g * GroupBlocks * (sizeof(int) - Qk);
-                var sum = VectorSum<TBlocks>(xg, gi, w0, w1, w2, w3, w4, w5, w6, w7, h0, h1, h2, h3, h4, h5, h6, h7);
-                acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum), dw * Vector256.Load((float*)(xg + gs)), acc);
-            }
+            Groups<TBlocks>(row, x, 1, s, wide, s.Groups, &acc, ahead);
             PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 1 : 0, s);
             var tail = 0f;
             for (var b = s.Groups * GroupBlocks; b < s.Blocks; b++)
@@ -211,36 +212,6 @@ internal static unsafe class Q8Tiles
                 acc = Q8WideTiles.Fold(wideAcc) + acc;
             y[r] = Vector256.Sum(acc) + tail;
         }
-    }
-
-    /// <summary>An 8-block group's weight registers: 8 of whole bytes or nibbles, or for split formats 8 of low and 8 of high nibbles (else the h's are zero).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void LoadGroup<TBlocks>(byte* blk, out Vector256<sbyte> w0, out Vector256<sbyte> w1, out Vector256<sbyte> w2, out Vector256<sbyte> w3,
-        out Vector256<sbyte> w4, out Vector256<sbyte> w5, out Vector256<sbyte> w6, out Vector256<sbyte> w7,
-        out Vector256<sbyte> h0, out Vector256<sbyte> h1, out Vector256<sbyte> h2, out Vector256<sbyte> h3,
-        out Vector256<sbyte> h4, out Vector256<sbyte> h5, out Vector256<sbyte> h6, out Vector256<sbyte> h7)
-        where TBlocks : struct, IQ8WeightBlocks
-    {
-        if (TBlocks.SplitBytes)
-        {
-            TBlocks.LoadSplitGroup(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7, out h0, out h1, out h2, out h3, out h4, out h5, out h6, out h7);
-            return;
-        }
-        TBlocks.LoadGroup(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7);
-        h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = default;
-    }
-
-    /// <summary>One vector's 8 block sums for a group (lane i block i's), from its group of values at <paramref name="xg"/> and its start ints <paramref name="gi"/> bytes on.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> VectorSum<TBlocks>(byte* xg, long gi,
-        Vector256<sbyte> w0, Vector256<sbyte> w1, Vector256<sbyte> w2, Vector256<sbyte> w3, Vector256<sbyte> w4, Vector256<sbyte> w5, Vector256<sbyte> w6, Vector256<sbyte> w7,
-        Vector256<sbyte> h0, Vector256<sbyte> h1, Vector256<sbyte> h2, Vector256<sbyte> h3, Vector256<sbyte> h4, Vector256<sbyte> h5, Vector256<sbyte> h6, Vector256<sbyte> h7)
-        where TBlocks : struct, IQ8WeightBlocks
-    {
-        var start = TBlocks.HasStart ? Vector256.Load((int*)(xg + gi)) : default;
-        return TBlocks.SplitBytes
-            ? start + KernelHelpers.NibbleDots8(w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg) + KernelHelpers.NibbleDots8(h0, h1, h2, h3, h4, h5, h6, h7, (sbyte*)xg, 16)
-            : Dot8<TBlocks>(start, w0, w1, w2, w3, w4, w5, w6, w7, (sbyte*)xg);
     }
 
     /// <summary><see cref="Groups{TBlocks}"/> for two consecutive rows at once, each with exactly the same operations.</summary>
