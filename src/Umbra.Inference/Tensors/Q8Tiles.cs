@@ -101,23 +101,43 @@ internal static unsafe class Q8Tiles
                     {
                         if (TBlocks.Wide && g0 < wide)
                             Q8WideTiles.GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, aw + perRow, ahead);
-                        GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, Math.Max(g0, wide), g1, a, a + perRow, ahead);
-                        if (last)
+                        if (allWide)
                         {
-                            PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 2 : 0, shape);
-                            Finish<TBlocks>(row, xt, t, shape, a, aw, yt + r, yStride, clear: !spans, allWide);
-                            Finish<TBlocks>(row + rowBytes, xt, t, shape, a + perRow, aw + perRow, yt + r + 1, yStride, clear: !spans, allWide);
+                            // No 8-block groups, no tail, no 256-bit accumulators: the sums come straight from the wide ones.
+                            if (last)
+                            {
+                                Q8WideTiles.StoreSums(aw, t, yt + r, yStride);
+                                Q8WideTiles.StoreSums(aw + perRow, t, yt + r + 1, yStride);
+                            }
+                        }
+                        else
+                        {
+                            GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, Math.Max(g0, wide), g1, a, a + perRow, ahead);
+                            if (last)
+                            {
+                                PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 2 : 0, shape);
+                                Finish<TBlocks>(row, xt, t, shape, a, aw, yt + r, yStride, clear: !spans);
+                                Finish<TBlocks>(row + rowBytes, xt, t, shape, a + perRow, aw + perRow, yt + r + 1, yStride, clear: !spans);
+                            }
                         }
                         r++;
                         continue;
                     }
                     if (TBlocks.Wide && g0 < wide)
                         Q8WideTiles.Groups<TBlocks>(row, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, ahead);
-                    Groups<TBlocks>(row, xt, t, shape, Math.Max(g0, wide), g1, a, ahead); // wide is 0 for other formats
-                    if (last)
+                    if (allWide)
                     {
-                        PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 1 : 0, shape);
-                        Finish<TBlocks>(row, xt, t, shape, a, aw, yt + r, yStride, clear: !spans, allWide);
+                        if (last)
+                            Q8WideTiles.StoreSums(aw, t, yt + r, yStride);
+                    }
+                    else
+                    {
+                        Groups<TBlocks>(row, xt, t, shape, Math.Max(g0, wide), g1, a, ahead); // wide is 0 for other formats
+                        if (last)
+                        {
+                            PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 1 : 0, shape);
+                            Finish<TBlocks>(row, xt, t, shape, a, aw, yt + r, yStride, clear: !spans);
+                        }
                     }
                 }
             }
@@ -334,20 +354,14 @@ internal static unsafe class Q8Tiles
     /// Adds the blocks after the last whole group one by one and writes the row's products, y[v × yStride]; with
     /// <paramref name="clear"/>, zeroes the 256-bit accumulators for the next row. A wide format's 512-bit accumulators
     /// (<paramref name="wideAcc"/>) are folded into the 256-bit ones first; they need no clearing, since a row's first
-    /// wide group writes them. With <paramref name="allWide"/> (every block of the row in wide groups), the sums come
-    /// straight from them: what the fold into cleared 256-bit accumulators gives (but for the sign of a zero sum), at
-    /// half the work per row.
+    /// wide group writes them. Rows whose blocks all lie in wide groups never come here: <see cref="Run{TBlocks}"/>
+    /// takes their sums straight from the 512-bit accumulators (<see cref="Q8WideTiles.StoreSums"/>), what the fold into
+    /// cleared 256-bit accumulators gives but for the sign of a zero sum, at half the work per row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Finish<TBlocks>(byte* row, byte* xt, int t, Shape s, Vector256<float>* acc, Vector512<float>* wideAcc, float* y, long yStride, bool clear,
-        bool allWide)
+    private static void Finish<TBlocks>(byte* row, byte* xt, int t, Shape s, Vector256<float>* acc, Vector512<float>* wideAcc, float* y, long yStride, bool clear)
         where TBlocks : struct, IQ8WeightBlocks
     {
-        if (allWide)
-        {
-            Q8WideTiles.StoreSums(wideAcc, t, y, yStride);
-            return;
-        }
         var tail = stackalloc float[Tile];
         for (var v = 0; v < t; v++)
             tail[v] = 0;
