@@ -202,7 +202,8 @@ internal static unsafe class Q8Tiles
     /// the 8-block groups go through <see cref="Groups{TBlocks}"/>, whose call per row cost one vector of Q4_0 nothing
     /// measurable and of Q8_0 about 2.5 % on the AVX2 path, against a copy of its body. Each row gets the same
     /// operations in the same order as a vector in a tile gets from <see cref="Q8WideTiles.Groups{TBlocks}"/>,
-    /// <see cref="Groups{TBlocks}"/> and <see cref="Finish{TBlocks}"/>, so the products are the same bit for bit.
+    /// <see cref="Groups{TBlocks}"/> and <see cref="Finish{TBlocks}"/> (or, for rows all in wide groups,
+    /// <see cref="Q8WideTiles.StoreSums"/>), so the products are the same bit for bit.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
     private static void SingleVectorRows<TBlocks>(byte* w, long rowBytes, int r0, int r1, byte* x, Shape s, int wide, bool allWide, float* y)
