@@ -64,6 +64,31 @@ internal unsafe interface IQ8WeightBlocks
         out Vector512<sbyte> h4, out Vector512<sbyte> h5, out Vector512<sbyte> h6, out Vector512<sbyte> h7) =>
         throw new NotSupportedException("This block format does not split its bytes in 512-bit groups.");
 
+    /// <summary>
+    /// With <see cref="Wide"/>: the 64-byte registers a wide group's values take packed (<see cref="PackWideGroup"/>):
+    /// 4 of Q4_0's nibble pairs, 8 of Q8_0's bytes.
+    /// </summary>
+    static virtual int WideRegisters => throw new NotSupportedException("This block format has no 512-bit groups.");
+
+    /// <summary>
+    /// With <see cref="Wide"/>: writes the values of 16 consecutive blocks (the first scale at <paramref name="blocks"/>)
+    /// to <paramref name="packed"/> as <see cref="WideRegisters"/> registers in the wide group layout, transposed but not
+    /// yet unpacked, for <see cref="LoadPackedWideGroup"/> to read back once per tile of vectors.
+    /// </summary>
+    static virtual void PackWideGroup(byte* blocks, byte* packed) =>
+        throw new NotSupportedException("This block format has no 512-bit groups.");
+
+    /// <summary>
+    /// With <see cref="Wide"/>: what <see cref="LoadWideGroup"/> (or, with <see cref="SplitBytes"/>,
+    /// <see cref="LoadWideSplitGroup"/>, the high nibbles in <paramref name="h0"/>..) gives for the blocks
+    /// <see cref="PackWideGroup"/> wrote to <paramref name="packed"/>; the h's are zero for unsplit formats.
+    /// </summary>
+    static virtual void LoadPackedWideGroup(byte* packed, out Vector512<sbyte> w0, out Vector512<sbyte> w1, out Vector512<sbyte> w2, out Vector512<sbyte> w3,
+        out Vector512<sbyte> w4, out Vector512<sbyte> w5, out Vector512<sbyte> w6, out Vector512<sbyte> w7,
+        out Vector512<sbyte> h0, out Vector512<sbyte> h1, out Vector512<sbyte> h2, out Vector512<sbyte> h3,
+        out Vector512<sbyte> h4, out Vector512<sbyte> h5, out Vector512<sbyte> h6, out Vector512<sbyte> h7) =>
+        throw new NotSupportedException("This block format has no 512-bit groups.");
+
     /// <summary>Byte offset of those ints in a Q8 activation vector of <paramref name="n"/> values.</summary>
     static abstract int StartOffset(int n);
 

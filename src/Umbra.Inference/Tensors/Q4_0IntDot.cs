@@ -156,6 +156,31 @@ internal static unsafe class Q4_0IntDot
             (w3, w7) = Q8WideTiles.Nibbles(c3.AsByte());
         }
 
+        public static int WideRegisters => 4;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void PackWideGroup(byte* blocks, byte* packed)
+        {
+            Q8WideTiles.TransposeBlocks16(blocks + 2, Bytes, out var c0, out var c1, out var c2, out var c3);
+            c0.Store((int*)packed);
+            c1.Store((int*)(packed + 64));
+            c2.Store((int*)(packed + 128));
+            c3.Store((int*)(packed + 192));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadPackedWideGroup(byte* packed, out Vector512<sbyte> w0, out Vector512<sbyte> w1, out Vector512<sbyte> w2, out Vector512<sbyte> w3,
+            out Vector512<sbyte> w4, out Vector512<sbyte> w5, out Vector512<sbyte> w6, out Vector512<sbyte> w7,
+            out Vector512<sbyte> h0, out Vector512<sbyte> h1, out Vector512<sbyte> h2, out Vector512<sbyte> h3,
+            out Vector512<sbyte> h4, out Vector512<sbyte> h5, out Vector512<sbyte> h6, out Vector512<sbyte> h7)
+        {
+            (w0, w4) = Q8WideTiles.Nibbles(Vector512.Load(packed));
+            (w1, w5) = Q8WideTiles.Nibbles(Vector512.Load(packed + 64));
+            (w2, w6) = Q8WideTiles.Nibbles(Vector512.Load(packed + 128));
+            (w3, w7) = Q8WideTiles.Nibbles(Vector512.Load(packed + 192));
+            h0 = h1 = h2 = h3 = h4 = h5 = h6 = h7 = default;
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<sbyte> LoadBlock(byte* block) => Blocks<Avx2IntDot>.LoadBlock(block);
 

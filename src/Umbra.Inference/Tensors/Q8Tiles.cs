@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using static Umbra.Inference.Tensors.QuantizedActivations;
@@ -16,7 +17,9 @@ namespace Umbra.Inference.Tensors;
 /// same float operations in the same order whatever the batch, the tile, the pairing or the block loader, so
 /// batching never changes a product. Formats with <see cref="IQ8WeightBlocks.Wide"/> (Q4_0 and Q8_0 on
 /// <see cref="DotPath.Avx512Wide"/>, against <see cref="ActivationFormat.Q8Wide"/> activations) take their whole
-/// groups of 16 blocks through <see cref="Q8WideTiles"/> first (paired there too, unless split). One vector whose
+/// groups of 16 blocks through <see cref="Q8WideTiles"/> first (paired there too, unless split); when more than one
+/// tile passes over a chunk of rows (a prompt), the chunk's wide groups are packed first (<see cref="Q8WideTiles.Pack{TBlocks}"/>),
+/// so that they are transposed and their scales converted once rather than once per tile. One vector whose
 /// activations need no spans (a decode step) skips the tiles: <see cref="SingleVectorRows{TBlocks}"/> takes each row
 /// straight through with the same operations in the same order.
 /// </summary>
@@ -64,84 +67,126 @@ internal static unsafe class Q8Tiles
         // A 512-bit accumulator per row and vector for wide formats, 64-byte aligned.
         var wideRaw = stackalloc byte[TBlocks.Wide ? accRows * perRow * 64 + 64 : 0];
         var accWide = (Vector512<float>*)(((nint)wideRaw + 63) & ~(nint)63);
+        // Wide formats, when more than one tile passes over each chunk of rows (a prompt): the chunk's wide groups packed
+        // once for all of them. A single tile reads the blocks in place: packing first made 8 and 16 vectors slower.
+        var packedRowBytes = TBlocks.Wide && count > Tile ? wide / 2 * (long)Q8WideTiles.PackedGroupBytes<TBlocks>() : 0;
+        var packed = packedRowBytes > 0 ? PackBuffer(Math.Min(RowChunk, r1 - r0) * packedRowBytes) : null;
         // Rows in chunks that stay in L2 while every tile of vectors passes over them; each tile's activations in L1,
         // a span of columns at a time when the whole width would not fit.
         for (var rc = r0; rc < r1; rc += RowChunk)
-        for (var v0 = 0; v0 < count; v0 += Tile)
         {
-            var t = Math.Min(Tile, count - v0);
-            var xt = xq + v0 * xStride;
-            var yt = y + v0 * yStride;
             var chunkEnd = Math.Min(r1, rc + RowChunk);
-            var span = KernelHelpers.SpanGroups(t, groupBytes, shape.Groups, weightGroupBytes);
-            // A span never splits a wide group.
-            if (TBlocks.Wide && span < shape.Groups)
-                span = Math.Max(2, span & ~1);
-            var spans = span < shape.Groups;
-            // A row's wide accumulators take its first group's products as they are: only the others are cleared.
-            for (var r = 0; r < (spans ? chunkEnd - rc : 2) && !allWide; r++)
-                new Span<Vector256<float>>(acc + r * perRow, t).Clear();
-            for (var g0 = 0; g0 < shape.Groups || g0 == 0; g0 += span)
+            if (packed != null)
             {
-                var g1 = Math.Min(shape.Groups, g0 + span);
-                var last = g1 == shape.Groups;
-                if (v0 == 0 && (spans || rc == r0))
-                    KernelHelpers.PrefetchPassStart(w, rowBytes, rc, r1, spans, (long)g0 * weightGroupBytes, last ? rowBytes - (long)g0 * weightGroupBytes : (long)(g1 - g0) * weightGroupBytes);
+                // The first chunk's blocks are asked for here; the next chunk's by the first tile's pass over this one.
+                if (rc == r0)
+                    KernelHelpers.PrefetchPassStart(w, rowBytes, rc, r1, spans: false, 0, rowBytes);
                 for (var r = rc; r < chunkEnd; r++)
+                    Q8WideTiles.Pack<TBlocks>(w + r * rowBytes, wide / 2, packed + (r - rc) * packedRowBytes,
+                        rc == r0 ? KernelHelpers.PrefetchDistance(rowBytes, r, 1, chunkEnd, spans: false) : 0);
+            }
+            for (var v0 = 0; v0 < count; v0 += Tile)
+            {
+                var t = Math.Min(Tile, count - v0);
+                var xt = xq + v0 * xStride;
+                var yt = y + v0 * yStride;
+                var span = KernelHelpers.SpanGroups(t, groupBytes, shape.Groups, weightGroupBytes);
+                // A span never splits a wide group.
+                if (TBlocks.Wide && span < shape.Groups)
+                    span = Math.Max(2, span & ~1);
+                var spans = span < shape.Groups;
+                // A row's wide accumulators take its first group's products as they are: only the others are cleared.
+                for (var r = 0; r < (spans ? chunkEnd - rc : 2) && !allWide; r++)
+                    new Span<Vector256<float>>(acc + r * perRow, t).Clear();
+                for (var g0 = 0; g0 < shape.Groups || g0 == 0; g0 += span)
                 {
-                    var row = w + r * rowBytes;
-                    var a = spans ? acc + (r - rc) * perRow : acc;
-                    // Two rows at a time from 8 vectors on: no faster at 8 on the Xeon with AVX-VNNI, 11 % more 8-stream
-                    // decode on Zen 4 (docs/ENGINE.md). Split bytes keep 16 weight registers per row: two rows' would not fit.
-                    var paired = t >= PairedVectors && r + 1 < chunkEnd && !TBlocks.SplitBytes;
-                    // The first tile asks for the weights ahead, group by group; the others find them in cache.
-                    var ahead = v0 == 0 ? KernelHelpers.PrefetchDistance(rowBytes, r, paired ? 2 : 1, r1, spans) : 0;
-                    var aw = spans ? accWide + (r - rc) * perRow : accWide;
-                    if (paired)
+                    var g1 = Math.Min(shape.Groups, g0 + span);
+                    var last = g1 == shape.Groups;
+                    if (v0 == 0 && (spans || rc == r0))
+                        KernelHelpers.PrefetchPassStart(w, rowBytes, rc, r1, spans, (long)g0 * weightGroupBytes, last ? rowBytes - (long)g0 * weightGroupBytes : (long)(g1 - g0) * weightGroupBytes);
+                    for (var r = rc; r < chunkEnd; r++)
                     {
+                        var row = w + r * rowBytes;
+                        var a = spans ? acc + (r - rc) * perRow : acc;
+                        // Two rows at a time from 8 vectors on: no faster at 8 on the Xeon with AVX-VNNI, 11 % more 8-stream
+                        // decode on Zen 4 (docs/ENGINE.md). Split bytes keep 16 weight registers per row: two rows' would not fit.
+                        var paired = t >= PairedVectors && r + 1 < chunkEnd && !TBlocks.SplitBytes;
+                        // The first tile asks for the weights ahead, group by group; the others find them in cache.
+                        var ahead = v0 == 0 ? KernelHelpers.PrefetchDistance(rowBytes, r, paired ? 2 : 1, r1, spans) : 0;
+                        var aw = spans ? accWide + (r - rc) * perRow : accWide;
+                        // Packed rows ask for the same rows of the next chunk, for its pack to find in cache.
+                        var pr = packed == null ? null : packed + (r - rc) * packedRowBytes;
+                        var ask = packed == null ? (ahead != 0 ? row + ahead : null)
+                            : v0 == 0 && r + (paired ? 1 : 0) + RowChunk < r1 ? row + RowChunk * rowBytes : null;
+                        if (paired)
+                        {
+                            if (TBlocks.Wide && g0 < wide && packed != null)
+                                Q8WideTiles.GroupsPaired<TBlocks, Q8WideTiles.Packed>(row, rowBytes, pr, packedRowBytes, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, aw + perRow, ask);
+                            else if (TBlocks.Wide && g0 < wide)
+                                Q8WideTiles.GroupsPaired<TBlocks, Q8WideTiles.InPlace>(row, rowBytes, null, 0, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, aw + perRow, ask);
+                            if (allWide)
+                            {
+                                // No 8-block groups, no tail, no 256-bit accumulators: the sums come straight from the wide ones.
+                                if (last)
+                                {
+                                    Q8WideTiles.StoreSums(aw, t, yt + r, yStride);
+                                    Q8WideTiles.StoreSums(aw + perRow, t, yt + r + 1, yStride);
+                                }
+                            }
+                            else
+                            {
+                                GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, Math.Max(g0, wide), g1, a, a + perRow, ahead);
+                                if (last)
+                                {
+                                    PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 2 : 0, shape);
+                                    Finish<TBlocks>(row, xt, t, shape, a, aw, yt + r, yStride, clear: !spans);
+                                    Finish<TBlocks>(row + rowBytes, xt, t, shape, a + perRow, aw + perRow, yt + r + 1, yStride, clear: !spans);
+                                }
+                            }
+                            r++;
+                            continue;
+                        }
                         if (TBlocks.Wide && g0 < wide)
-                            Q8WideTiles.GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, aw + perRow, ahead);
+                        {
+                            if (packed != null)
+                                Q8WideTiles.Groups<TBlocks, Q8WideTiles.Packed>(row, pr, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, ask);
+                            else
+                                Q8WideTiles.Groups<TBlocks, Q8WideTiles.InPlace>(row, null, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, ask);
+                        }
                         if (allWide)
                         {
-                            // No 8-block groups, no tail, no 256-bit accumulators: the sums come straight from the wide ones.
                             if (last)
-                            {
                                 Q8WideTiles.StoreSums(aw, t, yt + r, yStride);
-                                Q8WideTiles.StoreSums(aw + perRow, t, yt + r + 1, yStride);
-                            }
                         }
                         else
                         {
-                            GroupsPaired<TBlocks>(row, rowBytes, xt, t, shape, Math.Max(g0, wide), g1, a, a + perRow, ahead);
+                            Groups<TBlocks>(row, xt, t, shape, Math.Max(g0, wide), g1, a, ahead); // wide is 0 for other formats
                             if (last)
                             {
-                                PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 2 : 0, shape);
+                                PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 1 : 0, shape);
                                 Finish<TBlocks>(row, xt, t, shape, a, aw, yt + r, yStride, clear: !spans);
-                                Finish<TBlocks>(row + rowBytes, xt, t, shape, a + perRow, aw + perRow, yt + r + 1, yStride, clear: !spans);
                             }
-                        }
-                        r++;
-                        continue;
-                    }
-                    if (TBlocks.Wide && g0 < wide)
-                        Q8WideTiles.Groups<TBlocks>(row, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, ahead);
-                    if (allWide)
-                    {
-                        if (last)
-                            Q8WideTiles.StoreSums(aw, t, yt + r, yStride);
-                    }
-                    else
-                    {
-                        Groups<TBlocks>(row, xt, t, shape, Math.Max(g0, wide), g1, a, ahead); // wide is 0 for other formats
-                        if (last)
-                        {
-                            PrefetchTail(row + ahead, rowBytes, ahead != 0 ? 1 : 0, shape);
-                            Finish<TBlocks>(row, xt, t, shape, a, aw, yt + r, yStride, clear: !spans);
                         }
                     }
                 }
             }
         }
+    }
+
+    [ThreadStatic]
+    private static byte[]? t_packed;
+
+    /// <summary>
+    /// This thread's buffer for packed rows, 64-byte aligned, at least <paramref name="bytes"/> long: allocated (pinned)
+    /// the first time a thread needs one this large, then reused, so a step allocates nothing.
+    /// </summary>
+    private static byte* PackBuffer(long bytes)
+    {
+        var buffer = t_packed;
+        if (buffer == null || buffer.Length < bytes + 64)
+            t_packed = buffer = GC.AllocateUninitializedArray<byte>(checked((int)(bytes + 64)), pinned: true);
+        var p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return (byte*)((p + 63) & ~(nint)63);
     }
 
     /// <summary>

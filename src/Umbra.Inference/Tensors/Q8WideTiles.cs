@@ -18,31 +18,64 @@ namespace Umbra.Inference.Tensors;
 /// A row's first group writes its accumulators (the product: what the multiply-add into zero gives, but for the sign of
 /// a zero, which no batch size changes either) instead of adding to cleared ones: a row then costs no clearing, and one
 /// whose blocks all lie in wide groups (2048 or 5632 columns) is summed straight from them (<see cref="StoreSums"/>). On the 2-core Zen 4 that made the 16-vector Q4_0
-/// tile about 9 % faster at 2048 columns (docs/BENCHMARKS.md).
+/// tile about 9 % faster at 2048 columns (docs/BENCHMARKS.md). Where several tiles pass over the same rows (a
+/// prompt's 128 vectors in 8 tiles of 16), <see cref="Q8Tiles"/> first packs each chunk of rows (<see cref="Pack{TBlocks}"/>:
+/// the groups transposed, the scales converted) and every tile loads them ready; that made 64 vectors about 6 % faster
+/// on the 2-core Zen 4, where a single tile packing first was slower.
 /// </summary>
 internal static unsafe class Q8WideTiles
 {
     private const int Qk = Q8Block;
     private const int GroupBlocks = Q8WideGroupBlocks;
 
+    /// <summary>Bytes of one wide group packed (<see cref="Pack{TBlocks}"/>): its values, then its 16 scales as floats.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int PackedGroupBytes<TBlocks>()
+        where TBlocks : struct, IQ8WeightBlocks => (TBlocks.WideRegisters + 1) * 64;
+
     /// <summary>
-    /// acc[v] += Σ over wide groups g0..g1−1 (of 16 blocks) of one row of Σ_i d_w d_x Σ w x, per lane i (block of the
-    /// group), for the <paramref name="t"/> vectors from <paramref name="xt"/>, each <paramref name="stride"/> bytes on;
-    /// group 0, the row's first, writes acc[v] instead of adding to it.
+    /// Packs the first <paramref name="groups"/> wide groups of <paramref name="row"/> to <paramref name="packed"/> (64-byte
+    /// aligned), <see cref="PackedGroupBytes{TBlocks}"/> each: the values transposed into the wide group layout
+    /// (<see cref="IQ8WeightBlocks.PackWideGroup"/>) and the binary16 scales converted, so that every tile of vectors
+    /// that passes over the row loads them ready instead of transposing and converting them again. Asks for the blocks
+    /// <paramref name="ahead"/> bytes on (0: not at all).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Groups<TBlocks>(byte* row, byte* xt, int t, long stride, long scaleRel, long startRel, int g0, int g1, Vector512<float>* acc, long ahead)
+    public static void Pack<TBlocks>(byte* row, int groups, byte* packed, long ahead)
         where TBlocks : struct, IQ8WeightBlocks
     {
         var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
-        for (var g = g0; g < g1; g++)
+        var valueBytes = TBlocks.WideRegisters * 64;
+        for (var g = 0; g < groups; g++, packed += valueBytes + 64)
         {
             var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
             if (ahead != 0)
                 KernelHelpers.PrefetchLines(blk + ahead, GroupBlocks * TBlocks.BlockBytes);
-            LoadGroup<TBlocks>(blk, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7,
-                out var h0, out var h1, out var h2, out var h3, out var h4, out var h5, out var h6, out var h7);
-            var dw = Scales16<TBlocks>(blk, offsets);
+            TBlocks.PackWideGroup(blk, packed);
+            Scales16<TBlocks>(blk, offsets).Store((float*)(packed + valueBytes));
+        }
+    }
+
+    /// <summary>
+    /// acc[v] += Σ over wide groups g0..g1−1 (of 16 blocks) of one row of Σ_i d_w d_x Σ w x, per lane i (block of the
+    /// group), for the <paramref name="t"/> vectors from <paramref name="xt"/>, each <paramref name="stride"/> bytes on;
+    /// group 0, the row's first, writes acc[v] instead of adding to it. The groups come from the blocks of
+    /// <paramref name="row"/>, or, with <see cref="Packed"/>, from the row's packed groups at <paramref name="packed"/>
+    /// (<see cref="Pack{TBlocks}"/>): the same values and scales. Each group asks for the same group of the row at
+    /// <paramref name="ask"/> in the matrix (null: none).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Groups<TBlocks, TSource>(byte* row, byte* packed, byte* xt, int t, long stride, long scaleRel, long startRel, int g0, int g1, Vector512<float>* acc, byte* ask)
+        where TBlocks : struct, IQ8WeightBlocks
+        where TSource : struct, IGroupSource
+    {
+        var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
+        for (var g = g0; g < g1; g++)
+        {
+            if (ask != null)
+                KernelHelpers.PrefetchLines(ask + g * GroupBlocks * TBlocks.BlockBytes, GroupBlocks * TBlocks.BlockBytes);
+            LoadGroup<TBlocks, TSource>(row, packed, g, offsets, out var w0, out var w1, out var w2, out var w3, out var w4, out var w5, out var w6, out var w7,
+                out var h0, out var h1, out var h2, out var h3, out var h4, out var h5, out var h6, out var h7, out var dw);
             var xg = xt + g * GroupBlocks * Qk;
             var gs = scaleRel + g * GroupBlocks * (sizeof(float) - Qk);
             var gi = startRel + g * GroupBlocks * (sizeof(int) - Qk);
@@ -85,6 +118,54 @@ internal static unsafe class Q8WideTiles
         return acc;
     }
 
+    /// <summary>
+    /// Wide group <paramref name="g"/>'s weight registers and scales (<paramref name="dw"/>), from the row's blocks or,
+    /// for <see cref="Packed"/>, from its packed groups at <paramref name="packed"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void LoadGroup<TBlocks, TSource>(byte* row, byte* packed, int g, Vector256<int> offsets,
+        out Vector512<sbyte> w0, out Vector512<sbyte> w1, out Vector512<sbyte> w2, out Vector512<sbyte> w3,
+        out Vector512<sbyte> w4, out Vector512<sbyte> w5, out Vector512<sbyte> w6, out Vector512<sbyte> w7,
+        out Vector512<sbyte> h0, out Vector512<sbyte> h1, out Vector512<sbyte> h2, out Vector512<sbyte> h3,
+        out Vector512<sbyte> h4, out Vector512<sbyte> h5, out Vector512<sbyte> h6, out Vector512<sbyte> h7, out Vector512<float> dw)
+        where TBlocks : struct, IQ8WeightBlocks
+        where TSource : struct, IGroupSource
+    {
+        if (TSource.Packed)
+        {
+            var pg = packed + g * PackedGroupBytes<TBlocks>();
+            TBlocks.LoadPackedWideGroup(pg, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7, out h0, out h1, out h2, out h3, out h4, out h5, out h6, out h7);
+            dw = Vector512.Load((float*)(pg + TBlocks.WideRegisters * 64));
+            return;
+        }
+        var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
+        LoadGroup<TBlocks>(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7, out h0, out h1, out h2, out h3, out h4, out h5, out h6, out h7);
+        dw = Scales16<TBlocks>(blk, offsets);
+    }
+
+    /// <summary>
+    /// Where <see cref="Groups{TBlocks, TSource}"/> and <see cref="GroupsPaired{TBlocks, TSource}"/> read a row's wide
+    /// groups: a type parameter, not an argument, so that each source gets its own loop. With the choice made at run time
+    /// in the loop, the JIT kept fewer registers for either, and 8 vectors of Q4_0 ran about 10 % slower on Zen 4.
+    /// </summary>
+    public interface IGroupSource
+    {
+        /// <summary>Whether the groups come packed (<see cref="Pack{TBlocks}"/>) rather than from the blocks in place.</summary>
+        static abstract bool Packed { get; }
+    }
+
+    /// <summary>The groups from the row's blocks, in place.</summary>
+    public readonly struct InPlace : IGroupSource
+    {
+        public static bool Packed => false;
+    }
+
+    /// <summary>The groups from the row's packed copy (<see cref="Pack{TBlocks}"/>).</summary>
+    public readonly struct Packed : IGroupSource
+    {
+        static bool IGroupSource.Packed => true;
+    }
+
     /// <summary>A wide group's weight registers: 8 of nibbles, or for split formats 8 of low and 8 of high nibbles (else the h's are zero).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LoadGroup<TBlocks>(byte* blk, out Vector512<sbyte> w0, out Vector512<sbyte> w1, out Vector512<sbyte> w2, out Vector512<sbyte> w3,
@@ -121,25 +202,29 @@ internal static unsafe class Q8WideTiles
     /// <summary>
     /// <see cref="Groups{TBlocks}"/> for two consecutive rows at once (unsplit formats only: split ones keep 16
     /// registers per row), each activation load feeding both rows' dots, each row with exactly the same operations.
+    /// The second row is <paramref name="rowBytes"/> on from the first, and its packed groups (with
+    /// <see cref="Packed"/>) <paramref name="packedRowBytes"/> on from the first's; the rows at
+    /// <paramref name="ask"/> and <paramref name="rowBytes"/> after it are asked for (null: neither).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void GroupsPaired<TBlocks>(byte* row, long rowBytes, byte* xt, int t, long stride, long scaleRel, long startRel, int g0, int g1,
-        Vector512<float>* acc, Vector512<float>* accB, long ahead)
+    public static void GroupsPaired<TBlocks, TSource>(byte* row, long rowBytes, byte* packed, long packedRowBytes, byte* xt, int t, long stride, long scaleRel, long startRel,
+        int g0, int g1, Vector512<float>* acc, Vector512<float>* accB, byte* ask)
         where TBlocks : struct, IQ8WeightBlocks
+        where TSource : struct, IGroupSource
     {
         var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
         for (var g = g0; g < g1; g++)
         {
-            var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
-            if (ahead != 0)
+            if (ask != null)
             {
-                KernelHelpers.PrefetchLines(blk + ahead, GroupBlocks * TBlocks.BlockBytes);
-                KernelHelpers.PrefetchLines(blk + rowBytes + ahead, GroupBlocks * TBlocks.BlockBytes);
+                KernelHelpers.PrefetchLines(ask + g * GroupBlocks * TBlocks.BlockBytes, GroupBlocks * TBlocks.BlockBytes);
+                KernelHelpers.PrefetchLines(ask + rowBytes + g * GroupBlocks * TBlocks.BlockBytes, GroupBlocks * TBlocks.BlockBytes);
             }
-            TBlocks.LoadWideGroup(blk, out var a0, out var a1, out var a2, out var a3, out var a4, out var a5, out var a6, out var a7);
-            TBlocks.LoadWideGroup(blk + rowBytes, out var b0, out var b1, out var b2, out var b3, out var b4, out var b5, out var b6, out var b7);
-            var da = Scales16<TBlocks>(blk, offsets);
-            var db = Scales16<TBlocks>(blk + rowBytes, offsets);
+            LoadGroup<TBlocks, TSource>(row, packed, g, offsets, out var a0, out var a1, out var a2, out var a3, out var a4, out var a5, out var a6, out var a7,
+                out _, out _, out _, out _, out _, out _, out _, out _, out var da);
+            LoadGroup<TBlocks, TSource>(row + rowBytes, packed + packedRowBytes, g, offsets,
+                out var b0, out var b1, out var b2, out var b3, out var b4, out var b5, out var b6, out var b7,
+                out _, out _, out _, out _, out _, out _, out _, out _, out var db);
             var xg = xt + g * GroupBlocks * Qk;
             var gs = scaleRel + g * GroupBlocks * (sizeof(float) - Qk);
             var gi = startRel + g * GroupBlocks * (sizeof(int) - Qk);

@@ -246,6 +246,41 @@ internal static unsafe class Q8_0IntDot
             (l7, h7) = Q8WideTiles.Nibbles((c7 ^ flip).AsByte());
         }
 
+        public static int WideRegisters => 8;
+
+        /// <summary>The transposed bytes as <see cref="LoadWideSplitGroup"/> splits them: w + 128, unsigned.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void PackWideGroup(byte* blocks, byte* packed)
+        {
+            Q8WideTiles.TransposeBlocks16(blocks + 2, Bytes, out var c0, out var c1, out var c2, out var c3);
+            Q8WideTiles.TransposeBlocks16(blocks + 2 + 16, Bytes, out var c4, out var c5, out var c6, out var c7);
+            var flip = Vector512.Create((byte)0x80).AsInt32();
+            (c0 ^ flip).Store((int*)packed);
+            (c1 ^ flip).Store((int*)(packed + 64));
+            (c2 ^ flip).Store((int*)(packed + 128));
+            (c3 ^ flip).Store((int*)(packed + 192));
+            (c4 ^ flip).Store((int*)(packed + 256));
+            (c5 ^ flip).Store((int*)(packed + 320));
+            (c6 ^ flip).Store((int*)(packed + 384));
+            (c7 ^ flip).Store((int*)(packed + 448));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void LoadPackedWideGroup(byte* packed, out Vector512<sbyte> l0, out Vector512<sbyte> l1, out Vector512<sbyte> l2, out Vector512<sbyte> l3,
+            out Vector512<sbyte> l4, out Vector512<sbyte> l5, out Vector512<sbyte> l6, out Vector512<sbyte> l7,
+            out Vector512<sbyte> h0, out Vector512<sbyte> h1, out Vector512<sbyte> h2, out Vector512<sbyte> h3,
+            out Vector512<sbyte> h4, out Vector512<sbyte> h5, out Vector512<sbyte> h6, out Vector512<sbyte> h7)
+        {
+            (l0, h0) = Q8WideTiles.Nibbles(Vector512.Load(packed));
+            (l1, h1) = Q8WideTiles.Nibbles(Vector512.Load(packed + 64));
+            (l2, h2) = Q8WideTiles.Nibbles(Vector512.Load(packed + 128));
+            (l3, h3) = Q8WideTiles.Nibbles(Vector512.Load(packed + 192));
+            (l4, h4) = Q8WideTiles.Nibbles(Vector512.Load(packed + 256));
+            (l5, h5) = Q8WideTiles.Nibbles(Vector512.Load(packed + 320));
+            (l6, h6) = Q8WideTiles.Nibbles(Vector512.Load(packed + 384));
+            (l7, h7) = Q8WideTiles.Nibbles(Vector512.Load(packed + 448));
+        }
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<sbyte> LoadBlock(byte* block) => UnsignedBlocks.LoadBlock(block);
 
