@@ -73,7 +73,8 @@ internal unsafe interface IQ8WeightBlocks
     /// <summary>
     /// With <see cref="Wide"/>: writes the values of 16 consecutive blocks (the first scale at <paramref name="blocks"/>)
     /// to <paramref name="packed"/> as <see cref="WideRegisters"/> registers in the wide group layout, transposed but not
-    /// yet unpacked, for <see cref="LoadPackedWideGroup"/> to read back once per tile of vectors.
+    /// yet split into nibbles (Q8_0's as w + 128), in the form <see cref="LoadPackedWideGroup"/> reads back once per
+    /// tile of vectors.
     /// </summary>
     static virtual void PackWideGroup(byte* blocks, byte* packed) =>
         throw new NotSupportedException("This block format has no 512-bit groups.");

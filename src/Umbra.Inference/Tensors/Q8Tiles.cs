@@ -31,7 +31,10 @@ internal static unsafe class Q8Tiles
     /// <summary>The fewest vectors in a tile for two rows to go through it at once.</summary>
     private const int PairedVectors = 8;
 
-    /// <summary>Rows per chunk when more than one tile of vectors passes over them (68 KiB of Q8_0, 36 KiB of Q4_0 at 2048 columns).</summary>
+    /// <summary>
+    /// Rows per chunk when more than one tile of vectors passes over them (68 KiB of Q8_0, 36 KiB of Q4_0 at 2048
+    /// columns, and as much again, a little more, for the chunk's packed copy: see <see cref="Q8WideTiles.Pack{TBlocks}"/>).
+    /// </summary>
     private const int RowChunk = 32;
 
     private const int Qk = Q8Block;
@@ -70,7 +73,7 @@ internal static unsafe class Q8Tiles
         // Wide formats, when more than one tile passes over each chunk of rows (a prompt): the chunk's wide groups packed
         // once for all of them. A single tile reads the blocks in place: packing first made 8 and 16 vectors slower.
         var packedRowBytes = TBlocks.Wide && count > Tile ? wide / 2 * (long)Q8WideTiles.PackedGroupBytes<TBlocks>() : 0;
-        var packed = packedRowBytes > 0 ? PackBuffer(Math.Min(RowChunk, r1 - r0) * packedRowBytes) : null;
+        var packed = packedRowBytes > 0 && r1 > r0 ? PackBuffer(Math.Min(RowChunk, r1 - r0) * packedRowBytes) : null;
         // Rows in chunks that stay in L2 while every tile of vectors passes over them; each tile's activations in L1,
         // a span of columns at a time when the whole width would not fit.
         for (var rc = r0; rc < r1; rc += RowChunk)
@@ -78,12 +81,13 @@ internal static unsafe class Q8Tiles
             var chunkEnd = Math.Min(r1, rc + RowChunk);
             if (packed != null)
             {
-                // The first chunk's blocks are asked for here; the next chunk's by the first tile's pass over this one.
+                // The pack asks for the blocks ahead within the chunk; the first tile's pass over a chunk has asked for
+                // most of the next one (the same rows, group by group), so its pack mostly finds them in cache.
                 if (rc == r0)
                     KernelHelpers.PrefetchPassStart(w, rowBytes, rc, r1, spans: false, 0, rowBytes);
                 for (var r = rc; r < chunkEnd; r++)
                     Q8WideTiles.Pack<TBlocks>(w + r * rowBytes, wide / 2, packed + (r - rc) * packedRowBytes,
-                        rc == r0 ? KernelHelpers.PrefetchDistance(rowBytes, r, 1, chunkEnd, spans: false) : 0);
+                        KernelHelpers.PrefetchDistance(rowBytes, r, 1, chunkEnd, spans: false));
             }
             for (var v0 = 0; v0 < count; v0 += Tile)
             {
@@ -102,7 +106,8 @@ internal static unsafe class Q8Tiles
                 {
                     var g1 = Math.Min(shape.Groups, g0 + span);
                     var last = g1 == shape.Groups;
-                    if (v0 == 0 && (spans || rc == r0))
+                    // (Rows all packed were read just now.)
+                    if (v0 == 0 && (spans || rc == r0) && !(packed != null && allWide))
                         KernelHelpers.PrefetchPassStart(w, rowBytes, rc, r1, spans, (long)g0 * weightGroupBytes, last ? rowBytes - (long)g0 * weightGroupBytes : (long)(g1 - g0) * weightGroupBytes);
                     for (var r = rc; r < chunkEnd; r++)
                     {
@@ -178,7 +183,9 @@ internal static unsafe class Q8Tiles
 
     /// <summary>
     /// This thread's buffer for packed rows, 64-byte aligned, at least <paramref name="bytes"/> long: allocated (pinned)
-    /// the first time a thread needs one this large, then reused, so a step allocates nothing.
+    /// the first time a thread needs one this large, then reused, so a step allocates nothing. A thread keeps it while it
+    /// lives: a pool worker, or a caller that ran a small product itself; 32 rows of the widest matrix it multiplied
+    /// (about 200 KiB for Q8_0 at 5632 columns).
     /// </summary>
     private static byte* PackBuffer(long bytes)
     {
@@ -246,7 +253,7 @@ internal static unsafe class Q8Tiles
     /// (<see cref="Q8WideTiles.SingleVector{TBlocks}"/>: calling their tile loop instead made one vector 4–11 % slower);
     /// the 8-block groups go through <see cref="Groups{TBlocks}"/>, whose call per row cost one vector of Q4_0 nothing
     /// measurable and of Q8_0 about 2.5 % on the AVX2 path, against a copy of its body. Each row gets the same
-    /// operations in the same order as a vector in a tile gets from <see cref="Q8WideTiles.Groups{TBlocks}"/>,
+    /// operations in the same order as a vector in a tile gets from <see cref="Q8WideTiles.Groups{TBlocks, TSource}"/>,
     /// <see cref="Groups{TBlocks}"/> and <see cref="Finish{TBlocks}"/> (or, for rows all in wide groups,
     /// <see cref="Q8WideTiles.StoreSums"/>), so the products are the same bit for bit.
     /// </summary>

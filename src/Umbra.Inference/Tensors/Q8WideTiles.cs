@@ -20,8 +20,9 @@ namespace Umbra.Inference.Tensors;
 /// whose blocks all lie in wide groups (2048 or 5632 columns) is summed straight from them (<see cref="StoreSums"/>). On the 2-core Zen 4 that made the 16-vector Q4_0
 /// tile about 9 % faster at 2048 columns (docs/BENCHMARKS.md). Where several tiles pass over the same rows (a
 /// prompt's 128 vectors in 8 tiles of 16), <see cref="Q8Tiles"/> first packs each chunk of rows (<see cref="Pack{TBlocks}"/>:
-/// the groups transposed, the scales converted) and every tile loads them ready; that made 64 vectors about 6 % faster
-/// on the 2-core Zen 4, where a single tile packing first was slower.
+/// the groups transposed, the scales converted) and every tile loads them ready; that made 64 vectors 5–6 % faster
+/// on the 2-core Zen 4, where a single tile packing first was slower (docs/BENCHMARKS.md, 2026-11-22, "a prompt's
+/// rows packed once").
 /// </summary>
 internal static unsafe class Q8WideTiles
 {
@@ -61,8 +62,9 @@ internal static unsafe class Q8WideTiles
     /// group), for the <paramref name="t"/> vectors from <paramref name="xt"/>, each <paramref name="stride"/> bytes on;
     /// group 0, the row's first, writes acc[v] instead of adding to it. The groups come from the blocks of
     /// <paramref name="row"/>, or, with <see cref="Packed"/>, from the row's packed groups at <paramref name="packed"/>
-    /// (<see cref="Pack{TBlocks}"/>): the same values and scales. Each group asks for the same group of the row at
-    /// <paramref name="ask"/> in the matrix (null: none).
+    /// (<see cref="Pack{TBlocks}"/>): the same values and scales. Group g asks for the bytes at <paramref name="ask"/> +
+    /// g × the group's bytes in the matrix (null: none): in place, the weights ahead of the group; packed, the same group
+    /// of a row in the next chunk.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Groups<TBlocks, TSource>(byte* row, byte* packed, byte* xt, int t, long stride, long scaleRel, long startRel, int g0, int g1, Vector512<float>* acc, byte* ask)
@@ -91,7 +93,7 @@ internal static unsafe class Q8WideTiles
 
     /// <summary>
     /// One row's product with one vector (<paramref name="x"/>) over its first <paramref name="groups"/> wide groups, in a
-    /// register: what <see cref="Groups{TBlocks}"/> leaves in acc[0] for a tile of one vector over groups 0..groups−1,
+    /// register: what <see cref="Groups{TBlocks, TSource}"/> leaves in acc[0] for a tile of one vector over groups 0..groups−1,
     /// with the same operations in the same order, so a vector alone gets the sums it gets in any tile. For
     /// <see cref="Q8Tiles"/>' one-vector rows (decode), which keep the whole row's sums in registers.
     /// </summary>
@@ -200,11 +202,11 @@ internal static unsafe class Q8WideTiles
     }
 
     /// <summary>
-    /// <see cref="Groups{TBlocks}"/> for two consecutive rows at once (unsplit formats only: split ones keep 16
+    /// <see cref="Groups{TBlocks, TSource}"/> for two consecutive rows at once (unsplit formats only: split ones keep 16
     /// registers per row), each activation load feeding both rows' dots, each row with exactly the same operations.
     /// The second row is <paramref name="rowBytes"/> on from the first, and its packed groups (with
-    /// <see cref="Packed"/>) <paramref name="packedRowBytes"/> on from the first's; the rows at
-    /// <paramref name="ask"/> and <paramref name="rowBytes"/> after it are asked for (null: neither).
+    /// <see cref="Packed"/>) <paramref name="packedRowBytes"/> on from the first's. Group g asks for the bytes at
+    /// <paramref name="ask"/> + g × the group's bytes, and <paramref name="rowBytes"/> after them (null: neither).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GroupsPaired<TBlocks, TSource>(byte* row, long rowBytes, byte* packed, long packedRowBytes, byte* xt, int t, long stride, long scaleRel, long startRel,

@@ -15,7 +15,7 @@ public unsafe class BatchedKernelTests
         var data = new TheoryData<string, string, string>();
         foreach (var path in Enum.GetValues<DotPath>().Where(DotKernels.IsSupported))
             foreach (var type in new[] { GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K })
-                foreach (var width in new[] { "tiny", "short", "narrow", "wide", "whole-groups" })
+                foreach (var width in new[] { "tiny", "short", "narrow", "two-wide-groups", "wide", "whole-groups" })
                     data.Add(path.ToString(), type.ToString(), width);
         return data;
     }
@@ -34,12 +34,14 @@ public unsafe class BatchedKernelTests
         // span splits a group of 16 blocks (a cache choice: a split group would still be summed once).
         // "whole-groups": 5632 values (TinyLlama's FFN width), 11 groups of 16 blocks and nothing after them, which the
         // wide path sums straight from its 512-bit accumulators; spans too.
+        // "two-wide-groups": 1024 values, two groups of 16 blocks and nothing after them, in one span.
         // "short": one group of 8 blocks and one block after it (no wide group; one super-block for K); "tiny": three
         // blocks and no group at all.
         var groups = width == "wide" || width == "whole-groups" ? 33 : 2;
         var n = width switch
         {
             "whole-groups" => 11 * 512,
+            "two-wide-groups" => 2 * 512,
             "tiny" => block == 32 ? 3 * 32 : 256,
             "short" => block == 32 ? 9 * 32 : 256,
             _ => block == 32 ? groups * 256 + 3 * 32 : (groups + 1) * 256,
@@ -59,7 +61,9 @@ public unsafe class BatchedKernelTests
         {
             fixed (float* yp = batched)
                 DotKernels.MatMul(path, type, wp, rowBytes, 0, rows, xp, stride, count, n, yp, rows);
-            foreach (var sub in new[] { 1, 5, 12, 16, 17 })
+            // 17, 28 and 37 take more than one tile, so the wide formats pack each chunk of rows first (28's second
+            // tile of 12 pairs rows from the packed copy); 16 and fewer read the rows in place.
+            foreach (var sub in new[] { 1, 5, 12, 16, 17, 28 })
             {
                 var part = new float[sub * rows];
                 fixed (float* yp = part)
