@@ -45,7 +45,7 @@ internal static unsafe class KernelHarness
         }
         if (!args.Skip(1).Contains("attention"))
         {
-            int[] counts = stream ? [1, 8, 16] : [1, 8, 16, 64];
+            int[] counts = stream ? [1, 8, 16] : [1, 8, 16, 64, 128];
             (int, int)[] shapes = args.Skip(1).Contains("l2") ? [(1024, 2048)] : [(5632, 2048), (2048, 5632)];
             foreach (var (rows, columns) in shapes)
                 Run([.. paths], rows, columns, runs, stream, counts);

@@ -80,15 +80,7 @@ internal static unsafe class Q8Tiles
         {
             var chunkEnd = Math.Min(r1, rc + RowChunk);
             if (packed != null)
-            {
-                // The pack asks for the blocks ahead within the chunk; the first tile's pass over a chunk has asked for
-                // most of the next one (the same rows, group by group), so its pack mostly finds them in cache.
-                if (rc == r0)
-                    KernelHelpers.PrefetchPassStart(w, rowBytes, rc, r1, spans: false, 0, rowBytes);
-                for (var r = rc; r < chunkEnd; r++)
-                    Q8WideTiles.Pack<TBlocks>(w + r * rowBytes, wide / 2, packed + (r - rc) * packedRowBytes,
-                        KernelHelpers.PrefetchDistance(rowBytes, r, 1, chunkEnd, spans: false));
-            }
+                PackChunk<TBlocks>(w, rowBytes, r0, rc, chunkEnd, wide / 2, packed, packedRowBytes);
             for (var v0 = 0; v0 < count; v0 += Tile)
             {
                 var t = Math.Min(Tile, count - v0);
@@ -119,16 +111,15 @@ internal static unsafe class Q8Tiles
                         // The first tile asks for the weights ahead, group by group; the others find them in cache.
                         var ahead = v0 == 0 ? KernelHelpers.PrefetchDistance(rowBytes, r, paired ? 2 : 1, r1, spans) : 0;
                         var aw = spans ? accWide + (r - rc) * perRow : accWide;
-                        // Packed rows ask for the same rows of the next chunk, for its pack to find in cache.
-                        var pr = packed == null ? null : packed + (r - rc) * packedRowBytes;
-                        var ask = packed == null ? (ahead != 0 ? row + ahead : null)
-                            : v0 == 0 && r + (paired ? 1 : 0) + RowChunk < r1 ? row + RowChunk * rowBytes : null;
                         if (paired)
                         {
+                            // Packed rows ask for the same rows of the next chunk, for its pack to find in cache.
                             if (TBlocks.Wide && g0 < wide && packed != null)
-                                Q8WideTiles.GroupsPaired<TBlocks, Q8WideTiles.Packed>(row, rowBytes, pr, packedRowBytes, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, aw + perRow, ask);
+                                Q8WideTiles.GroupsPaired<TBlocks, Q8WideTiles.Packed>(row, rowBytes, packed + (r - rc) * packedRowBytes, packedRowBytes, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel,
+                                    g0 / 2, Math.Min(g1, wide) / 2, aw, aw + perRow, v0 == 0 && r + 1 + RowChunk < r1 ? row + RowChunk * rowBytes : null);
                             else if (TBlocks.Wide && g0 < wide)
-                                Q8WideTiles.GroupsPaired<TBlocks, Q8WideTiles.InPlace>(row, rowBytes, null, 0, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, aw + perRow, ask);
+                                Q8WideTiles.GroupsPaired<TBlocks, Q8WideTiles.InPlace>(row, rowBytes, null, 0, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel,
+                                    g0 / 2, Math.Min(g1, wide) / 2, aw, aw + perRow, ahead != 0 ? row + ahead : null);
                             if (allWide)
                             {
                                 // No 8-block groups, no tail, no 256-bit accumulators: the sums come straight from the wide ones.
@@ -154,9 +145,11 @@ internal static unsafe class Q8Tiles
                         if (TBlocks.Wide && g0 < wide)
                         {
                             if (packed != null)
-                                Q8WideTiles.Groups<TBlocks, Q8WideTiles.Packed>(row, pr, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, ask);
+                                Q8WideTiles.Groups<TBlocks, Q8WideTiles.Packed>(row, packed + (r - rc) * packedRowBytes, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel,
+                                    g0 / 2, Math.Min(g1, wide) / 2, aw, v0 == 0 && r + RowChunk < r1 ? row + RowChunk * rowBytes : null);
                             else
-                                Q8WideTiles.Groups<TBlocks, Q8WideTiles.InPlace>(row, null, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel, g0 / 2, Math.Min(g1, wide) / 2, aw, ask);
+                                Q8WideTiles.Groups<TBlocks, Q8WideTiles.InPlace>(row, null, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel,
+                                    g0 / 2, Math.Min(g1, wide) / 2, aw, ahead != 0 ? row + ahead : null);
                         }
                         if (allWide)
                         {
@@ -176,6 +169,22 @@ internal static unsafe class Q8Tiles
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Packs the wide groups (<paramref name="groups"/> a row) of rows <paramref name="rc"/>..<paramref name="chunkEnd"/>−1
+    /// to <paramref name="packed"/>, <paramref name="packedRowBytes"/> a row. The pack asks for the blocks ahead within
+    /// the chunk; the first tile's pass over a chunk has asked for most of the next one (the same rows, group by group),
+    /// so its pack mostly finds them in cache.
+    /// </summary>
+    private static void PackChunk<TBlocks>(byte* w, long rowBytes, int r0, int rc, int chunkEnd, int groups, byte* packed, long packedRowBytes)
+        where TBlocks : struct, IQ8WeightBlocks
+    {
+        if (rc == r0)
+            KernelHelpers.PrefetchPassStart(w, rowBytes, rc, chunkEnd, spans: false, 0, rowBytes);
+        for (var r = rc; r < chunkEnd; r++)
+            Q8WideTiles.Pack<TBlocks>(w + r * rowBytes, groups, packed + (r - rc) * packedRowBytes,
+                KernelHelpers.PrefetchDistance(rowBytes, r, 1, chunkEnd, spans: false));
     }
 
     [ThreadStatic]
