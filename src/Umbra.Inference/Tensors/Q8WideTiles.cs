@@ -20,7 +20,7 @@ namespace Umbra.Inference.Tensors;
 /// whose blocks all lie in wide groups (2048 or 5632 columns) is summed straight from them (<see cref="StoreSums"/>). On the 2-core Zen 4 that made the 16-vector Q4_0
 /// tile about 9 % faster at 2048 columns (docs/BENCHMARKS.md). Where several tiles pass over the same rows (a
 /// prompt's 128 vectors in 8 tiles of 16), <see cref="Q8Tiles"/> first packs each chunk of rows (<see cref="Pack{TBlocks}"/>:
-/// the groups transposed, the scales converted) and every tile loads them ready; that made 64 vectors 5–6 % faster
+/// the groups transposed, the scales converted) and every tile loads them ready; that made 64 and 128 vectors 4–10 % faster
 /// on the 2-core Zen 4, where a single tile packing first was slower (docs/BENCHMARKS.md, 2026-11-22, "a prompt's
 /// rows packed once").
 /// </summary>
@@ -47,7 +47,7 @@ internal static unsafe class Q8WideTiles
     {
         var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
         var valueBytes = TBlocks.WideRegisters * 64;
-        for (var g = 0; g < groups; g++, packed += valueBytes + 64)
+        for (var g = 0; g < groups; g++, packed += PackedGroupBytes<TBlocks>())
         {
             var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
             if (ahead != 0)
