@@ -34,4 +34,21 @@ internal unsafe interface IKWeightBlocks
         Vector256<sbyte> w0, Vector256<sbyte> w1, Vector256<sbyte> w2, Vector256<sbyte> w3,
         Vector256<sbyte> w4, Vector256<sbyte> w5, Vector256<sbyte> w6, Vector256<sbyte> w7,
         Vector256<float> f0, Vector256<float> f1);
+
+    /// <summary>
+    /// Whether <see cref="KTiles"/> takes two rows at once through tiles of 8 vectors or more (with AVX-512's 32 vector
+    /// registers), through <see cref="AccumulatePaired"/>: measured per format.
+    /// </summary>
+    static abstract bool PairRows { get; }
+
+    /// <summary>
+    /// <see cref="Accumulate"/> for two rows' super-blocks (registers a and b, from <see cref="Load"/>) against the
+    /// same vector: each activation load feeds both rows' dots, and each row gets exactly the operations
+    /// <see cref="Accumulate"/> gives it, so its sums are the same bits.
+    /// </summary>
+    static abstract void AccumulatePaired(ref Vector256<float> accA, ref Vector256<float> accB, byte* x, long scaleRel, long auxRel,
+        Vector256<sbyte> a0, Vector256<sbyte> a1, Vector256<sbyte> a2, Vector256<sbyte> a3,
+        Vector256<sbyte> a4, Vector256<sbyte> a5, Vector256<sbyte> a6, Vector256<sbyte> a7, Vector256<float> fa0, Vector256<float> fa1,
+        Vector256<sbyte> b0, Vector256<sbyte> b1, Vector256<sbyte> b2, Vector256<sbyte> b3,
+        Vector256<sbyte> b4, Vector256<sbyte> b5, Vector256<sbyte> b6, Vector256<sbyte> b7, Vector256<float> fb0, Vector256<float> fb1);
 }

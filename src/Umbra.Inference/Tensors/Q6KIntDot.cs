@@ -151,8 +151,75 @@ internal static unsafe class Q6KIntDot
                 p = T.Dot(p, w3.AsByte(), Vector256.Load(xs + 96));
                 q = T.Dot(q, w7.AsByte(), Vector256.Load(xs + 224));
             }
+            return Finish(acc, p, q, x, scaleRel, f0, f1);
+        }
+
+        /// <summary>The float part of <see cref="Accumulate"/>: each half's sums weighted by their sub-blocks' d × scale, then by d_x.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> Finish(Vector256<float> acc, Vector256<int> p, Vector256<int> q, byte* x, long scaleRel, Vector256<float> f0, Vector256<float> f1)
+        {
             var sum = Fma.MultiplyAdd(Avx.ConvertToVector256Single(q), f1, Avx.ConvertToVector256Single(p) * f0);
             return Fma.MultiplyAdd(sum, Vector256.Create(*(float*)(x + scaleRel)), acc);
+        }
+
+        /// <summary>Two rows through one tile: 64 and 128 vectors 5–10 % faster on Zen 4, 8 and 16 the same.</summary>
+        public static bool PairRows => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void AccumulatePaired(ref Vector256<float> accA, ref Vector256<float> accB, byte* x, long scaleRel, long auxRel,
+            Vector256<sbyte> a0, Vector256<sbyte> a1, Vector256<sbyte> a2, Vector256<sbyte> a3,
+            Vector256<sbyte> a4, Vector256<sbyte> a5, Vector256<sbyte> a6, Vector256<sbyte> a7, Vector256<float> fa0, Vector256<float> fa1,
+            Vector256<sbyte> b0, Vector256<sbyte> b1, Vector256<sbyte> b2, Vector256<sbyte> b3,
+            Vector256<sbyte> b4, Vector256<sbyte> b5, Vector256<sbyte> b6, Vector256<sbyte> b7, Vector256<float> fb0, Vector256<float> fb1)
+        {
+            var xs = (sbyte*)x;
+            var starts = (int*)(x + auxRel);
+            Vector256<int> pa, qa, pb, qb;
+            // The same integer sums as Accumulate's (exact in any order), each activation load used by both rows.
+            if (!T.FullByteRange)
+            {
+                var x0 = Vector256.Load(xs);
+                var x1 = Vector256.Load(xs + 32);
+                var ua = KernelHelpers.WidenPairs(KernelHelpers.Pairs(a0, x0) + KernelHelpers.Pairs(a1, x1));
+                var ub = KernelHelpers.WidenPairs(KernelHelpers.Pairs(b0, x0) + KernelHelpers.Pairs(b1, x1));
+                x0 = Vector256.Load(xs + 64);
+                x1 = Vector256.Load(xs + 96);
+                var start = Vector256.Load(starts);
+                pa = start + ua + KernelHelpers.WidenPairs(KernelHelpers.Pairs(a2, x0) + KernelHelpers.Pairs(a3, x1));
+                pb = start + ub + KernelHelpers.WidenPairs(KernelHelpers.Pairs(b2, x0) + KernelHelpers.Pairs(b3, x1));
+                x0 = Vector256.Load(xs + 128);
+                x1 = Vector256.Load(xs + 160);
+                ua = KernelHelpers.WidenPairs(KernelHelpers.Pairs(a4, x0) + KernelHelpers.Pairs(a5, x1));
+                ub = KernelHelpers.WidenPairs(KernelHelpers.Pairs(b4, x0) + KernelHelpers.Pairs(b5, x1));
+                x0 = Vector256.Load(xs + 192);
+                x1 = Vector256.Load(xs + 224);
+                start = Vector256.Load(starts + 8);
+                qa = start + ua + KernelHelpers.WidenPairs(KernelHelpers.Pairs(a6, x0) + KernelHelpers.Pairs(a7, x1));
+                qb = start + ub + KernelHelpers.WidenPairs(KernelHelpers.Pairs(b6, x0) + KernelHelpers.Pairs(b7, x1));
+            }
+            else
+            {
+                var start = Vector256.Load(starts);
+                var x0 = Vector256.Load(xs);
+                var x1 = Vector256.Load(xs + 32);
+                pa = T.Dot(T.Dot(start, a0.AsByte(), x0), a1.AsByte(), x1);
+                pb = T.Dot(T.Dot(start, b0.AsByte(), x0), b1.AsByte(), x1);
+                x0 = Vector256.Load(xs + 64);
+                x1 = Vector256.Load(xs + 96);
+                pa = T.Dot(T.Dot(pa, a2.AsByte(), x0), a3.AsByte(), x1);
+                pb = T.Dot(T.Dot(pb, b2.AsByte(), x0), b3.AsByte(), x1);
+                start = Vector256.Load(starts + 8);
+                x0 = Vector256.Load(xs + 128);
+                x1 = Vector256.Load(xs + 160);
+                qa = T.Dot(T.Dot(start, a4.AsByte(), x0), a5.AsByte(), x1);
+                qb = T.Dot(T.Dot(start, b4.AsByte(), x0), b5.AsByte(), x1);
+                x0 = Vector256.Load(xs + 192);
+                x1 = Vector256.Load(xs + 224);
+                qa = T.Dot(T.Dot(qa, a6.AsByte(), x0), a7.AsByte(), x1);
+                qb = T.Dot(T.Dot(qb, b6.AsByte(), x0), b7.AsByte(), x1);
+            }
+            accA = Finish(accA, pa, qa, x, scaleRel, fa0, fa1);
+            accB = Finish(accB, pb, qb, x, scaleRel, fb0, fb1);
         }
     }
 }

@@ -73,7 +73,7 @@ internal static unsafe class Q8Tiles
         // Wide formats, when more than one tile passes over each chunk of rows (a prompt): the chunk's wide groups packed
         // once for all of them. A single tile reads the blocks in place: packing first made 8 and 16 vectors slower.
         var packedRowBytes = TBlocks.Wide && count > Tile ? wide / 2 * (long)Q8WideTiles.PackedGroupBytes<TBlocks>() : 0;
-        var packed = packedRowBytes > 0 && r1 > r0 ? PackBuffer(Math.Min(RowChunk, r1 - r0) * packedRowBytes) : null;
+        var packed = packedRowBytes > 0 && r1 > r0 ? KernelHelpers.PackBuffer(Math.Min(RowChunk, r1 - r0) * packedRowBytes) : null;
         // Rows in chunks that stay in L2 while every tile of vectors passes over them; each tile's activations in L1,
         // a span of columns at a time when the whole width would not fit.
         for (var rc = r0; rc < r1; rc += RowChunk)
@@ -115,10 +115,10 @@ internal static unsafe class Q8Tiles
                         {
                             // Packed rows ask for the same rows of the next chunk, for its pack to find in cache.
                             if (TBlocks.Wide && g0 < wide && packed != null)
-                                Q8WideTiles.GroupsPaired<TBlocks, Q8WideTiles.Packed>(row, rowBytes, packed + (r - rc) * packedRowBytes, packedRowBytes, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel,
+                                Q8WideTiles.GroupsPaired<TBlocks, RowSource.Packed>(row, rowBytes, packed + (r - rc) * packedRowBytes, packedRowBytes, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel,
                                     g0 / 2, Math.Min(g1, wide) / 2, aw, aw + perRow, v0 == 0 && r + 1 + RowChunk < r1 ? row + RowChunk * rowBytes : null);
                             else if (TBlocks.Wide && g0 < wide)
-                                Q8WideTiles.GroupsPaired<TBlocks, Q8WideTiles.InPlace>(row, rowBytes, null, 0, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel,
+                                Q8WideTiles.GroupsPaired<TBlocks, RowSource.InPlace>(row, rowBytes, null, 0, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel,
                                     g0 / 2, Math.Min(g1, wide) / 2, aw, aw + perRow, ahead != 0 ? row + ahead : null);
                             if (allWide)
                             {
@@ -145,10 +145,10 @@ internal static unsafe class Q8Tiles
                         if (TBlocks.Wide && g0 < wide)
                         {
                             if (packed != null)
-                                Q8WideTiles.Groups<TBlocks, Q8WideTiles.Packed>(row, packed + (r - rc) * packedRowBytes, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel,
+                                Q8WideTiles.Groups<TBlocks, RowSource.Packed>(row, packed + (r - rc) * packedRowBytes, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel,
                                     g0 / 2, Math.Min(g1, wide) / 2, aw, v0 == 0 && r + RowChunk < r1 ? row + RowChunk * rowBytes : null);
                             else
-                                Q8WideTiles.Groups<TBlocks, Q8WideTiles.InPlace>(row, null, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel,
+                                Q8WideTiles.Groups<TBlocks, RowSource.InPlace>(row, null, xt, t, shape.XStride, shape.ScaleRel, shape.StartRel,
                                     g0 / 2, Math.Min(g1, wide) / 2, aw, ahead != 0 ? row + ahead : null);
                         }
                         if (allWide)
@@ -185,24 +185,6 @@ internal static unsafe class Q8Tiles
         for (var r = rc; r < chunkEnd; r++)
             Q8WideTiles.Pack<TBlocks>(w + r * rowBytes, groups, packed + (r - rc) * packedRowBytes,
                 KernelHelpers.PrefetchDistance(rowBytes, r, 1, chunkEnd, spans: false));
-    }
-
-    [ThreadStatic]
-    private static byte[]? t_packed;
-
-    /// <summary>
-    /// This thread's buffer for packed rows, 64-byte aligned, at least <paramref name="bytes"/> long: allocated (pinned)
-    /// the first time a thread needs one this large, then reused, so a step allocates nothing. A thread keeps it while it
-    /// lives: a pool worker, or a caller that ran a small product itself; 32 rows of the widest matrix it multiplied
-    /// (about 200 KiB for Q8_0 at 5632 columns).
-    /// </summary>
-    private static byte* PackBuffer(long bytes)
-    {
-        var buffer = t_packed;
-        if (buffer == null || buffer.Length < bytes + 64)
-            t_packed = buffer = GC.AllocateUninitializedArray<byte>(checked((int)(bytes + 64)), pinned: true);
-        var p = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        return (byte*)((p + 63) & ~(nint)63);
     }
 
     /// <summary>

@@ -61,7 +61,7 @@ internal static unsafe class Q8WideTiles
     /// acc[v] += Σ over wide groups g0..g1−1 (of 16 blocks) of one row of Σ_i d_w d_x Σ w x, per lane i (block of the
     /// group), for the <paramref name="t"/> vectors from <paramref name="xt"/>, each <paramref name="stride"/> bytes on;
     /// group 0, the row's first, writes acc[v] instead of adding to it. The groups come from the blocks of
-    /// <paramref name="row"/>, or, with <see cref="Packed"/>, from the row's packed groups at <paramref name="packed"/>
+    /// <paramref name="row"/>, or, with <see cref="RowSource.Packed"/>, from the row's packed groups at <paramref name="packed"/>
     /// (<see cref="Pack{TBlocks}"/>): the same values and scales. Group g asks for the bytes at <paramref name="ask"/> +
     /// g × the group's bytes in the matrix (null: none): in place, the weights ahead of the group; packed, the same group
     /// of a row in the next chunk.
@@ -69,7 +69,7 @@ internal static unsafe class Q8WideTiles
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Groups<TBlocks, TSource>(byte* row, byte* packed, byte* xt, int t, long stride, long scaleRel, long startRel, int g0, int g1, Vector512<float>* acc, byte* ask)
         where TBlocks : struct, IQ8WeightBlocks
-        where TSource : struct, IGroupSource
+        where TSource : struct, IRowSource
     {
         var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
         for (var g = g0; g < g1; g++)
@@ -122,7 +122,7 @@ internal static unsafe class Q8WideTiles
 
     /// <summary>
     /// Wide group <paramref name="g"/>'s weight registers and scales (<paramref name="dw"/>), from the row's blocks or,
-    /// for <see cref="Packed"/>, from its packed groups at <paramref name="packed"/>.
+    /// for <see cref="RowSource.Packed"/>, from its packed groups at <paramref name="packed"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void LoadGroup<TBlocks, TSource>(byte* row, byte* packed, int g, Vector256<int> offsets,
@@ -131,7 +131,7 @@ internal static unsafe class Q8WideTiles
         out Vector512<sbyte> h0, out Vector512<sbyte> h1, out Vector512<sbyte> h2, out Vector512<sbyte> h3,
         out Vector512<sbyte> h4, out Vector512<sbyte> h5, out Vector512<sbyte> h6, out Vector512<sbyte> h7, out Vector512<float> dw)
         where TBlocks : struct, IQ8WeightBlocks
-        where TSource : struct, IGroupSource
+        where TSource : struct, IRowSource
     {
         if (TSource.Packed)
         {
@@ -143,29 +143,6 @@ internal static unsafe class Q8WideTiles
         var blk = row + g * GroupBlocks * TBlocks.BlockBytes;
         LoadGroup<TBlocks>(blk, out w0, out w1, out w2, out w3, out w4, out w5, out w6, out w7, out h0, out h1, out h2, out h3, out h4, out h5, out h6, out h7);
         dw = Scales16<TBlocks>(blk, offsets);
-    }
-
-    /// <summary>
-    /// Where <see cref="Groups{TBlocks, TSource}"/> and <see cref="GroupsPaired{TBlocks, TSource}"/> read a row's wide
-    /// groups: a type parameter, not an argument, so that each source gets its own loop. With the choice made at run time
-    /// in the loop, the JIT kept fewer registers for either, and 8 vectors of Q4_0 ran about 10 % slower on Zen 4.
-    /// </summary>
-    public interface IGroupSource
-    {
-        /// <summary>Whether the groups come packed (<see cref="Pack{TBlocks}"/>) rather than from the blocks in place.</summary>
-        static abstract bool Packed { get; }
-    }
-
-    /// <summary>The groups from the row's blocks, in place.</summary>
-    public readonly struct InPlace : IGroupSource
-    {
-        public static bool Packed => false;
-    }
-
-    /// <summary>The groups from the row's packed copy (<see cref="Pack{TBlocks}"/>).</summary>
-    public readonly struct Packed : IGroupSource
-    {
-        static bool IGroupSource.Packed => true;
     }
 
     /// <summary>A wide group's weight registers: 8 of nibbles, or for split formats 8 of low and 8 of high nibbles (else the h's are zero).</summary>
@@ -205,14 +182,14 @@ internal static unsafe class Q8WideTiles
     /// <see cref="Groups{TBlocks, TSource}"/> for two consecutive rows at once (unsplit formats only: split ones keep 16
     /// registers per row), each activation load feeding both rows' dots, each row with exactly the same operations.
     /// The second row is <paramref name="rowBytes"/> on from the first, and its packed groups (with
-    /// <see cref="Packed"/>) <paramref name="packedRowBytes"/> on from the first's. Group g asks for the bytes at
+    /// <see cref="RowSource.Packed"/>) <paramref name="packedRowBytes"/> on from the first's. Group g asks for the bytes at
     /// <paramref name="ask"/> + g × the group's bytes, and <paramref name="rowBytes"/> after them (null: neither).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GroupsPaired<TBlocks, TSource>(byte* row, long rowBytes, byte* packed, long packedRowBytes, byte* xt, int t, long stride, long scaleRel, long startRel,
         int g0, int g1, Vector512<float>* acc, Vector512<float>* accB, byte* ask)
         where TBlocks : struct, IQ8WeightBlocks
-        where TSource : struct, IGroupSource
+        where TSource : struct, IRowSource
     {
         var offsets = KernelHelpers.Offsets8(TBlocks.BlockBytes);
         for (var g = g0; g < g1; g++)
