@@ -62,7 +62,7 @@ internal static unsafe class KernelHelpers
     /// This thread's buffer for packed rows (<see cref="Q8Tiles"/>, <see cref="KTiles"/>), 64-byte aligned, at least
     /// <paramref name="bytes"/> long: allocated (pinned) the first time a thread needs one this large, then reused, so a
     /// step allocates nothing. A thread keeps it while it lives: a pool worker, or a caller that ran a small product
-    /// itself; 32 rows of the widest matrix it multiplied (about 200 KiB for Q8_0 at 5632 columns, 225 KiB for Q4_K and
+    /// itself; 32 rows of the widest matrix it multiplied (about 200 KiB for Q8_0 at 5632 columns, 220 KiB for Q4_K and
     /// Q6_K).
     /// </summary>
     public static byte* PackBuffer(long bytes)
