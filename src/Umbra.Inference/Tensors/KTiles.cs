@@ -98,9 +98,10 @@ internal static unsafe class KTiles
                         var paired = RowsPaired<TBlocks>() && t >= PairedVectors && r + 1 < chunkEnd;
                         // The first tile asks for the weights ahead, block by block; the others find them in cache. Packed
                         // rows ask for the same rows of the next chunk, for its pack to find in cache.
+                        var ahead = v0 == 0 && packed == null ? KernelHelpers.PrefetchDistance(rowBytes, r, paired ? 2 : 1, r1, spans) : 0;
                         var ask = packed != null
                             ? (v0 == 0 && r + (paired ? 1 : 0) + RowChunk < r1 ? row + RowChunk * rowBytes : null)
-                            : v0 == 0 && KernelHelpers.PrefetchDistance(rowBytes, r, paired ? 2 : 1, r1, spans) is var ahead and not 0 ? row + ahead : null;
+                            : ahead != 0 ? row + ahead : null;
                         var rowAcc = spans ? acc + (r - rc) * perRow : acc;
                         if (paired)
                         {

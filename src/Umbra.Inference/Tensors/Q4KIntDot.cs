@@ -142,16 +142,9 @@ internal static unsafe class Q4KIntDot
                 q = T.Dot(q, w7.AsByte(), Vector256.Load(xs + 224));
                 sum = p + q;
             }
-            return Finish(acc, sum, Vector256.Create(*(float*)(x + scaleRel)), Vector256.Load((float*)(x + auxRel)), f0, f1);
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum) * f0, Vector256.Create(*(float*)(x + scaleRel)), acc);
+            return Fma.MultiplyAddNegated(f1, Vector256.Load((float*)(x + auxRel)), acc);
         }
-
-        /// <summary>
-        /// The float part of <see cref="Accumulate"/>: acc + d_x (d sc × Σ q x) − dmin m × (d_x Σ x), given d_x in every
-        /// lane (<paramref name="dx"/>) and the activation's d_x Σ x per sub-block (<paramref name="sums"/>).
-        /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<float> Finish(Vector256<float> acc, Vector256<int> sum, Vector256<float> dx, Vector256<float> sums, Vector256<float> f0, Vector256<float> f1) =>
-            Fma.MultiplyAddNegated(f1, sums, Fma.MultiplyAdd(Avx.ConvertToVector256Single(sum) * f0, dx, acc));
 
         /// <summary>Two rows through one tile lost more than they saved on Zen 4 (8 and 16 vectors 4–6 % slower, 128 no faster).</summary>
         public static bool PairRows => false;
