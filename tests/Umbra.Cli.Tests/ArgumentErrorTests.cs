@@ -86,6 +86,8 @@ public sealed class ArgumentErrorTests : IDisposable
     {
         (await Umbra("bench", "--model", TestPaths.Stories260K, "--prompt-tokens", "0")).AssertCleanError("--prompt-tokens must be at least 1; got 0.");
         (await Umbra("bench", "--model", TestPaths.Stories260K, "--gen-tokens", "-2")).AssertCleanError("--gen-tokens must be at least 1; got -2.");
+        (await Umbra("bench", "--model", TestPaths.Stories260K, "--rounds", "0")).AssertCleanError("--rounds takes 1 to 100; got 0.");
+        (await Umbra("bench", "--model", TestPaths.Stories260K, "--rounds", "101")).AssertCleanError("--rounds takes 1 to 100; got 101.");
     }
 
     [Fact]

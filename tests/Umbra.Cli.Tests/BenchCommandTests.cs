@@ -31,6 +31,10 @@ public sealed class BenchCommandTests : IDisposable
         var concurrent = root.GetProperty("concurrent_decode_tokens_per_s");
         Assert.Equal(["1", "2"], concurrent.EnumerateObject().Select(p => p.Name));
         Assert.All(concurrent.EnumerateObject(), p => Assert.True(p.Value.GetDouble() > 0, json));
+        // One round: each range is the figure itself.
+        Assert.Equal(1, root.GetProperty("rounds").GetInt32());
+        AssertRange(root, "prefill_tokens_per_s", exact: true);
+        AssertRange(root, "decode_tokens_per_s", exact: true);
         Assert.True(root.GetProperty("time_to_first_token_ms").GetDouble() > 0, json);
         Assert.Equal("f32", root.GetProperty("kv_cache_type").GetString());
         Assert.Matches(KernelsPattern, root.GetProperty("kernels").GetString());
@@ -51,6 +55,45 @@ public sealed class BenchCommandTests : IDisposable
             Assert.True(phases["total"] > 0, json);
             Assert.Equal(phases["total"], phases.Where(p => p.Key != "total").Sum(p => p.Value), 0.02);
         }
+    }
+
+    [Fact]
+    public async Task Rounds_give_medians_within_their_ranges()
+    {
+        string model = _home.File("bench.gguf");
+        (await ProcessRunner.RunAsync(_home, "model", "synth", "--shape", "tiny", "--type", "q4_0", "-o", model)).AssertSuccess();
+
+        var result = (await ProcessRunner.RunAsync(_home, "bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--concurrency", "1,2",
+            "--rounds", "3", "--json")).AssertSuccess();
+        using var doc = JsonDocument.Parse(result.Stdout);
+        var root = doc.RootElement;
+        Assert.Equal(3, root.GetProperty("rounds").GetInt32());
+        AssertRange(root, "prefill_tokens_per_s", exact: false);
+        AssertRange(root, "decode_tokens_per_s", exact: false);
+        var ranges = root.GetProperty("concurrent_decode_tokens_per_s_range");
+        Assert.Equal(["1", "2"], ranges.EnumerateObject().Select(p => p.Name));
+        foreach (var level in root.GetProperty("concurrent_decode_tokens_per_s").EnumerateObject())
+        {
+            var range = ranges.GetProperty(level.Name).EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            Assert.True(range.Length == 2 && range[0] <= level.Value.GetDouble() && level.Value.GetDouble() <= range[1], result.Stdout);
+        }
+
+        var table = (await ProcessRunner.RunAsync(_home, "bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--concurrency", "1,2",
+            "--rounds", "2")).AssertSuccess();
+        Assert.Matches(@"prefill +[0-9.]+ tokens/s \(8 tokens, [0-9.]+–[0-9.]+ over 2 rounds\)", table.Stdout);
+        Assert.Contains("aggregate range", table.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary><paramref name="name"/>_range is [least, greatest] around the figure (equal to it, for one round).</summary>
+    private static void AssertRange(JsonElement root, string name, bool exact)
+    {
+        var value = root.GetProperty(name).GetDouble();
+        var range = root.GetProperty(name + "_range").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.Equal(2, range.Length);
+        if (exact)
+            Assert.Equal([value, value], range);
+        else
+            Assert.True(range[0] <= value && value <= range[1], $"{name} {value} outside [{range[0]}, {range[1]}]");
     }
 
     /// <summary>

@@ -14,7 +14,7 @@ public sealed class HelpTests : IDisposable
     [InlineData("serve", "--model --host --port --model-id --ctx-size --verbose")]
     [InlineData("model synth", "--shape --type --out --seed --arch --layers --context-length")]
     [InlineData("model info", "<model>")]
-    [InlineData("bench", "--model --prompt-tokens --gen-tokens --concurrency --json")]
+    [InlineData("bench", "--model --prompt-tokens --gen-tokens --concurrency --kv-type --rounds --json")]
     [InlineData("model", "synth info")]
     [InlineData("", "run serve model bench")]
     public async Task Help_lists_the_options(string command, string expected)

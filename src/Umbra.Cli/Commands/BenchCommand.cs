@@ -16,10 +16,15 @@ internal static class BenchCommand
         var genTokens = new Option<int>("--gen-tokens") { Description = "Tokens generated per stream for decode", DefaultValueFactory = _ => 32 };
         var concurrency = new Option<string>("--concurrency") { Description = "Concurrent stream counts measured, comma-separated", DefaultValueFactory = _ => string.Join(",", EngineBenchmark.DefaultConcurrency) };
         var kvType = ProviderCommand.KvTypeOption();
+        var rounds = new Option<int>("--rounds")
+        {
+            Description = $"Times to measure every figure, in turn; each is then the median of its rounds, with its range beside it (for a machine whose speed drifts, such as a shared host; at most {EngineBenchmark.MaxRounds})",
+            DefaultValueFactory = _ => 1,
+        };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table" };
         var cmd = new Command("bench", "Measure prefill and decode tokens/s (alone and with concurrent streams), time to first token, peak memory, and where a decode step's time goes, of a model")
         {
-            model, promptTokens, genTokens, concurrency, kvType, json,
+            model, promptTokens, genTokens, concurrency, kvType, rounds, json,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
@@ -27,8 +32,11 @@ internal static class BenchCommand
             int generated = CliErrors.AtLeastOne(r.GetValue(genTokens), "--gen-tokens");
             var levels = ParseLevels(r.GetValue(concurrency)!);
             var cacheType = ProviderCommand.ParseKvType(r.GetValue(kvType));
+            int roundCount = r.GetValue(rounds);
+            if (roundCount is < 1 or > EngineBenchmark.MaxRounds)
+                throw new ArgumentException($"--rounds takes 1 to {EngineBenchmark.MaxRounds}; got {roundCount}.");
             using var m = LlamaModel.Load(r.GetValue(model)!.FullName);
-            var result = await EngineBenchmark.RunAsync(m, prompt, generated, levels, kvCacheType: cacheType, cancellationToken: ct);
+            var result = await EngineBenchmark.RunAsync(m, prompt, generated, levels, kvCacheType: cacheType, rounds: roundCount, cancellationToken: ct);
             if (r.GetValue(json)) PrintJson(result);
             else PrintTable(result);
             return 0;
@@ -71,6 +79,11 @@ internal static class BenchCommand
             ["kv_cache_type"] = result.KvCacheType.Name(),
             ["kv_cache_bytes"] = result.KvCacheBytes,
             ["kv_cache_tokens"] = result.KvCacheTokens,
+            ["rounds"] = result.Rounds,
+            ["prefill_tokens_per_s_range"] = Range(result.PrefillRange),
+            ["decode_tokens_per_s_range"] = Range(result.ConcurrentDecodeRange.First().Value, result.ConcurrentDecodeRange.First().Key),
+            ["concurrent_decode_tokens_per_s_range"] = result.ConcurrentDecodeRange.ToDictionary(
+                kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => (object)Range(kv.Value)),
             ["decode_step_ms"] = result.DecodeStepMs.ToDictionary(
                 kv => kv.Key.ToString(CultureInfo.InvariantCulture),
                 kv => (object)kv.Value.ToDictionary(p => p.Key, p => (object)Math.Round(p.Value, 3))),
@@ -78,22 +91,37 @@ internal static class BenchCommand
         Console.WriteLine(JsonSerializer.Serialize(obj, BenchJsonContext.Default.DictionaryStringObject));
     }
 
+    /// <summary>A figure's range as [least, greatest], divided by <paramref name="divisor"/> (per stream).</summary>
+    private static double[] Range(Spread s, int divisor = 1) => [Math.Round(s.Min / divisor, 2), Math.Round(s.Max / divisor, 2)];
+
+    /// <summary>" (least–greatest over N rounds)" after a median, or nothing for a single round.</summary>
+    private static string Over(EngineBenchmarkResult result, Spread s, string format) =>
+        result.Rounds > 1 ? string.Create(CultureInfo.InvariantCulture, $", {s.Min.ToString(format, CultureInfo.InvariantCulture)}–{s.Max.ToString(format, CultureInfo.InvariantCulture)} over {result.Rounds} rounds") : "";
+
     private static void PrintTable(EngineBenchmarkResult result)
     {
         Console.WriteLine($"model              {result.Model} ({result.Architecture}, {result.WeightTypes})");
         Console.WriteLine($"threads            {result.Threads}");
         Console.WriteLine($"kernels            {result.Kernels}");
-        Console.WriteLine($"prefill            {result.PrefillTokensPerSecond,10:F2} tokens/s ({result.PromptTokens} tokens)");
-        Console.WriteLine($"decode             {result.DecodeTokensPerSecond,10:F2} tokens/s ({result.GeneratedTokens} tokens)");
+        var first = result.ConcurrentDecodeRange.First();
+        var decodeRange = new Spread(first.Value.Min / first.Key, first.Value.Max / first.Key);
+        if (result.Rounds > 1)
+            Console.WriteLine($"rounds             {result.Rounds,10} (each figure the median of its rounds)");
+        Console.WriteLine($"prefill            {result.PrefillTokensPerSecond,10:F2} tokens/s ({result.PromptTokens} tokens{Over(result, result.PrefillRange, "F2")})");
+        Console.WriteLine($"decode             {result.DecodeTokensPerSecond,10:F2} tokens/s ({result.GeneratedTokens} tokens{Over(result, decodeRange, "F2")})");
         Console.WriteLine($"time to 1st token  {result.TimeToFirstTokenMs,10:F1} ms");
         Console.WriteLine($"peak memory        {result.PeakWorkingSetBytes / 1048576.0,10:F1} MiB");
         Console.WriteLine($"allocated/token    {result.AllocatedBytesPerToken,10:F0} bytes");
         Console.WriteLine($"kv cache           {result.KvCacheBytes / 1048576.0,10:F1} MiB ({result.KvCacheType.Name()}, {result.KvCacheTokens} tokens)");
         Console.WriteLine();
-        Console.WriteLine("streams   aggregate decode tokens/s   per stream   vs 1 stream");
+        var ranges = result.Rounds > 1;
+        Console.WriteLine("streams   aggregate decode tokens/s   per stream   vs 1 stream" + (ranges ? "   aggregate range" : ""));
         double one = result.ConcurrentDecodeTokensPerSecond.First().Value / result.ConcurrentDecodeTokensPerSecond.First().Key;
         foreach (var (streams, rate) in result.ConcurrentDecodeTokensPerSecond)
-            Console.WriteLine($"{streams,7}   {rate,25:F2}   {rate / streams,10:F2}   {rate / one,10:F2}x");
+        {
+            var range = result.ConcurrentDecodeRange[streams];
+            Console.WriteLine($"{streams,7}   {rate,25:F2}   {rate / streams,10:F2}   {rate / one,10:F2}x" + (ranges ? $"   {range.Min,7:F2}–{range.Max:F2}" : ""));
+        }
         PrintStepBreakdown(result);
     }
 
@@ -115,4 +143,5 @@ internal static class BenchCommand
 [System.Text.Json.Serialization.JsonSerializable(typeof(int))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(long))]
 [System.Text.Json.Serialization.JsonSerializable(typeof(double))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(double[]))]
 internal sealed partial class BenchJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

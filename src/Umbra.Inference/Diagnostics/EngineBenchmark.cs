@@ -5,15 +5,22 @@ using Umbra.Inference.Sampling;
 
 namespace Umbra.Inference.Diagnostics;
 
-/// <summary>Figures from one <see cref="EngineBenchmark"/> run.</summary>
+/// <summary>
+/// Figures from one <see cref="EngineBenchmark"/> run. With several rounds, each speed and the time to first token
+/// is the median of the rounds', and its range (<see cref="Spread"/>) is given beside it.
+/// </summary>
 /// <param name="DecodeTokensPerSecond">One stream's decode speed.</param>
 /// <param name="ConcurrentDecodeTokensPerSecond">Aggregate decode speed (all streams together) by number of concurrent streams.</param>
 /// <param name="AllocatedBytesPerToken">Managed bytes the engine thread allocated per generated token while one stream decoded.</param>
 /// <param name="Kernels">Which kernels ran: the instruction-set path, the integer dots, the attention kernel.</param>
 /// <param name="DecodeStepMs">
 /// By number of concurrent streams: mean milliseconds of a step in which every stream decodes, by phase of the
-/// forward pass (names in <c>StepTimings.PhaseNames</c>, plus "total"). A level with no such step is left out.
+/// forward pass (names in <c>StepTimings.PhaseNames</c>, plus "total"), the mean over the rounds. A level with no
+/// such step is left out.
 /// </param>
+/// <param name="Rounds">How many times each figure was measured.</param>
+/// <param name="PrefillRange">The slowest and fastest round's prefill.</param>
+/// <param name="ConcurrentDecodeRange">The slowest and fastest round's aggregate decode speed, by number of concurrent streams.</param>
 public sealed record EngineBenchmarkResult(
     string Model,
     string Architecture,
@@ -31,24 +38,49 @@ public sealed record EngineBenchmarkResult(
     KvCacheType KvCacheType,
     long KvCacheBytes,
     int KvCacheTokens,
-    string Kernels);
+    string Kernels,
+    int Rounds,
+    Spread PrefillRange,
+    IReadOnlyDictionary<int, Spread> ConcurrentDecodeRange);
+
+/// <summary>The least and the greatest of a figure's measurements.</summary>
+public readonly record struct Spread(double Min, double Max)
+{
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count), and their spread.</summary>
+    public static (double Median, Spread Spread) Of(IReadOnlyList<double> values)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(values.Count);
+        var sorted = values.Order().ToArray();
+        var mid = sorted.Length / 2;
+        var median = sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        return (median, new Spread(sorted[0], sorted[^1]));
+    }
+}
 
 /// <summary>
 /// Measures a model on this machine through the batching engine: prefill (one prompt of random, seeded,
 /// ordinary tokens; time to its first token), then greedy decode by 1, 2, 4... concurrent streams, each
 /// with its own prompt, reporting the aggregate tokens/s while all of them are decoding. With several streams,
 /// each generates as many more tokens as the other prompts' prefill takes steps, so that all of them decode
-/// together for the tokens asked, as far as the model's context leaves room.
+/// together for the tokens asked, as far as the model's context leaves room. With several rounds, the whole
+/// measurement (prefill, then every level) runs that many times in turn after one warm-up, so a machine whose speed
+/// drifts (a shared host) moves every figure alike, and each figure is the median of its rounds.
 /// </summary>
 public static class EngineBenchmark
 {
     public static readonly IReadOnlyList<int> DefaultConcurrency = [1, 2, 4, 8, 16];
 
+    /// <summary>The most rounds one run measures.</summary>
+    public const int MaxRounds = 100;
+
     public static async Task<EngineBenchmarkResult> RunAsync(LlamaModel model, int promptTokens, int generatedTokens,
-        IReadOnlyList<int>? concurrency = null, ulong seed = 1, KvCacheType kvCacheType = KvCacheType.F16, CancellationToken cancellationToken = default)
+        IReadOnlyList<int>? concurrency = null, ulong seed = 1, KvCacheType kvCacheType = KvCacheType.F16, int rounds = 1,
+        CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(promptTokens, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(generatedTokens, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rounds, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rounds, MaxRounds);
         var levels = (concurrency is { Count: > 0 } ? concurrency : DefaultConcurrency).Distinct().Order().ToArray();
         if (levels[0] < 1) throw new ArgumentOutOfRangeException(nameof(concurrency), "Concurrency levels must be at least 1.");
         int needed = promptTokens + generatedTokens;
@@ -80,29 +112,48 @@ public static class EngineBenchmark
         for (int round = 0; round < 3 || warmWatch.ElapsedMilliseconds < 2000; round++)
             await RunStreamsAsync(engine, Math.Min(2, most), () => NewPrompt(Math.Min(promptTokens, 16)), Math.Min(generatedTokens, 8), cancellationToken).ConfigureAwait(false);
 
-        // Prefill: time to the first token of one prompt, the best of two.
-        double ttft = double.MaxValue;
-        for (int i = 0; i < 2; i++)
+        var ttfts = new List<double>();
+        var rates = levels.ToDictionary(l => l, _ => new List<double>());
+        var phaseRounds = levels.ToDictionary(l => l, _ => new List<IReadOnlyDictionary<string, double>>());
+        var timings = new StepTimings(levels);
+        double allocatedPerToken = 0;
+        for (int round = 0; round < rounds; round++)
         {
-            var probe = (await RunStreamsAsync(engine, 1, () => NewPrompt(promptTokens), 1, cancellationToken).ConfigureAwait(false))[0];
-            ttft = Math.Min(ttft, Stopwatch.GetElapsedTime(probe.Submitted, probe.TokenTimes[1]).TotalSeconds);
+            // Prefill: time to the first token of one prompt, the best of two.
+            engine.Timings = null;
+            double ttft = double.MaxValue;
+            for (int i = 0; i < 2; i++)
+            {
+                var probe = (await RunStreamsAsync(engine, 1, () => NewPrompt(promptTokens), 1, cancellationToken).ConfigureAwait(false))[0];
+                ttft = Math.Min(ttft, Stopwatch.GetElapsedTime(probe.Submitted, probe.TokenTimes[1]).TotalSeconds);
+            }
+            ttfts.Add(ttft);
+
+            engine.Timings = timings;
+            foreach (int streams in levels)
+            {
+                int tokens = generatedTokens + Lead(streams);
+                timings.Clear();
+                var sinks = await RunStreamsAsync(engine, streams, () => NewPrompt(promptTokens), tokens, cancellationToken).ConfigureAwait(false);
+                rates[streams].Add(AggregateDecodeRate(sinks, tokens));
+                if (timings.MeanMs(streams) is { } phases)
+                    phaseRounds[streams].Add(phases);
+                if (round == 0 && streams == levels[0] && generatedTokens > 1)
+                    allocatedPerToken = (double)(sinks[0].Allocated[generatedTokens] - sinks[0].Allocated[1]) / (generatedTokens - 1) / streams;
+            }
         }
 
+        var (medianTtft, _) = Spread.Of(ttfts);
+        var (prefill, prefillRange) = Spread.Of([.. ttfts.Select(t => promptTokens / t)]);
         var concurrent = new SortedDictionary<int, double>();
+        var concurrentRange = new SortedDictionary<int, Spread>();
+        foreach (var (streams, measured) in rates)
+            (concurrent[streams], concurrentRange[streams]) = Spread.Of(measured);
         var stepMs = new SortedDictionary<int, IReadOnlyDictionary<string, double>>();
-        var timings = new StepTimings(levels);
-        engine.Timings = timings;
-        double allocatedPerToken = 0;
-        foreach (int streams in levels)
+        foreach (var (streams, measured) in phaseRounds)
         {
-            int tokens = generatedTokens + Lead(streams);
-            timings.Clear();
-            var sinks = await RunStreamsAsync(engine, streams, () => NewPrompt(promptTokens), tokens, cancellationToken).ConfigureAwait(false);
-            concurrent[streams] = AggregateDecodeRate(sinks, tokens);
-            if (timings.MeanMs(streams) is { } phases)
-                stepMs[streams] = phases;
-            if (streams == levels[0] && generatedTokens > 1)
-                allocatedPerToken = (double)(sinks[0].Allocated[generatedTokens] - sinks[0].Allocated[1]) / (generatedTokens - 1) / streams;
+            if (measured.Count > 0)
+                stepMs[streams] = measured[0].Keys.ToDictionary(phase => phase, phase => measured.Average(m => m[phase]));
         }
 
         var types = model.File.BytesByType().OrderByDescending(kv => kv.Value).Select(kv => kv.Key.ToString());
@@ -112,9 +163,9 @@ public static class EngineBenchmark
             string.Join(",", types),
             promptTokens,
             generatedTokens,
-            promptTokens / ttft,
+            prefill,
             concurrent[levels[0]] / levels[0],
-            ttft * 1000,
+            medianTtft * 1000,
             concurrent,
             Process.GetCurrentProcess().PeakWorkingSet64,
             allocatedPerToken,
@@ -123,7 +174,10 @@ public static class EngineBenchmark
             kvCacheType,
             engine.CacheBytes,
             engine.Capacity.TokenBudget,
-            KernelReport.Describe(model.Config));
+            KernelReport.Describe(model.Config),
+            rounds,
+            prefillRange,
+            concurrentRange);
     }
 
     /// <summary>

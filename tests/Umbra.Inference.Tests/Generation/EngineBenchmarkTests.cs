@@ -47,6 +47,50 @@ public class EngineBenchmarkTests
     }
 
     [Fact]
+    public async Task Rounds_report_the_median_of_each_figure_and_its_range()
+    {
+        using var tmp = new TempFile();
+        ModelSynthesizer.Write(tmp.Path, new SynthesisOptions { Shape = ReferenceForwardTests.SmallShape("llama"), WeightType = GgmlType.Q4_0, Seed = 5 });
+        using var model = LlamaModel.Load(tmp.Path);
+        var result = await EngineBenchmark.RunAsync(model, promptTokens: 8, generatedTokens: 4, concurrency: [1, 2], rounds: 3);
+        Assert.Equal(3, result.Rounds);
+        Assert.InRange(result.PrefillTokensPerSecond, result.PrefillRange.Min, result.PrefillRange.Max);
+        Assert.Equal([1, 2], result.ConcurrentDecodeRange.Keys);
+        foreach (var (streams, rate) in result.ConcurrentDecodeTokensPerSecond)
+            Assert.InRange(rate, result.ConcurrentDecodeRange[streams].Min, result.ConcurrentDecodeRange[streams].Max);
+        Assert.True(result.PrefillRange.Min > 0);
+        Assert.Contains(1, result.DecodeStepMs.Keys);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(EngineBenchmark.MaxRounds + 1)]
+    public async Task Rounds_out_of_range_are_refused_before_anything_runs(int rounds)
+    {
+        using var tmp = new TempFile();
+        ModelSynthesizer.Write(tmp.Path, new SynthesisOptions { Shape = ReferenceForwardTests.SmallShape("llama"), WeightType = GgmlType.Q4_0, Seed = 5 });
+        using var model = LlamaModel.Load(tmp.Path);
+        var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => EngineBenchmark.RunAsync(model, 8, 4, [1], rounds: rounds));
+        Assert.Equal("rounds", error.ParamName);
+    }
+
+    [Theory]
+    [InlineData(new[] { 5.0 }, 5.0, 5.0, 5.0)]
+    [InlineData(new[] { 3.0, 1.0, 2.0 }, 2.0, 1.0, 3.0)]
+    [InlineData(new[] { 4.0, 1.0, 3.0, 2.0 }, 2.5, 1.0, 4.0)]   // even: the mean of the middle two
+    [InlineData(new[] { 7.0, 7.0, 1.0 }, 7.0, 1.0, 7.0)]
+    public void Spread_gives_the_median_and_the_extremes(double[] values, double median, double min, double max)
+    {
+        var (m, spread) = Spread.Of(values);
+        Assert.Equal(median, m);
+        Assert.Equal(new Spread(min, max), spread);
+    }
+
+    [Fact]
+    public void Spread_of_nothing_is_refused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => Spread.Of([]));
+
+    [Fact]
     public void Step_timings_keep_decode_steps_apart_by_stream_count_and_clear_without_forgetting_room()
     {
         var timings = new StepTimings([1, 8]);
