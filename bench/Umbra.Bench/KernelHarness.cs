@@ -222,7 +222,7 @@ internal static unsafe class KernelHarness
                 }
                 NativeMemory.AlignedFree(xq);
                 for (var k = 0; k < paths.Length; k++)
-                    cells[k].Add($"{best[k]:F3}");
+                    cells[k].Add($"{best[k]:F4}");
             }
             NativeMemory.AlignedFree(w);
             for (var k = 0; k < paths.Length; k++)
