@@ -82,7 +82,7 @@ public sealed class ArgumentErrorTests : IDisposable
     }
 
     [Fact]
-    public async Task Bench_lengths_below_one_name_the_option()
+    public async Task Bench_counts_out_of_range_name_the_option()
     {
         (await Umbra("bench", "--model", TestPaths.Stories260K, "--prompt-tokens", "0")).AssertCleanError("--prompt-tokens must be at least 1; got 0.");
         (await Umbra("bench", "--model", TestPaths.Stories260K, "--gen-tokens", "-2")).AssertCleanError("--gen-tokens must be at least 1; got -2.");

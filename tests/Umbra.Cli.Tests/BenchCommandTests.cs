@@ -35,6 +35,7 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(1, root.GetProperty("rounds").GetInt32());
         AssertRange(root, "prefill_tokens_per_s", exact: true);
         AssertRange(root, "decode_tokens_per_s", exact: true);
+        AssertRange(root, "time_to_first_token_ms", exact: true);
         Assert.True(root.GetProperty("time_to_first_token_ms").GetDouble() > 0, json);
         Assert.Equal("f32", root.GetProperty("kv_cache_type").GetString());
         Assert.Matches(KernelsPattern, root.GetProperty("kernels").GetString());
@@ -70,6 +71,7 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Equal(3, root.GetProperty("rounds").GetInt32());
         AssertRange(root, "prefill_tokens_per_s", exact: false);
         AssertRange(root, "decode_tokens_per_s", exact: false);
+        AssertRange(root, "time_to_first_token_ms", exact: false);
         var ranges = root.GetProperty("concurrent_decode_tokens_per_s_range");
         Assert.Equal(["1", "2"], ranges.EnumerateObject().Select(p => p.Name));
         foreach (var level in root.GetProperty("concurrent_decode_tokens_per_s").EnumerateObject())
@@ -80,7 +82,8 @@ public sealed class BenchCommandTests : IDisposable
 
         var table = (await ProcessRunner.RunAsync(_home, "bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--concurrency", "1,2",
             "--rounds", "2")).AssertSuccess();
-        Assert.Matches(@"prefill +[0-9.]+ tokens/s \(8 tokens, [0-9.]+–[0-9.]+ over 2 rounds\)", table.Stdout);
+        Assert.Matches(@"prefill +[0-9.]+ tokens/s \(8 tokens, [0-9.]+ to [0-9.]+ over 2 rounds\)", table.Stdout);
+        Assert.Matches(@"time to 1st token +[0-9.]+ ms \([0-9.]+ to [0-9.]+ over 2 rounds\)", table.Stdout);
         Assert.Contains("aggregate range", table.Stdout, StringComparison.Ordinal);
     }
 
@@ -116,5 +119,8 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("1 stream", result.Stdout, StringComparison.Ordinal);
         foreach (var phase in new[] { "qkv", "rope_kv_write", "attention", "attention_output", "gate_up", "swiglu", "down", "logits", "total" })
             Assert.Contains(phase, result.Stdout, StringComparison.Ordinal);
+        // One round: no medians, so no ranges.
+        Assert.DoesNotContain("rounds", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("aggregate range", result.Stdout, StringComparison.Ordinal);
     }
 }

@@ -81,6 +81,7 @@ internal static class BenchCommand
             ["kv_cache_tokens"] = result.KvCacheTokens,
             ["rounds"] = result.Rounds,
             ["prefill_tokens_per_s_range"] = Range(result.PrefillRange),
+            ["time_to_first_token_ms_range"] = new[] { Math.Round(result.TimeToFirstTokenRangeMs.Min, 1), Math.Round(result.TimeToFirstTokenRangeMs.Max, 1) },
             ["decode_tokens_per_s_range"] = Range(result.ConcurrentDecodeRange.First().Value, result.ConcurrentDecodeRange.First().Key),
             ["concurrent_decode_tokens_per_s_range"] = result.ConcurrentDecodeRange.ToDictionary(
                 kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => (object)Range(kv.Value)),
@@ -94,9 +95,9 @@ internal static class BenchCommand
     /// <summary>A figure's range as [least, greatest], divided by <paramref name="divisor"/> (per stream).</summary>
     private static double[] Range(Spread s, int divisor = 1) => [Math.Round(s.Min / divisor, 2), Math.Round(s.Max / divisor, 2)];
 
-    /// <summary>" (least–greatest over N rounds)" after a median, or nothing for a single round.</summary>
+    /// <summary>", least to greatest over N rounds" after a median, or nothing for a single round.</summary>
     private static string Over(EngineBenchmarkResult result, Spread s, string format) =>
-        result.Rounds > 1 ? string.Create(CultureInfo.InvariantCulture, $", {s.Min.ToString(format, CultureInfo.InvariantCulture)}–{s.Max.ToString(format, CultureInfo.InvariantCulture)} over {result.Rounds} rounds") : "";
+        result.Rounds > 1 ? $", {s.Min.ToString(format, CultureInfo.InvariantCulture)} to {s.Max.ToString(format, CultureInfo.InvariantCulture)} over {result.Rounds} rounds" : "";
 
     private static void PrintTable(EngineBenchmarkResult result)
     {
@@ -109,7 +110,7 @@ internal static class BenchCommand
             Console.WriteLine($"rounds             {result.Rounds,10} (each figure the median of its rounds)");
         Console.WriteLine($"prefill            {result.PrefillTokensPerSecond,10:F2} tokens/s ({result.PromptTokens} tokens{Over(result, result.PrefillRange, "F2")})");
         Console.WriteLine($"decode             {result.DecodeTokensPerSecond,10:F2} tokens/s ({result.GeneratedTokens} tokens{Over(result, decodeRange, "F2")})");
-        Console.WriteLine($"time to 1st token  {result.TimeToFirstTokenMs,10:F1} ms");
+        Console.WriteLine($"time to 1st token  {result.TimeToFirstTokenMs,10:F1} ms{(result.Rounds > 1 ? $" ({Over(result, result.TimeToFirstTokenRangeMs, "F1")[2..]})" : "")}");
         Console.WriteLine($"peak memory        {result.PeakWorkingSetBytes / 1048576.0,10:F1} MiB");
         Console.WriteLine($"allocated/token    {result.AllocatedBytesPerToken,10:F0} bytes");
         Console.WriteLine($"kv cache           {result.KvCacheBytes / 1048576.0,10:F1} MiB ({result.KvCacheType.Name()}, {result.KvCacheTokens} tokens)");
@@ -120,7 +121,7 @@ internal static class BenchCommand
         foreach (var (streams, rate) in result.ConcurrentDecodeTokensPerSecond)
         {
             var range = result.ConcurrentDecodeRange[streams];
-            Console.WriteLine($"{streams,7}   {rate,25:F2}   {rate / streams,10:F2}   {rate / one,10:F2}x" + (ranges ? $"   {range.Min,7:F2}–{range.Max:F2}" : ""));
+            Console.WriteLine($"{streams,7}   {rate,25:F2}   {rate / streams,10:F2}   {rate / one,10:F2}x" + (ranges ? $"   {range.Min,10:F2} to {range.Max:F2}" : ""));
         }
         PrintStepBreakdown(result);
     }

@@ -11,15 +11,19 @@ namespace Umbra.Inference.Diagnostics;
 /// </summary>
 /// <param name="DecodeTokensPerSecond">One stream's decode speed.</param>
 /// <param name="ConcurrentDecodeTokensPerSecond">Aggregate decode speed (all streams together) by number of concurrent streams.</param>
-/// <param name="AllocatedBytesPerToken">Managed bytes the engine thread allocated per generated token while one stream decoded.</param>
+/// <param name="AllocatedBytesPerToken">
+/// Managed bytes the engine thread allocated per generated token while the fewest streams decoded, in the first round.
+/// </param>
+/// <param name="PrefillTokensPerSecond">The prompt's tokens over the (median) time to first token.</param>
 /// <param name="Kernels">Which kernels ran: the instruction-set path, the integer dots, the attention kernel.</param>
 /// <param name="DecodeStepMs">
 /// By number of concurrent streams: mean milliseconds of a step in which every stream decodes, by phase of the
-/// forward pass (names in <c>StepTimings.PhaseNames</c>, plus "total"), the mean over the rounds. A level with no
-/// such step is left out.
+/// forward pass (names in <c>StepTimings.PhaseNames</c>, plus "total"), the mean over the rounds that had such a step.
+/// A level with none in any round is left out.
 /// </param>
 /// <param name="Rounds">How many times each figure was measured.</param>
 /// <param name="PrefillRange">The slowest and fastest round's prefill.</param>
+/// <param name="TimeToFirstTokenRangeMs">The shortest and longest round's time to first token.</param>
 /// <param name="ConcurrentDecodeRange">The slowest and fastest round's aggregate decode speed, by number of concurrent streams.</param>
 public sealed record EngineBenchmarkResult(
     string Model,
@@ -41,6 +45,7 @@ public sealed record EngineBenchmarkResult(
     string Kernels,
     int Rounds,
     Spread PrefillRange,
+    Spread TimeToFirstTokenRangeMs,
     IReadOnlyDictionary<int, Spread> ConcurrentDecodeRange);
 
 /// <summary>The least and the greatest of a figure's measurements.</summary>
@@ -63,8 +68,8 @@ public readonly record struct Spread(double Min, double Max)
 /// with its own prompt, reporting the aggregate tokens/s while all of them are decoding. With several streams,
 /// each generates as many more tokens as the other prompts' prefill takes steps, so that all of them decode
 /// together for the tokens asked, as far as the model's context leaves room. With several rounds, the whole
-/// measurement (prefill, then every level) runs that many times in turn after one warm-up, so a machine whose speed
-/// drifts (a shared host) moves every figure alike, and each figure is the median of its rounds.
+/// measurement (prefill, then every level, in turn ascending and descending) runs that many times after one warm-up,
+/// so a machine whose speed drifts (a shared host) moves every figure alike, and each figure is the median of its rounds.
 /// </summary>
 public static class EngineBenchmark
 {
@@ -130,7 +135,9 @@ public static class EngineBenchmark
             ttfts.Add(ttft);
 
             engine.Timings = timings;
-            foreach (int streams in levels)
+            // Every other round takes the stream counts the other way round, so a drift slower than a round moves the
+            // high counts as much as the low ones.
+            foreach (int streams in round % 2 == 0 ? levels : Enumerable.Reverse(levels))
             {
                 int tokens = generatedTokens + Lead(streams);
                 timings.Clear();
@@ -143,8 +150,11 @@ public static class EngineBenchmark
             }
         }
 
-        var (medianTtft, _) = Spread.Of(ttfts);
-        var (prefill, prefillRange) = Spread.Of([.. ttfts.Select(t => promptTokens / t)]);
+        // Prefill is the prompt over the median time to first token, so the two figures describe the same measurement
+        // (with an even count, the median of the rates would not be the rate of the median time).
+        var (medianTtft, ttftRange) = Spread.Of(ttfts);
+        var prefill = promptTokens / medianTtft;
+        var prefillRange = new Spread(promptTokens / ttftRange.Max, promptTokens / ttftRange.Min);
         var concurrent = new SortedDictionary<int, double>();
         var concurrentRange = new SortedDictionary<int, Spread>();
         foreach (var (streams, measured) in rates)
@@ -177,6 +187,7 @@ public static class EngineBenchmark
             KernelReport.Describe(model.Config),
             rounds,
             prefillRange,
+            new Spread(ttftRange.Min * 1000, ttftRange.Max * 1000),
             concurrentRange);
     }
 

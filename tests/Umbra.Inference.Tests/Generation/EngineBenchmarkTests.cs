@@ -52,9 +52,14 @@ public class EngineBenchmarkTests
         using var tmp = new TempFile();
         ModelSynthesizer.Write(tmp.Path, new SynthesisOptions { Shape = ReferenceForwardTests.SmallShape("llama"), WeightType = GgmlType.Q4_0, Seed = 5 });
         using var model = LlamaModel.Load(tmp.Path);
-        var result = await EngineBenchmark.RunAsync(model, promptTokens: 8, generatedTokens: 4, concurrency: [1, 2], rounds: 3);
-        Assert.Equal(3, result.Rounds);
+        // An even count: the median is the mean of the middle two.
+        var result = await EngineBenchmark.RunAsync(model, promptTokens: 8, generatedTokens: 4, concurrency: [1, 2], rounds: 4);
+        Assert.Equal(4, result.Rounds);
         Assert.InRange(result.PrefillTokensPerSecond, result.PrefillRange.Min, result.PrefillRange.Max);
+        Assert.InRange(result.TimeToFirstTokenMs, result.TimeToFirstTokenRangeMs.Min, result.TimeToFirstTokenRangeMs.Max);
+        // Prefill and time to first token describe the same measurement.
+        Assert.Equal(result.PromptTokens / (result.TimeToFirstTokenMs / 1000), result.PrefillTokensPerSecond, 1e-9);
+        Assert.Equal(result.PromptTokens / (result.TimeToFirstTokenRangeMs.Max / 1000), result.PrefillRange.Min, 1e-9);
         Assert.Equal([1, 2], result.ConcurrentDecodeRange.Keys);
         foreach (var (streams, rate) in result.ConcurrentDecodeTokensPerSecond)
             Assert.InRange(rate, result.ConcurrentDecodeRange[streams].Min, result.ConcurrentDecodeRange[streams].Max);
