@@ -13,8 +13,7 @@ public sealed class BenchCommandTests : IDisposable
     [Fact]
     public async Task Json_output_is_one_object_with_positive_speeds()
     {
-        string model = _home.File("bench.gguf");
-        (await ProcessRunner.RunAsync(_home, "model", "synth", "--shape", "tiny", "--type", "q4_k", "-o", model)).AssertSuccess();
+        string model = await TinyModel("q4_k");
 
         var result = (await ProcessRunner.RunAsync(_home, "bench", "--model", model, "--prompt-tokens", "16", "--gen-tokens", "4", "--concurrency", "1,2",
             "--kv-type", "f32", "--json")).AssertSuccess();
@@ -61,8 +60,7 @@ public sealed class BenchCommandTests : IDisposable
     [Fact]
     public async Task Rounds_give_medians_within_their_ranges()
     {
-        string model = _home.File("bench.gguf");
-        (await ProcessRunner.RunAsync(_home, "model", "synth", "--shape", "tiny", "--type", "q4_0", "-o", model)).AssertSuccess();
+        string model = await TinyModel("q4_0");
 
         var result = (await ProcessRunner.RunAsync(_home, "bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--concurrency", "1,2",
             "--rounds", "3", "--json")).AssertSuccess();
@@ -87,6 +85,14 @@ public sealed class BenchCommandTests : IDisposable
         Assert.Contains("aggregate range", table.Stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>A tiny synthetic model of <paramref name="type"/> weights, written to the test's home.</summary>
+    private async Task<string> TinyModel(string type)
+    {
+        string model = _home.File("bench.gguf");
+        (await ProcessRunner.RunAsync(_home, "model", "synth", "--shape", "tiny", "--type", type, "-o", model)).AssertSuccess();
+        return model;
+    }
+
     /// <summary><paramref name="name"/>_range is [least, greatest] around the figure (equal to it, for one round).</summary>
     private static void AssertRange(JsonElement root, string name, bool exact)
     {
@@ -109,8 +115,7 @@ public sealed class BenchCommandTests : IDisposable
     [Fact]
     public async Task Table_shows_the_step_breakdown_by_stream_count()
     {
-        string model = _home.File("bench.gguf");
-        (await ProcessRunner.RunAsync(_home, "model", "synth", "--shape", "tiny", "--type", "q8_0", "-o", model)).AssertSuccess();
+        string model = await TinyModel("q8_0");
 
         var result = (await ProcessRunner.RunAsync(_home, "bench", "--model", model, "--prompt-tokens", "8", "--gen-tokens", "4", "--concurrency", "1,2")).AssertSuccess();
         Assert.Contains("decode step, ms", result.Stdout, StringComparison.Ordinal);
