@@ -81,7 +81,7 @@ internal static class BenchCommand
             ["kv_cache_tokens"] = result.KvCacheTokens,
             ["rounds"] = result.Rounds,
             ["prefill_tokens_per_s_range"] = Range(result.PrefillRange),
-            ["time_to_first_token_ms_range"] = new[] { Math.Round(result.TimeToFirstTokenRangeMs.Min, 1), Math.Round(result.TimeToFirstTokenRangeMs.Max, 1) },
+            ["time_to_first_token_ms_range"] = Range(result.TimeToFirstTokenRangeMs, digits: 1),
             ["decode_tokens_per_s_range"] = Range(result.ConcurrentDecodeRange.First().Value, result.ConcurrentDecodeRange.First().Key),
             ["concurrent_decode_tokens_per_s_range"] = result.ConcurrentDecodeRange.ToDictionary(
                 kv => kv.Key.ToString(CultureInfo.InvariantCulture), kv => (object)Range(kv.Value)),
@@ -92,12 +92,12 @@ internal static class BenchCommand
         Console.WriteLine(JsonSerializer.Serialize(obj, BenchJsonContext.Default.DictionaryStringObject));
     }
 
-    /// <summary>A figure's range as [least, greatest], divided by <paramref name="divisor"/> (per stream).</summary>
-    private static double[] Range(Spread s, int divisor = 1) => [Math.Round(s.Min / divisor, 2), Math.Round(s.Max / divisor, 2)];
+    /// <summary>A figure's range as [least, greatest], divided by <paramref name="divisor"/> (per stream), to <paramref name="digits"/> decimals.</summary>
+    private static double[] Range(Spread s, int divisor = 1, int digits = 2) => [Math.Round(s.Min / divisor, digits), Math.Round(s.Max / divisor, digits)];
 
-    /// <summary>", least to greatest over N rounds" after a median, or nothing for a single round.</summary>
-    private static string Over(EngineBenchmarkResult result, Spread s, string format) =>
-        result.Rounds > 1 ? $", {s.Min.ToString(format, CultureInfo.InvariantCulture)} to {s.Max.ToString(format, CultureInfo.InvariantCulture)} over {result.Rounds} rounds" : "";
+    /// <summary>"least to greatest over N rounds" between <paramref name="before"/> and <paramref name="after"/>, or nothing for a single round.</summary>
+    private static string Over(EngineBenchmarkResult result, Spread s, string format, string before = ", ", string after = "") =>
+        result.Rounds > 1 ? $"{before}{s.Min.ToString(format, CultureInfo.InvariantCulture)} to {s.Max.ToString(format, CultureInfo.InvariantCulture)} over {result.Rounds} rounds{after}" : "";
 
     private static void PrintTable(EngineBenchmarkResult result)
     {
@@ -110,7 +110,7 @@ internal static class BenchCommand
             Console.WriteLine($"rounds             {result.Rounds,10} (each figure the median of its rounds)");
         Console.WriteLine($"prefill            {result.PrefillTokensPerSecond,10:F2} tokens/s ({result.PromptTokens} tokens{Over(result, result.PrefillRange, "F2")})");
         Console.WriteLine($"decode             {result.DecodeTokensPerSecond,10:F2} tokens/s ({result.GeneratedTokens} tokens{Over(result, decodeRange, "F2")})");
-        Console.WriteLine($"time to 1st token  {result.TimeToFirstTokenMs,10:F1} ms{(result.Rounds > 1 ? $" ({Over(result, result.TimeToFirstTokenRangeMs, "F1")[2..]})" : "")}");
+        Console.WriteLine($"time to 1st token  {result.TimeToFirstTokenMs,10:F1} ms{Over(result, result.TimeToFirstTokenRangeMs, "F1", " (", ")")}");
         Console.WriteLine($"peak memory        {result.PeakWorkingSetBytes / 1048576.0,10:F1} MiB");
         Console.WriteLine($"allocated/token    {result.AllocatedBytesPerToken,10:F0} bytes");
         Console.WriteLine($"kv cache           {result.KvCacheBytes / 1048576.0,10:F1} MiB ({result.KvCacheType.Name()}, {result.KvCacheTokens} tokens)");
