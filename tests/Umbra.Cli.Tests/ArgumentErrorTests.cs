@@ -52,6 +52,8 @@ public sealed class ArgumentErrorTests : IDisposable
             .AssertCleanError("--kv-type is for the built-in engine; with --forward-to the local server runs the model and keeps its own cache.");
         (await Umbra([.. forwarding, "--kv-tokens", "4096", "--max-sequences", "4", "--unload-after-minutes", "5"]))
             .AssertCleanError("--kv-tokens, --max-sequences, --unload-after-minutes are for the built-in engine;");
+        (await Umbra([.. forwarding, "--no-warm-up"]))
+            .AssertCleanError("--no-warm-up is for the built-in engine;");
     }
 
     [Fact]

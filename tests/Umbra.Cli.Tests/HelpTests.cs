@@ -11,7 +11,9 @@ public sealed class HelpTests : IDisposable
 
     [Theory]
     [InlineData("run", "--model --prompt --chat --system --max-tokens --stop --ctx-size --temperature --top-p --top-k --min-p --repetition-penalty --frequency-penalty --presence-penalty --seed")]
-    [InlineData("serve", "--model --host --port --model-id --ctx-size --verbose")]
+    [InlineData("serve", "--model --host --port --model-id --ctx-size --verbose --no-warm-up")]
+    [InlineData("provider", "--coordinator --model --model-id --ctx-size --data-dir --forward-to --forward-model --token --keys --kv-tokens --kv-type --max-sequences --unload-after-minutes --no-warm-up")]
+    [InlineData("up", "--port --model --model-id --ctx-size --kv-tokens --kv-type --max-sequences --no-warm-up")]
     [InlineData("model synth", "--shape --type --out --seed --arch --layers --context-length")]
     [InlineData("model info", "<model>")]
     [InlineData("bench", "--model --prompt-tokens --gen-tokens --concurrency --kv-type --rounds --json")]

@@ -24,6 +24,9 @@ public sealed partial class ServeCommandTests : IDisposable
     [GeneratedRegex(@"^Serving '(?<id>[^']+)' .* at (?<url>http://127\.0\.0\.1:\d+/v1)$")]
     private static partial Regex ServingLine();
 
+    [GeneratedRegex(@"^Warmed up in \d+\.\d s: prefill \d+ tokens/s \(32-token prompt\), decode \d+\.\d tokens/s$", RegexOptions.Multiline)]
+    private static partial Regex WarmedUpLine();
+
     private static async Task<(UmbraProcess Server, string Id, string BaseUrl)> StartAsync(TempDirectory home, params string[] options)
     {
         var server = UmbraProcess.Start(home, ["serve", "--port", "0", .. options]);
@@ -46,6 +49,9 @@ public sealed partial class ServeCommandTests : IDisposable
         using (server)
         {
             Assert.Equal("stories260K", id);
+            // The engine warmed up before the server listened, and said how fast it ran.
+            Assert.Matches(WarmedUpLine(), server.Stdout);
+            Assert.True(server.Stdout.IndexOf("Warmed up", StringComparison.Ordinal) < server.Stdout.IndexOf("Serving", StringComparison.Ordinal), server.Stdout);
 
             using var models = JsonDocument.Parse(await _http.GetStringAsync(new Uri($"{baseUrl}/models")));
             Assert.Equal("stories260K", models.RootElement.GetProperty("data")[0].GetProperty("id").GetString());
@@ -81,6 +87,20 @@ public sealed partial class ServeCommandTests : IDisposable
             server.Signal(PosixSignals.Terminate);
             var result = await server.WaitForExitAsync(StopTimeout);
             Assert.True(result.ExitCode == 0, result.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task With_no_warm_up_it_listens_at_once_and_the_first_request_is_served()
+    {
+        var (server, _, baseUrl) = await StartAsync(_home, "--model", TestPaths.Stories260K, "--no-warm-up");
+        using (server)
+        {
+            Assert.DoesNotContain("Warmed up", server.Stdout, StringComparison.Ordinal);
+            using var response = await _http.PostAsJsonAsync(new Uri($"{baseUrl}/completions"), new { model = "stories260K", prompt = "Once", max_tokens = 3 });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            server.Signal(PosixSignals.Interrupt);
+            Assert.Equal(0, (await server.WaitForExitAsync(StopTimeout)).ExitCode);
         }
     }
 

@@ -38,10 +38,11 @@ internal static class ProviderCommand
             Description = "Unload the model (unmap its weights, free its KV cache) after this long without requests; the next request, or the coordinator, loads it again (0: never)",
             DefaultValueFactory = _ => 60,
         };
+        var noWarmUp = WarmUp.Option();
 
         var cmd = new Command("provider", "Serve sealed requests from a coordinator (built-in engine, or forwarding to a local server)")
         {
-            coordinator, model, id, ctx, dataDir, forwardTo, forwardModel, token, verbose, keys, tpm, rotate, kvTokens, kvType, maxSequences, unload,
+            coordinator, model, id, ctx, dataDir, forwardTo, forwardModel, token, verbose, keys, tpm, rotate, kvTokens, kvType, maxSequences, unload, noWarmUp,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
@@ -52,7 +53,7 @@ internal static class ProviderCommand
             if (r.GetValue(ctx) is int c)
                 CliErrors.AtLeastOne(c, "--ctx-size");
             if (r.GetValue(forwardTo) != null)
-                RefuseEngineOptions(r, kvTokens, kvType, maxSequences, unload);
+                RefuseEngineOptions(r, kvTokens, kvType, maxSequences, unload, noWarmUp);
             string directory = r.GetValue(dataDir)?.FullName ?? Path.Combine(DemoModel.DataDirectory, "provider");
             string providerId = ProviderIdentity.LoadOrCreateProviderId(directory);
             using var trust = ProviderTrustSetup.Open(r.GetValue(keys)!, directory, r.GetValue(tpm));
@@ -68,6 +69,8 @@ internal static class ProviderCommand
                     TimeSpan.FromMinutes(unloadAfter));
             using (cleanup)
             {
+                if (cleanup is EngineModel engine && !r.GetValue(noWarmUp))
+                    WarmUp.Print(await engine.WarmUpAsync(ct).ConfigureAwait(false), engine.Id);
                 var hardware = HardwareProbe.Describe();
                 var files = r.GetValue(model) is { } file ? new Dictionary<string, string> { [offers[0].Id] = file.FullName } : [];
                 var attestor = trust.CreateAttestor(providerId, handler, offers, files, hardware, TimeSpan.FromMinutes(r.GetValue(rotate)), loggerFactory);
@@ -139,7 +142,7 @@ internal static class ProviderCommand
         };
     }
 
-    internal static (IHubRequestHandler, IReadOnlyList<ModelOffer>, IDisposable) Engine(FileInfo? modelFile, string? id, int? ctx, string? forwardModel,
+    internal static (IHubRequestHandler, IReadOnlyList<ModelOffer>, EngineModel) Engine(FileInfo? modelFile, string? id, int? ctx, string? forwardModel,
         InferenceKeyring keyring, ILoggerFactory loggers, Func<int, EngineOptions>? engineOptions = null, Action<Func<IReadOnlyList<ModelCapacity>>>? capacity = null,
         TimeSpan unloadAfter = default)
     {

@@ -28,10 +28,11 @@ internal static class UpCommand
         var kvTokens = ProviderCommand.KvTokensOption();
         var kvType = ProviderCommand.KvTypeOption();
         var maxSequences = ProviderCommand.MaxSequencesOption();
+        var noWarmUp = WarmUp.Option();
 
         var cmd = new Command("up", "Start a coordinator and a provider on this machine and print the endpoint and an API key")
         {
-            port, dataDir, model, modelId, ctx, verbose, kvTokens, kvType, maxSequences,
+            port, dataDir, model, modelId, ctx, verbose, kvTokens, kvType, maxSequences, noWarmUp,
         };
         cmd.SetAction((r, ct) => CliErrors.Guard(async () =>
         {
@@ -47,6 +48,8 @@ internal static class UpCommand
             var (handler, offers, engine) = ProviderCommand.Engine(modelFile, r.GetValue(modelId), r.GetValue(ctx), null, keyring, loggers,
                 ProviderCommand.EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences), r.GetValue(kvType)), c => capacity = c);
             using var _ = engine;
+            if (!r.GetValue(noWarmUp))
+                WarmUp.Print(await engine.WarmUpAsync(ct).ConfigureAwait(false), engine.Id);
 
             // The in-process provider joins with a token made for this run; nothing else can join the hub.
             string providerToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));

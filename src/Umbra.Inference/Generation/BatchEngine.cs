@@ -60,6 +60,13 @@ internal sealed class BatchEngine : IDisposable
         Volatile.Read(ref _runningCount), Volatile.Read(ref _waitingCount),
         Volatile.Read(ref _prefillSpeed), Volatile.Read(ref _decodeSpeed));
 
+    /// <summary>Forgets the measured speeds (the next steps set them afresh), after steps that ran cold.</summary>
+    public void ResetSpeeds()
+    {
+        Volatile.Write(ref _prefillSpeed, 0);
+        Volatile.Write(ref _decodeSpeed, 0);
+    }
+
     /// <summary>Queues a sequence; its sink hears of every token, and <see cref="EngineSequence.Completion"/> ends it.</summary>
     public void Submit(EngineSequence sequence)
     {

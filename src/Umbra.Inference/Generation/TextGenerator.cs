@@ -14,6 +14,7 @@ public sealed class TextGenerator : IDisposable
 {
     private readonly BatchEngine _engine;
     private readonly SemaphoreSlim _slots;
+    private readonly int _maxSequences;
 
     /// <param name="model">The model to run.</param>
     /// <param name="contextLength">Positions per request; default the model's.</param>
@@ -30,6 +31,7 @@ public sealed class TextGenerator : IDisposable
         ContextLength = Math.Min(contextLength ?? model.Config.ContextLength, model.Config.ContextLength);
         options ??= new EngineOptions();
         _engine = new BatchEngine(model, ContextLength, reusePrefix, options);
+        _maxSequences = options.MaxSequences;
         _slots = new SemaphoreSlim(options.MaxSequences + options.MaxWaiting);
     }
 
@@ -110,6 +112,16 @@ public sealed class TextGenerator : IDisposable
             _slots.Release();
         }
     }
+
+    /// <summary>
+    /// Runs two short generations of a fixed public sentence, so that the engine's code is compiled and the
+    /// weights are read in before the first request, and the engine's measured speeds (<see cref="Capacity"/>)
+    /// are the second generation's rather than 0. Call it before serving; it takes about two short requests' time.
+    /// Its tokens count in <see cref="Steps"/>. With a prefix-reusing generator the sentence's cache is kept as a
+    /// finished request's would be.
+    /// </summary>
+    public Task<WarmUpReport> WarmUpAsync(CancellationToken cancellationToken = default) =>
+        EngineWarmUp.RunAsync(this, _engine, _maxSequences, cancellationToken);
 
     /// <summary>Runs to completion and returns the whole text.</summary>
     public async Task<(string Text, GenerationUpdate Final)> GenerateTextAsync(GenerationRequest request, CancellationToken cancellationToken = default)

@@ -125,7 +125,15 @@ public sealed class EngineModel : IDisposable
         lock (_gate)
         {
             if (_generator != null)
-                return Hub.CapacityReports.From(Id, _generator.Capacity) with { Loaded = true };
+            {
+                // Loaded again after an unload, the engine has measured nothing yet: its last figures stand until it has.
+                var loaded = Hub.CapacityReports.From(Id, _generator.Capacity) with { Loaded = true };
+                return loaded with
+                {
+                    PrefillTokensPerSecond = loaded.PrefillTokensPerSecond > 0 ? loaded.PrefillTokensPerSecond : _lastCapacity?.PrefillTokensPerSecond ?? 0,
+                    DecodeTokensPerSecond = loaded.DecodeTokensPerSecond > 0 ? loaded.DecodeTokensPerSecond : _lastCapacity?.DecodeTokensPerSecond ?? 0,
+                };
+            }
             return new ModelCapacity
             {
                 Id = Id,
@@ -154,6 +162,17 @@ public sealed class EngineModel : IDisposable
             }
             await LoadAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Runs the engine's warm-up (<see cref="TextGenerator.WarmUpAsync"/>), loading the model first if it was
+    /// unloaded: before registering, so that the first request is not the one that compiles the engine and reads the
+    /// weights in, and the first heartbeat reports measured speeds.
+    /// </summary>
+    public async Task<WarmUpReport> WarmUpAsync(CancellationToken cancellationToken = default)
+    {
+        using var use = await UseAsync(cancellationToken).ConfigureAwait(false);
+        return await use.Generator.WarmUpAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Loads the model if it is unloaded (ahead of demand); true when this call loaded it.</summary>

@@ -100,6 +100,36 @@ public sealed class EngineModelUnloadTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => engine.UseAsync());
     }
 
+    [Fact]
+    public async Task Warm_up_measures_before_any_request_and_the_speeds_outlast_an_unload_and_a_reload()
+    {
+        // A manual idle clock: the model unloads exactly when the test says.
+        var clock = new ManualTimeProvider();
+        using var engine = EngineModel.Open(SharedTestData.Stories260K, "stories", 256, null, TimeSpan.FromMinutes(1), clock);
+        Assert.Equal((0d, 0d), (engine.Capacity().PrefillTokensPerSecond, engine.Capacity().DecodeTokensPerSecond));
+
+        var warm = await engine.WarmUpAsync();
+        var measured = engine.Capacity();
+        Assert.True(measured.Loaded);
+        Assert.True(warm.PrefillTokensPerSecond > 0 && warm.DecodeTokensPerSecond > 0, $"{warm}");
+        Assert.Equal((warm.PrefillTokensPerSecond, warm.DecodeTokensPerSecond), (measured.PrefillTokensPerSecond, measured.DecodeTokensPerSecond));
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        await WaitUntilAsync(() => !engine.IsLoaded, "the idle model is unloaded");
+        Assert.True(await engine.LoadAsync());
+        // Loaded again, the new engine has measured nothing yet: the last figures stand rather than zeros.
+        var reloaded = engine.Capacity();
+        Assert.True(reloaded.Loaded);
+        Assert.Equal((measured.PrefillTokensPerSecond, measured.DecodeTokensPerSecond), (reloaded.PrefillTokensPerSecond, reloaded.DecodeTokensPerSecond));
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        await WaitUntilAsync(() => !engine.IsLoaded, "the idle model is unloaded again");
+        var again = await engine.WarmUpAsync(); // loads it first
+        Assert.True(engine.IsLoaded);
+        Assert.Equal(2, engine.Reloads);
+        Assert.Equal(again.DecodeTokensPerSecond, engine.Capacity().DecodeTokensPerSecond);
+    }
+
     [Fact(Timeout = TestTimeouts.Test)]
     public async Task The_coordinators_load_message_loads_the_model_and_the_next_heartbeat_says_so()
     {
