@@ -66,7 +66,7 @@ internal static class ProviderCommand
             var (handler, offers, cleanup) = r.GetValue(forwardTo) is { } forward
                 ? Forwarding(Url(forward, "--forward-to", "http://", "http", "https"), r.GetValue(forwardModel), r.GetValue(id), r.GetValue(ctx), r.GetValue(model), keyring, loggerFactory)
                 : Engine(r.GetValue(model), r.GetValue(id), r.GetValue(ctx), r.GetValue(forwardModel), keyring, loggerFactory, EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences), r.GetValue(kvType)), c => capacity = c,
-                    TimeSpan.FromMinutes(unloadAfter));
+                    TimeSpan.FromMinutes(unloadAfter), !r.GetValue(noWarmUp));
             using (cleanup)
             {
                 if (cleanup is EngineModel engine && !r.GetValue(noWarmUp))
@@ -144,14 +144,14 @@ internal static class ProviderCommand
 
     internal static (IHubRequestHandler, IReadOnlyList<ModelOffer>, EngineModel) Engine(FileInfo? modelFile, string? id, int? ctx, string? forwardModel,
         InferenceKeyring keyring, ILoggerFactory loggers, Func<int, EngineOptions>? engineOptions = null, Action<Func<IReadOnlyList<ModelCapacity>>>? capacity = null,
-        TimeSpan unloadAfter = default)
+        TimeSpan unloadAfter = default, bool warmUp = true)
     {
         if (modelFile == null)
             throw new ArgumentException("--model is required (a GGUF file for the built-in engine), unless --forward-to names a local server.");
         if (forwardModel != null)
             throw new ArgumentException("--forward-model goes with --forward-to.");
         var engine = EngineModel.Open(modelFile.FullName, id, ctx, engineOptions, unloadAfter);
-        var handler = new SealedEngineHandler([engine], keyring, loggers.CreateLogger<SealedEngineHandler>());
+        var handler = new SealedEngineHandler([engine], keyring, loggers.CreateLogger<SealedEngineHandler>()) { WarmUpOnLoad = warmUp };
         capacity?.Invoke(handler.Capacity);
         return (handler, handler.Offers, engine);
     }

@@ -46,7 +46,8 @@ internal static class UpCommand
             var keyring = trust.Keyring;
             Func<IReadOnlyList<ModelCapacity>>? capacity = null;
             var (handler, offers, engine) = ProviderCommand.Engine(modelFile, r.GetValue(modelId), r.GetValue(ctx), null, keyring, loggers,
-                ProviderCommand.EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences), r.GetValue(kvType)), c => capacity = c);
+                ProviderCommand.EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences), r.GetValue(kvType)), c => capacity = c,
+                warmUp: !r.GetValue(noWarmUp));
             using var _ = engine;
             if (!r.GetValue(noWarmUp))
                 WarmUp.Print(await engine.WarmUpAsync(ct).ConfigureAwait(false), engine.Id);

@@ -33,12 +33,23 @@ public sealed class SealedEngineHandler : SealedRequestHandler, IModelLoader
     /// <summary>Each model's capacity for the heartbeat, loaded or not.</summary>
     public IReadOnlyList<ModelCapacity> Capacity() => [.. _models.Values.Select(m => m.Capacity())];
 
+    /// <summary>
+    /// After a load the coordinator asked for, also run the engine's warm-up (<see cref="EngineModel.WarmUpAsync"/>):
+    /// loading maps the weights but reads none, so without it the first request after the load still reads them in
+    /// (from the disk, where the page cache has let them go). Off by default; <c>umbra provider</c> turns it on unless
+    /// <c>--no-warm-up</c>. A request that brings the model back loads it without a warm-up: it reads them itself.
+    /// </summary>
+    public bool WarmUpOnLoad { get; set; }
+
     /// <inheritdoc/>
     public async Task<bool?> LoadAsync(string model, CancellationToken cancellationToken)
     {
         if (!_models.TryGetValue(model, out var served))
             return null;
-        return await served.LoadAsync(cancellationToken).ConfigureAwait(false);
+        bool loaded = await served.LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (loaded && WarmUpOnLoad)
+            await served.WarmUpAsync(cancellationToken).ConfigureAwait(false);
+        return loaded;
     }
 
     private protected override async Task ServeAsync(RequestMessage request, AcceptedRequest accepted, SealedResponse response, CancellationToken cancellationToken)

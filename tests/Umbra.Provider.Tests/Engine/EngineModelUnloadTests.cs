@@ -130,6 +130,33 @@ public sealed class EngineModelUnloadTests
         Assert.Equal(again.DecodeTokensPerSecond, engine.Capacity().DecodeTokensPerSecond);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_load_the_coordinator_asks_for_warms_the_engine_up_when_told_to(bool warmUpOnLoad)
+    {
+        var clock = new ManualTimeProvider();
+        using var engine = EngineModel.Open(SharedTestData.Stories260K, "stories", 256, null, TimeSpan.FromMinutes(1), clock);
+        var handler = new SealedEngineHandler([engine], InferenceKeyring.Generate()) { WarmUpOnLoad = warmUpOnLoad };
+        Assert.False(await handler.LoadAsync("stories", CancellationToken.None)); // loaded already: nothing runs
+        Assert.Equal(0, engine.Generator!.Steps);
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        await WaitUntilAsync(() => !engine.IsLoaded, "the idle model is unloaded");
+        Assert.True(await handler.LoadAsync("stories", CancellationToken.None));
+        var capacity = engine.Capacity();
+        if (warmUpOnLoad)
+        {
+            Assert.True(engine.Generator!.Steps > 0);
+            Assert.True(capacity.PrefillTokensPerSecond > 0 && capacity.DecodeTokensPerSecond > 0, $"{capacity}");
+        }
+        else
+        {
+            Assert.Equal(0, engine.Generator!.Steps);
+            Assert.Equal((0d, 0d), (capacity.PrefillTokensPerSecond, capacity.DecodeTokensPerSecond));
+        }
+    }
+
     [Fact(Timeout = TestTimeouts.Test)]
     public async Task The_coordinators_load_message_loads_the_model_and_the_next_heartbeat_says_so()
     {
