@@ -49,7 +49,7 @@ public sealed class ArgumentErrorTests : IDisposable
         const string Hub = "ws://127.0.0.1:9/v1/providers/connect";
         string[] forwarding = ["provider", "--coordinator", Hub, "--forward-to", "http://127.0.0.1:9/v1", "--forward-model", "m", "--data-dir", _home.File("p")];
         (await Umbra([.. forwarding, "--kv-type", "f32"]))
-            .AssertCleanError("--kv-type is for the built-in engine; with --forward-to the local server runs the model and keeps its own cache.");
+            .AssertCleanError("--kv-type is for the built-in engine; with --forward-to the local server runs the model.");
         (await Umbra([.. forwarding, "--kv-tokens", "4096", "--max-sequences", "4", "--unload-after-minutes", "5"]))
             .AssertCleanError("--kv-tokens, --max-sequences, --unload-after-minutes are for the built-in engine;");
         (await Umbra([.. forwarding, "--no-warm-up"]))

@@ -24,7 +24,7 @@ public sealed partial class ServeCommandTests : IDisposable
     [GeneratedRegex(@"^Serving '(?<id>[^']+)' .* at (?<url>http://127\.0\.0\.1:\d+/v1)$")]
     private static partial Regex ServingLine();
 
-    [GeneratedRegex(@"^Warmed up in \d+\.\d s: prefill \d+ tokens/s \(32-token prompt\), decode \d+\.\d tokens/s$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^Warmed up 'stories260K' in \d+\.\d s: prefill \d+ tokens/s \(32-token prompt\), decode \d+\.\d tokens/s$", RegexOptions.Multiline)]
     private static partial Regex WarmedUpLine();
 
     private static async Task<(UmbraProcess Server, string Id, string BaseUrl)> StartAsync(TempDirectory home, params string[] options)
@@ -91,7 +91,7 @@ public sealed partial class ServeCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task With_no_warm_up_it_listens_at_once_and_the_first_request_is_served()
+    public async Task With_no_warm_up_it_skips_the_warm_up_and_the_first_request_is_served()
     {
         var (server, _, baseUrl) = await StartAsync(_home, "--model", TestPaths.Stories260K, "--no-warm-up");
         using (server)

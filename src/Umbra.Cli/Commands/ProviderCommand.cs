@@ -38,7 +38,7 @@ internal static class ProviderCommand
             Description = "Unload the model (unmap its weights, free its KV cache) after this long without requests; the next request, or the coordinator, loads it again (0: never)",
             DefaultValueFactory = _ => 60,
         };
-        var noWarmUp = WarmUp.Option();
+        var noWarmUp = WarmUp.NoWarmUpOption();
 
         var cmd = new Command("provider", "Serve sealed requests from a coordinator (built-in engine, or forwarding to a local server)")
         {
@@ -91,14 +91,14 @@ internal static class ProviderCommand
     }
 
     /// <summary>
-    /// With --forward-to the local server runs the model and keeps its own cache: the built-in engine's options, given
+    /// With --forward-to the local server runs the model (its cache, its loading): the built-in engine's options, given
     /// explicitly, would be silently ignored, so they are refused by name.
     /// </summary>
     private static void RefuseEngineOptions(ParseResult r, params Option[] engineOnly)
     {
         var given = engineOnly.Where(o => r.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
         if (given.Count > 0)
-            throw new ArgumentException($"{string.Join(", ", given)} {(given.Count == 1 ? "is" : "are")} for the built-in engine; with --forward-to the local server runs the model and keeps its own cache.");
+            throw new ArgumentException($"{string.Join(", ", given)} {(given.Count == 1 ? "is" : "are")} for the built-in engine; with --forward-to the local server runs the model.");
     }
 
     private static Uri Url(string? text, string option, string kind, params string[] schemes) =>
@@ -144,14 +144,14 @@ internal static class ProviderCommand
 
     internal static (IHubRequestHandler, IReadOnlyList<ModelOffer>, EngineModel) Engine(FileInfo? modelFile, string? id, int? ctx, string? forwardModel,
         InferenceKeyring keyring, ILoggerFactory loggers, Func<int, EngineOptions>? engineOptions = null, Action<Func<IReadOnlyList<ModelCapacity>>>? capacity = null,
-        TimeSpan unloadAfter = default, bool warmUp = true)
+        TimeSpan unloadAfter = default, bool warmUpOnLoad = false)
     {
         if (modelFile == null)
             throw new ArgumentException("--model is required (a GGUF file for the built-in engine), unless --forward-to names a local server.");
         if (forwardModel != null)
             throw new ArgumentException("--forward-model goes with --forward-to.");
         var engine = EngineModel.Open(modelFile.FullName, id, ctx, engineOptions, unloadAfter);
-        var handler = new SealedEngineHandler([engine], keyring, loggers.CreateLogger<SealedEngineHandler>()) { WarmUpOnLoad = warmUp };
+        var handler = new SealedEngineHandler([engine], keyring, loggers.CreateLogger<SealedEngineHandler>()) { WarmUpOnLoad = warmUpOnLoad };
         capacity?.Invoke(handler.Capacity);
         return (handler, handler.Offers, engine);
     }

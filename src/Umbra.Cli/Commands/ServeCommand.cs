@@ -17,7 +17,7 @@ internal static class ServeCommand
         var id = new Option<string?>("--model-id") { Description = "Model name clients use (default: the file name)" };
         var ctx = new Option<int?>("--ctx-size") { Description = "Context length (default: the model's, at most 4096)" };
         var verbose = new Option<bool>("--verbose") { Description = "Log requests (never their content)" };
-        var noWarmUp = WarmUp.Option();
+        var noWarmUp = WarmUp.NoWarmUpOption();
 
         var cmd = new Command("serve", "Serve a model with an OpenAI-compatible API (/v1/chat/completions, /v1/completions, /v1/models)")
         {
@@ -32,7 +32,7 @@ internal static class ServeCommand
             using var m = LlamaModel.Load(path);
             using var served = new ServedModel(m, r.GetValue(id), r.GetValue(ctx) ?? Math.Min(m.Config.ContextLength, 4096));
             if (!r.GetValue(noWarmUp))
-                WarmUp.Print(await served.Generator.WarmUpAsync(ct).ConfigureAwait(false));
+                WarmUp.Print(await served.Generator.WarmUpAsync(ct).ConfigureAwait(false), served.Id);
             var app = LocalServer.Build(served, address, r.GetValue(port), r.GetValue(verbose) ? LogLevel.Information : LogLevel.Warning);
             await app.StartAsync(ct).ConfigureAwait(false);
             Console.WriteLine($"Serving '{served.Id}' ({m.Config.Architecture}, context {served.Generator.ContextLength}) at {LocalServer.BaseAddress(app)}v1");

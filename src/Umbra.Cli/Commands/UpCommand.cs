@@ -28,7 +28,7 @@ internal static class UpCommand
         var kvTokens = ProviderCommand.KvTokensOption();
         var kvType = ProviderCommand.KvTypeOption();
         var maxSequences = ProviderCommand.MaxSequencesOption();
-        var noWarmUp = WarmUp.Option();
+        var noWarmUp = WarmUp.NoWarmUpOption();
 
         var cmd = new Command("up", "Start a coordinator and a provider on this machine and print the endpoint and an API key")
         {
@@ -46,8 +46,7 @@ internal static class UpCommand
             var keyring = trust.Keyring;
             Func<IReadOnlyList<ModelCapacity>>? capacity = null;
             var (handler, offers, engine) = ProviderCommand.Engine(modelFile, r.GetValue(modelId), r.GetValue(ctx), null, keyring, loggers,
-                ProviderCommand.EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences), r.GetValue(kvType)), c => capacity = c,
-                warmUp: !r.GetValue(noWarmUp));
+                ProviderCommand.EngineOptionsFrom(r.GetValue(kvTokens), r.GetValue(maxSequences), r.GetValue(kvType)), c => capacity = c);
             using var _ = engine;
             if (!r.GetValue(noWarmUp))
                 WarmUp.Print(await engine.WarmUpAsync(ct).ConfigureAwait(false), engine.Id);

@@ -8,11 +8,13 @@ namespace Umbra.Inference.Generation;
 /// <summary>
 /// Runs a generator's first steps before anyone waits on them. A fresh process compiles the engine's code on its
 /// first step and reads the mapped weights in from the page cache (or the disk); that made the first request to a
-/// fresh server take about twice as long as the next. Two short generations of a fixed public sentence, as a user's
-/// chat turn, move that cost to start-up: the first compiles and pages in (with two sequences where the engine
-/// batches, so the batched decode is compiled too), the second runs warm and leaves its speeds as the engine's
-/// measured ones, so a scheduler has real figures before the first request rather than defaults. No caller's text
-/// is involved.
+/// fresh server take about twice as long as the next. Two short generations of a fixed public sentence move that
+/// cost to start-up. The first, two sequences of the plain sentence (one where the engine takes one at a time),
+/// compiles and pages in; with four tokens each, their decodes overlap, so the batched decode is compiled too. The
+/// second, the sentence as a user's chat turn through the model's template (compiling the template and tokenizer),
+/// runs warm and leaves its speeds as the engine's measured ones, so a scheduler has real figures before the first
+/// request rather than defaults. The two prompts start differently, so a prefix-reusing generator prefills the
+/// second in full. No caller's text is involved.
 /// </summary>
 internal static class EngineWarmUp
 {
@@ -23,7 +25,7 @@ internal static class EngineWarmUp
     public const int GeneratedTokens = 4;
 
     private const int FirstPromptTokens = 8;
-    private const int FirstGeneratedTokens = 2;
+    private const int FirstGeneratedTokens = 4;
 
     // Plain English, so that a real tokenizer runs its usual merges on it; repeated as needed.
     internal const string Sentence = "The quick brown fox jumps over the lazy dog, and the dog sleeps on in the afternoon sun. ";
@@ -37,8 +39,7 @@ internal static class EngineWarmUp
         int generated = Math.Min(GeneratedTokens, context - 1);
         var prompt = Prompt(generator.Model, Math.Min(PromptTokens, context - generated));
 
-        int firstGenerated = Math.Min(FirstGeneratedTokens, generated);
-        var first = Request(prompt[..Math.Min(FirstPromptTokens, prompt.Length)], firstGenerated);
+        var first = Request(Repeated(SentenceTokens(generator.Model), Math.Min(FirstPromptTokens, prompt.Length)), Math.Min(FirstGeneratedTokens, generated));
         await Task.WhenAll(Enumerable.Range(0, Math.Min(2, maxSequences))
             .Select(_ => generator.GenerateTextAsync(first, cancellationToken))).ConfigureAwait(false);
 
@@ -72,12 +73,25 @@ internal static class EngineWarmUp
         {
             chat = PromptBuilder.ForCompletion(model, Sentence);
         }
-        var again = model.Tokenizer.Encode(Sentence, addSpecial: false);
-        if (again.Length == 0)
-            again = [chat.Length > 0 ? chat[^1] : 0];
+        var sentence = SentenceTokens(model);
         var prompt = new int[length];
         for (int i = 0; i < length; i++)
-            prompt[i] = i < chat.Length ? chat[i] : again[(i - chat.Length) % again.Length];
+            prompt[i] = i < chat.Length ? chat[i] : sentence[(i - chat.Length) % sentence.Length];
         return prompt;
+    }
+
+    /// <summary>The sentence alone, no start token: at least one token.</summary>
+    internal static int[] SentenceTokens(LlamaModel model)
+    {
+        var tokens = model.Tokenizer.Encode(Sentence, addSpecial: false);
+        return tokens.Length > 0 ? tokens : [0];
+    }
+
+    internal static int[] Repeated(int[] tokens, int length)
+    {
+        var repeated = new int[length];
+        for (int i = 0; i < length; i++)
+            repeated[i] = tokens[i % tokens.Length];
+        return repeated;
     }
 }

@@ -22,4 +22,7 @@ internal static partial class EngineLog
 
     [LoggerMessage(105, LogLevel.Warning, "Request {Handle}: the local inference server failed ({ErrorType})")]
     public static partial void UpstreamFailed(this ILogger logger, string handle, string errorType);
+
+    [LoggerMessage(106, LogLevel.Warning, "Model {Model} loaded, but its warm-up failed ({ErrorType}); it serves without it")]
+    public static partial void WarmUpFailed(this ILogger logger, string model, string errorType);
 }

@@ -125,15 +125,7 @@ public sealed class EngineModel : IDisposable
         lock (_gate)
         {
             if (_generator != null)
-            {
-                // Loaded again after an unload, the engine has measured nothing yet: its last figures stand until it has.
-                var loaded = Hub.CapacityReports.From(Id, _generator.Capacity) with { Loaded = true };
-                return loaded with
-                {
-                    PrefillTokensPerSecond = loaded.PrefillTokensPerSecond > 0 ? loaded.PrefillTokensPerSecond : _lastCapacity?.PrefillTokensPerSecond ?? 0,
-                    DecodeTokensPerSecond = loaded.DecodeTokensPerSecond > 0 ? loaded.DecodeTokensPerSecond : _lastCapacity?.DecodeTokensPerSecond ?? 0,
-                };
-            }
+                return Hub.CapacityReports.From(Id, WithLastSpeeds(_generator.Capacity)) with { Loaded = true };
             return new ModelCapacity
             {
                 Id = Id,
@@ -232,7 +224,7 @@ public sealed class EngineModel : IDisposable
                 || _time.GetElapsedTime(_lastUsed) < UnloadAfter)
                 return false;
             (model, generator) = (_model, _generator);
-            _lastCapacity = generator.Capacity;
+            _lastCapacity = WithLastSpeeds(generator.Capacity);
             _model = null;
             _generator = null;
         }
@@ -241,6 +233,17 @@ public sealed class EngineModel : IDisposable
         model?.Dispose();
         return true;
     }
+
+    /// <summary>
+    /// The engine's capacity with each speed it has not measured (0: loaded again, and not yet run that way) taken from
+    /// the engines before it, so that neither a reload nor an unload after a quiet reload forgets what the model does.
+    /// Called under the gate.
+    /// </summary>
+    private EngineCapacity WithLastSpeeds(EngineCapacity now) => _lastCapacity is not { } last ? now : now with
+    {
+        PrefillTokensPerSecond = now.PrefillTokensPerSecond > 0 ? now.PrefillTokensPerSecond : last.PrefillTokensPerSecond,
+        DecodeTokensPerSecond = now.DecodeTokensPerSecond > 0 ? now.DecodeTokensPerSecond : last.DecodeTokensPerSecond,
+    };
 
     public void Dispose()
     {

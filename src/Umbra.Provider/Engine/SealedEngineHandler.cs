@@ -38,6 +38,8 @@ public sealed class SealedEngineHandler : SealedRequestHandler, IModelLoader
     /// loading maps the weights but reads none, so without it the first request after the load still reads them in
     /// (from the disk, where the page cache has let them go). Off by default; <c>umbra provider</c> turns it on unless
     /// <c>--no-warm-up</c>. A request that brings the model back loads it without a warm-up: it reads them itself.
+    /// The model is loaded, and takes requests, while it warms up: they run alongside it. A warm-up that fails is
+    /// logged and leaves the model loaded.
     /// </summary>
     public bool WarmUpOnLoad { get; set; }
 
@@ -48,7 +50,17 @@ public sealed class SealedEngineHandler : SealedRequestHandler, IModelLoader
             return null;
         bool loaded = await served.LoadAsync(cancellationToken).ConfigureAwait(false);
         if (loaded && WarmUpOnLoad)
-            await served.WarmUpAsync(cancellationToken).ConfigureAwait(false);
+        {
+            try
+            {
+                await served.WarmUpAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not ObjectDisposedException)
+            {
+                // The model is loaded and serves; only the warm-up's head start is lost. The type alone is logged.
+                Logger.WarmUpFailed(model, e.GetType().Name);
+            }
+        }
         return loaded;
     }
 

@@ -37,8 +37,8 @@ public class WarmUpTests
         var capacity = generator.Capacity;
         Assert.Equal(report.PrefillTokensPerSecond, capacity.PrefillTokensPerSecond);
         Assert.Equal(report.DecodeTokensPerSecond, capacity.DecodeTokensPerSecond);
-        // Two 8-token prompts with 2 tokens each (two sequences: the engine batches up to 16), then 32 with 4.
-        Assert.Equal(2 * Evaluated(8, 2) + Evaluated(32, 4), generator.Steps);
+        // Two 8-token prompts with 4 tokens each (two sequences: the engine batches up to 16), then 32 with 4.
+        Assert.Equal(2 * Evaluated(8, 4) + Evaluated(32, 4), generator.Steps);
         Assert.Equal((0, 0, 0), (capacity.Running, capacity.Waiting, capacity.TokensUsed));
     }
 
@@ -48,7 +48,7 @@ public class WarmUpTests
         using var model = LlamaModel.Load(TestData.Stories260K);
         using var generator = new TextGenerator(model, 256, options: new EngineOptions { MaxSequences = 1 });
         await generator.WarmUpAsync();
-        Assert.Equal(Evaluated(8, 2) + Evaluated(32, 4), generator.Steps);
+        Assert.Equal(Evaluated(8, 4) + Evaluated(32, 4), generator.Steps);
     }
 
     [Theory]
@@ -70,8 +70,8 @@ public class WarmUpTests
 
     [Theory]
     [InlineData(2, 1, 2 * (1 + 1 - 1) + (1 + 1 - 1))] // one prompt token, one generated, in both passes
-    [InlineData(5, 1, 2 * (1 + 2 - 1) + (1 + 4 - 1))] // four generated leave room for one prompt token
-    [InlineData(20, 16, 2 * (8 + 2 - 1) + (16 + 4 - 1))]
+    [InlineData(5, 1, 2 * (1 + 4 - 1) + (1 + 4 - 1))] // four generated leave room for one prompt token
+    [InlineData(20, 16, 2 * (8 + 4 - 1) + (16 + 4 - 1))]
     public async Task A_short_context_warms_up_within_it(int context, int promptTokens, int steps)
     {
         using var model = LlamaModel.Load(TestData.Stories260K);
@@ -98,6 +98,8 @@ public class WarmUpTests
         using var model = LlamaModel.Load(TestData.Stories260K);
         var chat = PromptBuilder.ForChat(model, [new ChatMessage("user", EngineWarmUp.Sentence)]);
         var sentence = model.Tokenizer.Encode(EngineWarmUp.Sentence, addSpecial: false);
+        Assert.Equal(sentence, EngineWarmUp.SentenceTokens(model));
+        Assert.NotEqual(chat[0], sentence[0]); // the passes start differently: nothing of the first is reused
 
         var shorter = EngineWarmUp.Prompt(model, 5);
         Assert.Equal(chat[..5], shorter);
@@ -106,6 +108,38 @@ public class WarmUpTests
         var longer = EngineWarmUp.Prompt(model, length);
         Assert.Equal([.. chat, .. sentence, .. sentence[..3]], longer);
         Assert.All(longer, id => Assert.InRange(id, 0, model.Config.VocabSize - 1));
+    }
+
+    [Fact]
+    public async Task A_prefix_reusing_generator_prefills_the_measured_prompt_in_full()
+    {
+        using var model = LlamaModel.Load(TestData.Stories260K);
+        using var generator = new TextGenerator(model, 256, reusePrefix: true);
+        await generator.WarmUpAsync();
+        Assert.Equal(2 * Evaluated(8, 4) + Evaluated(32, 4), generator.Steps);
+    }
+
+    [Fact]
+    public async Task A_warm_up_cancelled_while_it_runs_leaves_the_engine_empty_and_serving()
+    {
+        using var model = LlamaModel.Load(TestData.Stories260K);
+        using var generator = new TextGenerator(model, 256);
+        using var cts = new CancellationTokenSource();
+        var warmUp = generator.WarmUpAsync(cts.Token);
+        while (generator.Steps == 0 && !warmUp.IsCompleted)
+            await Task.Yield();
+        await cts.CancelAsync();
+        try
+        {
+            await warmUp;
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled mid-pass (it may also have finished first: either way, nothing may be left behind).
+        }
+        Assert.Equal((0, 0, 0), (generator.Capacity.Running, generator.Capacity.Waiting, generator.Capacity.TokensUsed));
+        var (_, final) = await generator.GenerateTextAsync(Greedy(model, "Once upon a time", 4));
+        Assert.Equal(4, final.CompletionTokens);
     }
 
     [Fact]

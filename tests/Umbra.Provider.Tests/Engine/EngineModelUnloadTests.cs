@@ -122,8 +122,13 @@ public sealed class EngineModelUnloadTests
         Assert.True(reloaded.Loaded);
         Assert.Equal((measured.PrefillTokensPerSecond, measured.DecodeTokensPerSecond), (reloaded.PrefillTokensPerSecond, reloaded.DecodeTokensPerSecond));
 
+        // Unloaded again with nothing run since the reload: the figures still stand.
         clock.Advance(TimeSpan.FromMinutes(2));
         await WaitUntilAsync(() => !engine.IsLoaded, "the idle model is unloaded again");
+        var quiet = engine.Capacity();
+        Assert.False(quiet.Loaded);
+        Assert.Equal((measured.PrefillTokensPerSecond, measured.DecodeTokensPerSecond), (quiet.PrefillTokensPerSecond, quiet.DecodeTokensPerSecond));
+
         var again = await engine.WarmUpAsync(); // loads it first
         Assert.True(engine.IsLoaded);
         Assert.Equal(2, engine.Reloads);
@@ -164,7 +169,7 @@ public sealed class EngineModelUnloadTests
         var clock = new ManualTimeProvider();
         using var engine = EngineModel.Open(SharedTestData.Stories260K, "stories", 256, null, TimeSpan.FromMinutes(1), clock);
         var keyring = InferenceKeyring.Generate();
-        var handler = new SealedEngineHandler([engine], keyring);
+        var handler = new SealedEngineHandler([engine], keyring) { WarmUpOnLoad = true };
         Assert.Null(await handler.LoadAsync("not-served", CancellationToken.None));
         await using var hub = await StandInHub.StartAsync();
         await using var harness = HubClientHarness.Start(hub.Uri, handler, o =>
@@ -184,9 +189,12 @@ public sealed class EngineModelUnloadTests
 
         await connection.SendAsync(new LoadMessage { Model = "not-served" });
         await connection.SendAsync(new LoadMessage { Model = "stories" });
-        await WaitUntilAsync(() => engine.IsLoaded, "the load message loads the model");
+        // Loaded and warmed up: the next heartbeat says so and carries the speeds measured (none ran before).
+        await WaitUntilAsync(() => engine.IsLoaded && engine.Capacity().DecodeTokensPerSecond > 0, "the load message loads the model and warms it up");
         harness.Time.Advance(TimeSpan.FromSeconds(3));
-        Assert.True((await connection.NextHeartbeatAsync()).Models!.Single().Loaded);
+        var heartbeat = (await connection.NextHeartbeatAsync()).Models!.Single();
+        Assert.True(heartbeat.Loaded);
+        Assert.True(heartbeat.PrefillTokensPerSecond > 0 && heartbeat.DecodeTokensPerSecond > 0, $"{heartbeat}");
         Assert.Equal(1, engine.Reloads);
         await WaitUntilAsync(() => harness.Log.Entries.Any(e => e.Text.Contains("does not serve", StringComparison.Ordinal)), "the unknown model is logged");
     }
