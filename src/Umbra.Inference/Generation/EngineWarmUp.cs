@@ -73,11 +73,9 @@ internal static class EngineWarmUp
         {
             chat = PromptBuilder.ForCompletion(model, Sentence);
         }
-        var sentence = SentenceTokens(model);
-        var prompt = new int[length];
-        for (int i = 0; i < length; i++)
-            prompt[i] = i < chat.Length ? chat[i] : sentence[(i - chat.Length) % sentence.Length];
-        return prompt;
+        if (chat.Length >= length)
+            return chat[..length];
+        return [.. chat, .. Repeated(SentenceTokens(model), length - chat.Length)];
     }
 
     /// <summary>The sentence alone, no start token: at least one token.</summary>
