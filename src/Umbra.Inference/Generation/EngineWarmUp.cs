@@ -10,7 +10,7 @@ namespace Umbra.Inference.Generation;
 /// first step and reads the mapped weights in from the page cache (or the disk); that made the first request to a
 /// fresh server take about twice as long as the next. Two short generations of a fixed public sentence move that
 /// cost to start-up. The first, two sequences of the plain sentence (one where the engine takes one at a time),
-/// compiles and pages in; with four tokens each, their decodes overlap, so the batched decode is compiled too. The
+/// compiles and pages in; with four tokens each, their decodes usually overlap, so the batched decode is compiled too. The
 /// second, the sentence as a user's chat turn through the model's template (compiling the template and tokenizer),
 /// runs warm and leaves its speeds as the engine's measured ones, so a scheduler has real figures before the first
 /// request rather than defaults. The two prompts start differently, so a prefix-reusing generator prefills the
