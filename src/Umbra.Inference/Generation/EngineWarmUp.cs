@@ -10,11 +10,11 @@ namespace Umbra.Inference.Generation;
 /// first step and reads the mapped weights in from the page cache (or the disk); that made the first request to a
 /// fresh server take about twice as long as the next. Two short generations of a fixed public sentence move that
 /// cost to start-up. The first, two sequences of the plain sentence (one where the engine takes one at a time),
-/// compiles and pages in; with four tokens each, their decodes usually overlap, so the batched decode is compiled too. The
-/// second, the sentence as a user's chat turn through the model's template (compiling the template and tokenizer),
-/// runs warm and leaves its speeds as the engine's measured ones, so a scheduler has real figures before the first
-/// request rather than defaults. The two prompts start differently, so a prefix-reusing generator prefills the
-/// second in full. No caller's text is involved.
+/// compiles and pages in; with four tokens each, their decodes usually overlap, so the batched decode is compiled
+/// too. The second, the sentence as a user's chat turn through the model's template (compiling the template and
+/// tokenizer), runs warm and leaves its speeds as the engine's measured ones, so a scheduler has real figures
+/// before the first request rather than defaults. The two prompts start differently, so a prefix-reusing
+/// generator prefills the second in full. No caller's text is involved.
 /// </summary>
 internal static class EngineWarmUp
 {
@@ -30,7 +30,7 @@ internal static class EngineWarmUp
     // Plain English, so that a real tokenizer runs its usual merges on it; repeated as needed.
     internal const string Sentence = "The quick brown fox jumps over the lazy dog, and the dog sleeps on in the afternoon sun. ";
 
-    public static async Task<WarmUpReport> RunAsync(TextGenerator generator, BatchEngine engine, int maxSequences, CancellationToken cancellationToken)
+    public static async Task<WarmUpReport> RunAsync(TextGenerator generator, BatchEngine engine, CancellationToken cancellationToken)
     {
         long start = Stopwatch.GetTimestamp();
         int context = generator.ContextLength;
@@ -40,7 +40,7 @@ internal static class EngineWarmUp
         var prompt = Prompt(generator.Model, Math.Min(PromptTokens, context - generated));
 
         var first = Request(Repeated(SentenceTokens(generator.Model), Math.Min(FirstPromptTokens, prompt.Length)), Math.Min(FirstGeneratedTokens, generated));
-        await Task.WhenAll(Enumerable.Range(0, Math.Min(2, maxSequences))
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(2, engine.Capacity.MaxSequences))
             .Select(_ => generator.GenerateTextAsync(first, cancellationToken))).ConfigureAwait(false);
 
         // The first pass's steps ran cold; the measured speeds are the second's alone.

@@ -14,7 +14,6 @@ public sealed class TextGenerator : IDisposable
 {
     private readonly BatchEngine _engine;
     private readonly SemaphoreSlim _slots;
-    private readonly int _maxSequences;
 
     /// <param name="model">The model to run.</param>
     /// <param name="contextLength">Positions per request; default the model's.</param>
@@ -31,7 +30,6 @@ public sealed class TextGenerator : IDisposable
         ContextLength = Math.Min(contextLength ?? model.Config.ContextLength, model.Config.ContextLength);
         options ??= new EngineOptions();
         _engine = new BatchEngine(model, ContextLength, reusePrefix, options);
-        _maxSequences = options.MaxSequences;
         _slots = new SemaphoreSlim(options.MaxSequences + options.MaxWaiting);
     }
 
@@ -121,7 +119,7 @@ public sealed class TextGenerator : IDisposable
     /// finished request's would be.
     /// </summary>
     public Task<WarmUpReport> WarmUpAsync(CancellationToken cancellationToken = default) =>
-        EngineWarmUp.RunAsync(this, _engine, _maxSequences, cancellationToken);
+        EngineWarmUp.RunAsync(this, _engine, cancellationToken);
 
     /// <summary>Runs to completion and returns the whole text.</summary>
     public async Task<(string Text, GenerationUpdate Final)> GenerateTextAsync(GenerationRequest request, CancellationToken cancellationToken = default)
